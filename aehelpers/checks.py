@@ -1,0 +1,64 @@
+"""Input validation for the public boundary of ``aehelpers``.
+
+Every message says what was expected and what was received.  Introduced in notebook 00.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_matrix(x, name: str = "X", *, n_cols: int | None = None, finite: bool = True,
+              dtype=np.float64) -> np.ndarray:
+    """``x`` as a 2-D float array (rows are data points), or a ``ValueError`` that says why not."""
+    try:
+        arr = np.asarray(x, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a numeric array; got {type(x).__name__} ({err})") from err
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (points × features); got shape {arr.shape}")
+    if n_cols is not None and arr.shape[1] != n_cols:
+        raise ValueError(f"{name} must have {n_cols} columns; got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one row; got shape {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} must be finite; got {bad} NaN/inf value(s) in shape {arr.shape}")
+    return arr
+
+
+def check_same_length(a, b, name_a: str = "X", name_b: str = "Y") -> None:
+    """Raise ``ValueError`` unless ``a`` and ``b`` have the same number of rows."""
+    if len(a) != len(b):
+        raise ValueError(f"{name_a} and {name_b} must have the same number of rows; "
+                         f"got {len(a)} and {len(b)}")
+
+
+def check_int_in_range(value, name: str, low: int, high: int | None = None) -> int:
+    """``value`` as an int in ``[low, high]`` (``high=None``: no upper bound), else ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer; got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        span = f"{low}…{high}" if high is not None else f"≥ {low}"
+        raise ValueError(f"{name} must be in {span}; got {value}")
+    return value
+
+
+def check_binary(x, name: str = "X") -> np.ndarray:
+    """``x`` as a uint8 array of 0s and 1s, else ``ValueError`` naming the offending values."""
+    arr = np.asarray(x)
+    if arr.size and not np.isin(arr, (0, 1)).all():
+        bad = np.unique(arr[~np.isin(arr, (0, 1))])[:5]
+        raise ValueError(f"{name} must be binary (0/1 only); got values such as {bad.tolist()}")
+    return arr.astype(np.uint8)
+
+
+def check_unit_interval(x, name: str = "x") -> np.ndarray:
+    """``x`` as a float array in [0, 1], else ``ValueError`` giving its range."""
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.size and (not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1):
+        raise ValueError(f"{name} must lie in [0, 1]; got values from {np.nanmin(arr):g} to {np.nanmax(arr):g}"
+                         f"{' (with NaN/inf)' if not np.all(np.isfinite(arr)) else ''}")
+    return arr

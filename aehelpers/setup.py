@@ -1,0 +1,109 @@
+"""One call at the top of every notebook: seeds, determinism, quiet TensorFlow, plot style.
+
+Introduced in notebook 00.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import random
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .mode import is_offline, is_quick, mode_name
+from .paths import cache_dir, figures_dir
+
+# TensorFlow reads these when it loads; aehelpers/__init__ sets them before anything imports it.
+TF_QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
+
+def quiet_tensorflow_env() -> None:
+    """Set TensorFlow's start-up switches unless the user already chose values."""
+    for key, value in TF_QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow with its C++ start-up lines (CUDA probing, CPU features) kept off screen.
+
+    Those lines go straight to file descriptor 2, past ``TF_CPP_MIN_LOG_LEVEL``; they are
+    captured while TensorFlow loads and shown only if the import fails.
+    """
+    import sys
+
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    quiet_tensorflow_env()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            import tensorflow as tf
+        except BaseException:
+            os.dup2(saved, 2)
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    return tf
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and Keras (and so TensorFlow); call it again before each model build."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    random.seed(int(seed))
+    np.random.seed(int(seed))
+    import_tensorflow_quietly()
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+
+
+@dataclasses.dataclass(frozen=True)
+class NotebookSetup:
+    """What ``setup_notebook`` did, for the notebook to print or use."""
+
+    seed: int
+    quick: bool
+    offline: bool
+    figures: Path
+    cache: Path
+
+    def __str__(self) -> str:
+        return (f"seed {self.seed}, {mode_name()} mode{' (AEHELPERS_QUICK=1)' if self.quick else ''}, "
+                f"{'offline' if self.offline else 'online allowed'}; figures -> {self.figures}")
+
+
+def setup_notebook(seed: int = 42, *, deterministic: bool = True) -> NotebookSetup:
+    """Seed everything, make TensorFlow ops deterministic, quiet its logs, set plot defaults."""
+    quiet_tensorflow_env()
+    import matplotlib as mpl
+
+    tf = import_tensorflow_quietly()
+
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    try:
+        import absl.logging
+
+        absl.logging.set_verbosity(absl.logging.ERROR)
+    except ImportError:  # absl ships with TensorFlow; nothing to quiet without it
+        pass
+    warnings.filterwarnings("ignore", category=UserWarning, module="keras")
+    seed_everything(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    mpl.rcParams.update({
+        "figure.dpi": 100, "savefig.dpi": 110, "savefig.bbox": "tight",
+        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+        "image.cmap": "gray", "figure.figsize": (7.0, 4.0), "font.size": 10,
+    })
+    return NotebookSetup(seed=int(seed), quick=is_quick(), offline=is_offline(),
+                         figures=figures_dir(), cache=cache_dir())
