@@ -4,6 +4,7 @@ Introduced in notebook 00.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -27,23 +28,30 @@ def quiet_tensorflow_env() -> None:
         os.environ.setdefault(key, value)
 
 
-def import_tensorflow_quietly():
-    """Import TensorFlow with its C++ start-up lines (CUDA probing, CPU features) kept off screen.
+def _warm_up(tf) -> None:
+    """Probe devices and run one tiny fit, so TensorFlow's one-off C++ log lines happen here."""
+    import keras
 
-    Those lines go straight to file descriptor 2, past ``TF_CPP_MIN_LOG_LEVEL``; they are
-    captured while TensorFlow loads and shown only if the import fails.
-    """
+    tf.config.list_physical_devices()
+    x = np.zeros((600, 2), dtype=np.float32)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, x[:, :1], validation_data=(x, x[:, :1]), batch_size=256, shuffle=True, epochs=1, verbose=0)
+    model.predict(x, verbose=0)
+    keras.backend.clear_session()
+
+
+@contextlib.contextmanager
+def _fd2_captured():
+    """Send file descriptor 2 to a temporary file; replay it only if the block fails."""
     import sys
 
-    if "tensorflow" in sys.modules:
-        return sys.modules["tensorflow"]
-    quiet_tensorflow_env()
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile(mode="w+b") as sink:
         os.dup2(sink.fileno(), 2)
         try:
-            import tensorflow as tf
+            yield
         except BaseException:
             os.dup2(saved, 2)
             sink.seek(0)
@@ -52,6 +60,23 @@ def import_tensorflow_quietly():
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow with its C++ start-up lines (CUDA probing, CPU features) kept off screen.
+
+    Those lines go straight to file descriptor 2, past ``TF_CPP_MIN_LOG_LEVEL``; they are
+    captured while TensorFlow loads and probes devices, and shown only if that fails.
+    """
+    import sys
+
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    quiet_tensorflow_env()
+    with _fd2_captured():
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
     return tf
 
 
@@ -100,6 +125,8 @@ def setup_notebook(seed: int = 42, *, deterministic: bool = True) -> NotebookSet
     seed_everything(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
+    with _fd2_captured():  # TensorFlow logs a one-off C++ line on the first fit; keep it off screen
+        _warm_up(tf)
     mpl.rcParams.update({
         "figure.dpi": 100, "savefig.dpi": 110, "savefig.bbox": "tight",
         "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,

@@ -1,0 +1,62 @@
+"""Training with a progress bar that stays one line, and a plain history dict back.
+
+Introduced in notebook 04.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .checks import as_matrix, check_int_in_range, check_same_length
+
+
+def _progress_callback(epochs: int, desc: str):
+    import keras
+    from tqdm.auto import tqdm
+
+    class _Bar(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.bar = tqdm(total=epochs, desc=desc, unit="epoch", leave=True)
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items() if k in ("loss", "val_loss")})
+            self.bar.update(1)
+
+        def on_train_end(self, logs=None):
+            self.bar.close()
+
+    return _Bar()
+
+
+def train(model, x, y=None, *, epochs: int, batch_size: int = 256, validation_data=None,
+          shuffle: bool = True, progress: bool | str = True, callbacks=()) -> dict:
+    """Fit ``model`` on ``x`` → ``y`` (``y=None``: auto-associative, targets are ``x``).
+
+    Returns ``{"loss": [...], "val_loss": [...], "seconds": total, "epochs": epochs}``.
+    ``progress`` shows one tqdm bar over epochs (a string sets its label); ``False`` is silent.
+    """
+    epochs = check_int_in_range(epochs, "epochs", 1)
+    batch_size = check_int_in_range(batch_size, "batch_size", 1)
+    x = as_matrix(x, "x", dtype=np.float32)
+    y = x if y is None else as_matrix(y, "y", dtype=np.float32)
+    check_same_length(x, y, "x", "y")
+    n_in = model.inputs[0].shape[-1]
+    if x.shape[1] != n_in:
+        raise ValueError(f"x must have {n_in} columns to match the model's input; got shape {x.shape}")
+    if validation_data is not None:
+        vx = as_matrix(validation_data[0], "validation x", n_cols=x.shape[1], dtype=np.float32)
+        vy = vx if len(validation_data) < 2 or validation_data[1] is None else \
+            as_matrix(validation_data[1], "validation y", n_cols=y.shape[1], dtype=np.float32)
+        validation_data = (vx, vy)
+    cbs = list(callbacks)
+    if progress:
+        cbs.append(_progress_callback(epochs, progress if isinstance(progress, str) else model.name))
+    start = time.perf_counter()
+    hist = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
+                     validation_data=validation_data, verbose=0, callbacks=cbs)
+    seconds = time.perf_counter() - start
+    out = {key: [float(v) for v in values] for key, values in hist.history.items()}
+    out.update(seconds=seconds, epochs=epochs)
+    return out
