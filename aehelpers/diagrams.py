@@ -1,0 +1,68 @@
+"""A picture of Baldi's n/p/n framework: input box, code box, output box, B and A between, Δ below.
+
+Introduced in notebook 01.  Pure Matplotlib patches: no Graphviz needed.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .checks import check_int_in_range
+
+
+def _box_height(dim: int, biggest: int, tallest: float = 3.0, shortest: float = 0.7) -> float:
+    """Box height growing like √dim, so 32 next to 784 is still visible."""
+    return max(shortest, tallest * np.sqrt(dim / biggest))
+
+
+def plot_framework(n: int = 784, p: int = 32, *, x_image=None, z_image=None, side: int = 28,
+                   hetero: bool = False, ax=None):
+    """Draw A∘B as three boxes (n, p, n) with the maps B: Fⁿ → Gᵖ, A: Gᵖ → Fⁿ and the error Δ.
+
+    ``x_image``/``z_image`` (``side*side`` values) are drawn inside the input and output boxes.
+    ``hetero=True`` labels the comparison Δ(A∘B(x), y).  Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    n, p = check_int_in_range(n, "n", 1), check_int_in_range(p, "p", 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.6))
+    biggest = max(n, p)
+    boxes = {  # name: (x centre, height, colour, title, dimension line)
+        "in": (1.0, _box_height(n, biggest), "#dbe9f6", r"input $x \in \mathbb{F}^n$", f"n = {n}"),
+        "code": (4.5, _box_height(p, biggest), "#fde2c8", r"code $h = B(x) \in \mathbb{G}^p$", f"p = {p}"),
+        "out": (8.0, _box_height(n, biggest), "#d9f0d3", r"output $z = A \circ B(x) \in \mathbb{F}^n$", f"n = {n}"),
+    }
+    width, mid = 1.5, 2.0
+    for key, (xc, h, colour, title, dim) in boxes.items():
+        ax.add_patch(FancyBboxPatch((xc - width / 2, mid - h / 2), width, h, boxstyle="round,pad=0.04",
+                                    facecolor=colour, edgecolor="#333333", linewidth=1.2))
+        ax.text(xc, mid + h / 2 + 0.35, title, ha="center", va="bottom", fontsize=10)
+        ax.text(xc, mid + h / 2 + 0.1, dim, ha="center", va="bottom", fontsize=9, color="#444444")
+        image = {"in": x_image, "out": z_image}.get(key)
+        if image is not None:
+            img = np.asarray(image, dtype=np.float32).reshape(side, side)
+            s = min(width, h) * 0.8
+            ax.imshow(img, cmap="gray_r", vmin=0, vmax=1, extent=(xc - s / 2, xc + s / 2, mid - s / 2, mid + s / 2),
+                      zorder=3)
+    for (a, b), label in ((("in", "code"), r"encoder $B \in \mathcal{B}$" + "\n" + r"$\mathbb{F}^n \to \mathbb{G}^p$"),
+                          (("code", "out"), r"decoder $A \in \mathcal{A}$" + "\n" + r"$\mathbb{G}^p \to \mathbb{F}^n$")):
+        x0, x1 = boxes[a][0] + width / 2 + 0.08, boxes[b][0] - width / 2 - 0.08
+        ax.add_patch(FancyArrowPatch((x0, mid), (x1, mid), arrowstyle="-|>", mutation_scale=18, linewidth=1.6,
+                                     color="#333333"))
+        ax.text((x0 + x1) / 2, mid - 0.15, label, ha="center", va="top", fontsize=9)
+    tallest = max(h for _, h, *_ in boxes.values())
+    low = mid - tallest / 2 - 0.2
+    ax.add_patch(FancyArrowPatch((boxes["out"][0], low), (boxes["in"][0], low), connectionstyle="arc3,rad=-0.2",
+                                 arrowstyle="<|-|>", mutation_scale=14, linewidth=1.2, color="#a23b3b"))
+    target = "y" if hetero else "x"
+    ax.text(4.5, low - 0.75, rf"$\Delta(A \circ B(x_t), {target}_t)$, summed: "
+            rf"$E(A,B) = \sum_t \Delta(A \circ B(x_t), {target}_t)$", ha="center", va="top", fontsize=10,
+            color="#a23b3b")
+    ax.set_xlim(-0.2, 9.2)
+    ax.set_ylim(low - 1.3, mid + tallest / 2 + 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    regime = "compressive, p < n" if p < n else "p ≥ n: the identity is a solution"
+    ax.set_title(f"Baldi's n/p/n autoencoder ({regime})")
+    return ax

@@ -1,0 +1,215 @@
+"""Tests for aehelpers.framework (Baldi's A, B, Δ, E) and aehelpers.diagrams (notebook 01)."""
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from aehelpers import diagrams  # noqa: E402
+from aehelpers import framework as fw  # noqa: E402
+
+LOG2 = math.log(2.0)
+
+
+# --- the Δs on hand-computed examples ---------------------------------------------------------------
+
+def test_squared_euclidean_and_l1_by_hand():
+    Z = [[1.0, 2.0], [0.0, -1.0]]
+    X = [[0.0, 0.0], [3.0, 1.0]]
+    np.testing.assert_array_equal(fw.squared_euclidean(Z, X), [5.0, 13.0])
+    np.testing.assert_array_equal(fw.l1_distance(Z, X), [3.0, 5.0])
+
+
+def test_hamming_by_hand():
+    Z = [[1, 0, 1, 1], [0, 0, 0, 0]]
+    X = [[1, 1, 0, 1], [0, 0, 0, 0]]
+    out = fw.hamming(Z, X)
+    np.testing.assert_array_equal(out, [2, 0])
+    assert out.dtype == np.int64
+
+
+def test_binary_cross_entropy_by_hand():
+    X = [[1.0, 0.0], [0.5, 0.5]]
+    Z = [[0.5, 0.5], [0.5, 0.5]]
+    np.testing.assert_allclose(fw.binary_cross_entropy(Z, X), [2 * LOG2, 2 * LOG2], rtol=1e-12)
+    # x = 0.25, z = 0.5: −[0.25 log 0.5 + 0.75 log 0.5] = log 2; z = 0.25: the entropy H(0.25)
+    h = -(0.25 * math.log(0.25) + 0.75 * math.log(0.75))
+    np.testing.assert_allclose(fw.binary_cross_entropy([[0.5], [0.25]], [[0.25], [0.25]]), [LOG2, h], rtol=1e-12)
+
+
+def test_binary_cross_entropy_clips_like_keras():
+    eps = fw.EPSILON
+    # perfectly right and perfectly wrong hard predictions: finite thanks to the clip
+    np.testing.assert_allclose(fw.binary_cross_entropy([[1.0, 0.0]], [[1.0, 0.0]]), [-2 * math.log1p(-eps)],
+                               rtol=1e-9)
+    np.testing.assert_allclose(fw.binary_cross_entropy([[0.0, 1.0]], [[1.0, 0.0]]), [-2 * math.log(eps)],
+                               rtol=1e-9)
+    # eps=0 is the exact formula: a perfectly wrong prediction costs infinity, a right one nothing
+    assert fw.binary_cross_entropy([[1.0, 0.0]], [[1.0, 0.0]], eps=0)[0] == 0.0
+    with np.errstate(divide="ignore"):
+        assert np.isinf(fw.binary_cross_entropy([[0.0]], [[1.0]], eps=0)[0])
+
+
+def test_binary_cross_entropy_matches_keras_times_n():
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(0)
+    X = rng.random((6, 10)).astype(np.float32)
+    X[:, :3] = np.round(X[:, :3])  # some hard 0/1 targets, like MNIST's background
+    Z = rng.random((6, 10)).astype(np.float32)
+    Z[0, 0] = 1.0  # a saturated prediction exercises the clip
+    ours = fw.binary_cross_entropy(Z, X) / X.shape[1]
+    theirs = np.asarray(keras.losses.binary_crossentropy(X, Z))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+# --- E(A,B) -----------------------------------------------------------------------------------------
+
+def projection():
+    """Linear 2/1/2 autoencoder keeping the first coordinate: A∘B(x) = (x₁, 0)."""
+    return fw.linear_autoencoder(A_matrix=[[1.0], [0.0]], B_matrix=[[1.0, 0.0]])
+
+
+def test_error_auto_and_hetero_by_hand():
+    ae = projection()
+    X = [[1.0, 2.0], [3.0, 4.0]]
+    np.testing.assert_array_equal(ae(X), [[1.0, 0.0], [3.0, 0.0]])
+    assert fw.error(ae, X) == 4.0 + 16.0
+    assert fw.error(ae, X, Y=[[1.0, 0.0], [0.0, 0.0]]) == 0.0 + 9.0
+    np.testing.assert_array_equal(fw.point_errors(ae, X, delta="l1"), [2.0, 4.0])
+    assert fw.error(ae, X, delta=fw.l1_distance) == 6.0
+
+
+def test_error_rejects_unknown_delta_name():
+    with pytest.raises(ValueError, match="one of"):
+        fw.error(projection(), [[1.0, 2.0]], delta="cosine")
+
+
+def test_linear_autoencoder_follows_baldi_shapes():
+    rng = np.random.default_rng(1)
+    A, B = rng.normal(size=(5, 2)), rng.normal(size=(2, 5))
+    ae = fw.linear_autoencoder(A, B)
+    X = rng.normal(size=(7, 5))
+    assert (ae.n, ae.p, ae.compressive) == (5, 2, True)
+    np.testing.assert_allclose(ae(X), (A @ B @ X.T).T, rtol=1e-12)
+    np.testing.assert_allclose(ae.encode(X), X @ B.T, rtol=1e-12)
+
+
+def test_identity_is_a_solution_when_p_equals_n():
+    eye = np.eye(3)
+    ae = fw.linear_autoencoder(eye, eye)
+    assert not ae.compressive
+    assert fw.error(ae, np.random.default_rng(2).normal(size=(4, 3))) == 0.0
+
+
+def test_neural_autoencoder_by_hand():
+    ae = fw.neural_autoencoder(W=[[1.0], [-1.0]], b=[0.0], W2=[[0.0, 1.0]], b2=[0.0, 0.0])
+    np.testing.assert_allclose(ae.encode([[2.0, 1.0], [1.0, 2.0]]), [[1.0], [0.0]])  # relu(1), relu(−1)
+    np.testing.assert_allclose(ae([[2.0, 1.0]]), [[0.5, 1 / (1 + math.exp(-1))]], rtol=1e-12)
+
+
+def test_sigmoid_and_relu():
+    np.testing.assert_allclose(fw.sigmoid([-1000.0, 0.0, 1000.0, 2.0]), [0.0, 0.5, 1.0, 1 / (1 + math.exp(-2))])
+    np.testing.assert_array_equal(fw.relu([-2.0, 0.0, 3.0]), [0.0, 0.0, 3.0])
+
+
+def repetition_code():
+    """Boolean 3/1/3: encode by majority vote, decode by repeating the bit."""
+    return fw.boolean_autoencoder(lambda X: (X.sum(axis=1, keepdims=True) >= 2),
+                                  lambda H: np.repeat(H, 3, axis=1), n=3, p=1)
+
+
+def test_boolean_autoencoder_by_hand():
+    ae = repetition_code()
+    X = [[0, 0, 0], [1, 1, 0], [0, 1, 0], [1, 1, 1]]
+    np.testing.assert_array_equal(ae(X), [[0, 0, 0], [1, 1, 1], [0, 0, 0], [1, 1, 1]])
+    assert fw.error(ae, X, delta=fw.hamming) == 0 + 1 + 1 + 0
+
+
+def test_entropy_floor():
+    X = [[0.5, 0.0, 1.0], [0.5, 0.0, 1.0]]
+    assert fw.entropy_floor(X) == pytest.approx(LOG2 / 3, rel=1e-12)
+    assert fw.entropy_floor([[0.0, 1.0, 1.0]]) == 0.0
+    rng = np.random.default_rng(3)
+    G = rng.random((5, 8))
+    # the floor is what a perfect reconstruction costs (exact formula), and nothing does better
+    ident = fw.Autoencoder(A=lambda H: H, B=lambda X: X, n=8, p=8)
+    exact = fw.error(ident, G, delta=lambda Z, X: fw.binary_cross_entropy(Z, X, eps=0)) / G.size
+    assert exact == pytest.approx(fw.entropy_floor(G), rel=1e-12)
+    assert fw.binary_cross_entropy(np.clip(G + 0.05, 0, 1), G).sum() / G.size > fw.entropy_floor(G)
+
+
+# --- bad input: each a clear ValueError -----------------------------------------------------------
+
+def test_linear_autoencoder_rejects_mismatched_matrices():
+    with pytest.raises(ValueError, match=r"A must have shape \(n, p\) = \(5, 2\).*B of shape \(2, 5\).*\(5, 3\)"):
+        fw.linear_autoencoder(np.zeros((5, 3)), np.zeros((2, 5)))
+
+
+def test_neural_autoencoder_rejects_mismatched_weights_and_biases():
+    with pytest.raises(ValueError, match=r"W2 must have shape \(p, n\) = \(2, 4\).*got W2 of shape \(4, 2\)"):
+        fw.neural_autoencoder(np.zeros((4, 2)), np.zeros(2), np.zeros((4, 2)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"b \(2,\) and b2 \(4,\); got b \(4,\), b2 \(4,\)"):
+        fw.neural_autoencoder(np.zeros((4, 2)), np.zeros(4), np.zeros((2, 4)), np.zeros(4))
+
+
+def test_autoencoder_rejects_wrong_input_width_and_bad_maps():
+    ae = projection()
+    with pytest.raises(ValueError, match=r"X must have 2 columns; got shape \(1, 3\)"):
+        ae([[1.0, 2.0, 3.0]])
+    bad = fw.Autoencoder(A=lambda H: H, B=lambda X: X, n=3, p=2)  # B returns 3 columns, not p = 2
+    with pytest.raises(ValueError, match=r"encoder B .* must return shape \(1, 2\); got \(1, 3\)"):
+        bad([[1.0, 2.0, 3.0]])
+    with pytest.raises(ValueError, match="p must be"):
+        fw.Autoencoder(A=lambda H: H, B=lambda X: X, n=3, p=0)
+    with pytest.raises(ValueError, match="callables"):
+        fw.Autoencoder(A=None, B=lambda X: X, n=3, p=2)
+
+
+def test_error_rejects_x_and_y_of_different_lengths():
+    with pytest.raises(ValueError, match="same number of rows; got 2 and 3"):
+        fw.error(projection(), np.zeros((2, 2)), Y=np.zeros((3, 2)))
+
+
+def test_delta_rejects_shape_mismatch():
+    with pytest.raises(ValueError, match=r"got Z \(1, 2\), X \(1, 3\)"):
+        fw.squared_euclidean([[0.0, 0.0]], [[0.0, 0.0, 0.0]])
+
+
+def test_hamming_rejects_non_binary_data():
+    with pytest.raises(ValueError, match=r"binary \(0/1 only\); got values such as \[0.5\]"):
+        fw.hamming([[0, 1]], [[0.5, 1]])
+    with pytest.raises(ValueError, match="binary"):
+        repetition_code()([[0, 2, 1]])
+
+
+def test_cross_entropy_rejects_targets_outside_unit_interval():
+    with pytest.raises(ValueError, match=r"targets X must lie in \[0, 1\]; got values from 0 to 255"):
+        fw.binary_cross_entropy([[0.5, 0.5]], [[0.0, 255.0]])
+    with pytest.raises(ValueError, match=r"reconstructions Z must lie in \[0, 1\]; got values from -0.1"):
+        fw.binary_cross_entropy([[-0.1, 0.5]], [[0.0, 1.0]])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        fw.entropy_floor([[1.5]])
+
+
+# --- the diagram --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n,p,regime", [(784, 32, "compressive"), (4, 8, "identity")])
+def test_plot_framework_draws_three_boxes(n, p, regime):
+    import matplotlib.pyplot as plt
+
+    image = np.linspace(0, 1, 784)
+    ax = diagrams.plot_framework(n, p, x_image=image, z_image=image)
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert f"n = {n}" in texts and f"p = {p}" in texts
+    assert regime in ax.get_title()
+    assert len(ax.images) == 2
+    assert len(ax.patches) == 3 + 2 + 1  # boxes, the maps B and A, the Δ arc
+    plt.close(ax.figure)
+
+
+def test_plot_framework_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="p must be"):
+        diagrams.plot_framework(784, 0)
