@@ -127,6 +127,7 @@ def setup_notebook(seed: int = 42, *, deterministic: bool = True) -> NotebookSet
         tf.config.experimental.enable_op_determinism()
     with _fd2_captured():  # TensorFlow logs a one-off C++ line on the first fit; keep it off screen
         _warm_up(tf)
+    seed_everything(seed)  # again, so the warm-up leaves no trace in the seeded streams
     mpl.rcParams.update({
         "figure.dpi": 100, "savefig.dpi": 110, "savefig.bbox": "tight",
         "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,

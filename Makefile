@@ -1,0 +1,59 @@
+# The series in two commands: `make lab` to read it, `make test` to check it.
+# Everything lives in .venv/ inside the checkout; nothing is registered outside it.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+QUICK  := AEHELPERS_QUICK=1 AEHELPERS_OFFLINE=1 MPLBACKEND=Agg
+PORT   ?= 8888
+
+.PHONY: help venv lab test unit notebooks run bench bench-smoke strip clean
+
+help:
+	@echo "make lab    - set up .venv and open the series in JupyterLab"
+	@echo "make test   - set up .venv, run unit tests and every notebook (quick mode)"
+	@echo "make run    - execute every notebook in full mode and refresh figures/"
+	@echo "make bench  - measure speed and quality; writes bench/results.json and bench/RESULTS.md"
+	@echo "make strip  - remove outputs and execution counts from notebooks/"
+
+# Re-installs only when pyproject.toml changes: a second run does nothing.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.port=$(PORT) --ServerApp.ip=127.0.0.1 \
+		notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(QUICK) $(BIN)/python -m pytest -p no:cacheprovider tests notebooks --nbval-lax \
+		--nbval-cell-timeout=900 --durations=15
+
+unit: $(STAMP)
+	$(QUICK) $(BIN)/python -m pytest -p no:cacheprovider tests --ignore=tests/e2e
+
+notebooks: $(STAMP)
+	$(QUICK) $(BIN)/python -m pytest -p no:cacheprovider notebooks --nbval-lax --nbval-cell-timeout=900
+
+# Full mode: real data sizes and epochs; refreshes the committed figures/.
+run: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --output-dir build/executed \
+		--ExecutePreprocessor.timeout=-1 notebooks/*.ipynb
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+bench-smoke: $(STAMP)
+	$(QUICK) $(BIN)/python bench/run.py --smoke --out build/bench-smoke
+
+strip: $(STAMP)
+	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
+	$(BIN)/python -c "import sys; sys.path.insert(0, 'tests'); import test_notebooks_clean as t; t.strip_all()"
+
+clean:
+	rm -rf build test-output .cache .pytest_cache

@@ -1,0 +1,193 @@
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+from aehelpers import data as data_mod
+from aehelpers.data import load_mnist, validate_npz
+
+
+def _write_mnist(path, n_train=12, n_test=6, **override):
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x_train": rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        "y_train": (np.arange(n_train) % 10).astype(np.uint8),
+        "x_test": rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        "y_test": (np.arange(n_test) % 10).astype(np.uint8),
+    }
+    arrays.update(override)
+    np.savez(path, **arrays)
+    return arrays
+
+
+@pytest.fixture(autouse=True)
+def _fresh(monkeypatch, tmp_path):
+    data_mod._load_cached.cache_clear()
+    monkeypatch.delenv("AEHELPERS_MNIST", raising=False)
+    monkeypatch.setattr(data_mod, "KERAS_CACHE", tmp_path / "no-keras-cache" / "mnist.npz")
+    yield
+    data_mod._load_cached.cache_clear()
+
+
+def test_explicit_path_scaled_and_flattened(tmp_path):
+    raw = _write_mnist(tmp_path / "m.npz")
+    d = load_mnist(path=tmp_path / "m.npz", verbose=False)
+    assert d.x_train.shape == (12, 784) and d.x_train.dtype == np.float32
+    assert 0.0 <= d.x_train.min() and d.x_train.max() <= 1.0
+    np.testing.assert_allclose(d.x_train[3] * 255, raw["x_train"][3].ravel(), atol=1e-3)
+    assert d.y_test.tolist() == raw["y_test"].tolist()
+    assert str(tmp_path / "m.npz") in d.source and not d.is_full
+
+
+def test_keep_28x28_and_limits(tmp_path):
+    _write_mnist(tmp_path / "m.npz")
+    d = load_mnist(path=tmp_path / "m.npz", flatten=False, n_train=5, n_test=2, verbose=False)
+    assert d.x_train.shape == (5, 28, 28) and d.x_test.shape == (2, 28, 28) and len(d.y_train) == 5
+
+
+def test_env_variable_wins_over_keras_cache_and_sample(tmp_path, monkeypatch):
+    _write_mnist(tmp_path / "env.npz", n_train=7)
+    monkeypatch.setenv("AEHELPERS_MNIST", str(tmp_path / "env.npz"))
+    d = load_mnist(verbose=False)
+    assert len(d.x_train) == 7 and "AEHELPERS_MNIST" in d.source
+
+
+def test_keras_cache_used_when_valid(tmp_path, monkeypatch):
+    cache = tmp_path / "keras" / "mnist.npz"
+    cache.parent.mkdir()
+    _write_mnist(cache, n_train=9)
+    monkeypatch.setattr(data_mod, "KERAS_CACHE", cache)
+    d = load_mnist(verbose=False)
+    assert len(d.x_train) == 9 and "Keras cache" in d.source
+
+
+def test_invalid_keras_cache_is_skipped_in_auto(tmp_path, monkeypatch):
+    cache = tmp_path / "mnist.npz"
+    cache.write_bytes(b"not a zip")
+    monkeypatch.setattr(data_mod, "KERAS_CACHE", cache)
+    d = load_mnist(verbose=False)  # offline (conftest): falls through to the bundled sample
+    assert "offline sample" in d.source
+
+
+def test_offline_sample_is_real_stratified_mnist(capsys):
+    d = load_mnist()
+    assert d.x_train.shape == (4000, 784) and d.x_test.shape == (1000, 784)
+    assert np.bincount(d.y_train).tolist() == [400] * 10
+    assert np.bincount(d.y_test).tolist() == [100] * 10
+    assert not np.array_equal(d.y_train[:10], np.sort(d.y_train[:10]))  # shuffled, not sorted
+    # real digits: mostly background, mean ink like MNIST's (~0.13), not noise
+    assert 0.08 < d.x_train.mean() < 0.2 and (d.x_train == 0).mean() > 0.6
+    out = capsys.readouterr().out
+    assert out.count("MNIST: offline sample") == 1 and "4,000 train / 1,000 test" in out
+    load_mnist()  # announced once per process, not on every call
+    assert capsys.readouterr().out == ""
+
+
+def test_sample_split_is_deterministic():
+    a = data_mod._from_sample()
+    b = data_mod._from_sample()
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_offline_skips_download(monkeypatch):
+    def boom():
+        raise AssertionError("download attempted while offline")
+
+    monkeypatch.setattr(data_mod, "_from_keras_download", boom)
+    assert "offline sample" in load_mnist(verbose=False).source
+
+
+def test_online_download_failure_falls_back(monkeypatch, capsys):
+    monkeypatch.setenv("AEHELPERS_OFFLINE", "0")
+
+    def no_network():
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(data_mod, "_from_keras_download", no_network)
+    d = load_mnist(verbose=False)
+    assert "offline sample" in d.source and "download failed" in capsys.readouterr().out
+    data_mod._load_cached.cache_clear()
+    with pytest.raises(ConnectionError, match="network unreachable"):
+        load_mnist(source="keras-download", verbose=False)
+
+
+def test_missing_file_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.npz"):
+        load_mnist(path=tmp_path / "nope.npz")
+
+
+def test_missing_env_file_is_an_error_not_a_fallback(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEHELPERS_MNIST", str(tmp_path / "gone.npz"))
+    with pytest.raises(FileNotFoundError, match="gone.npz"):
+        load_mnist()
+
+
+def test_not_an_npz(tmp_path):
+    (tmp_path / "bad.npz").write_text("hello")
+    with pytest.raises(ValueError, match="bad.npz.*not a readable .npz"):
+        load_mnist(path=tmp_path / "bad.npz")
+
+
+def test_truncated_npz(tmp_path):
+    _write_mnist(tmp_path / "full.npz", n_train=200)
+    blob = (tmp_path / "full.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(blob[: len(blob) // 2])
+    with pytest.raises(ValueError, match="cut.npz"):
+        load_mnist(path=tmp_path / "cut.npz")
+
+
+def test_wrong_shapes(tmp_path):
+    _write_mnist(tmp_path / "shape.npz", x_train=np.zeros((12, 32, 32), np.uint8))
+    with pytest.raises(ValueError, match=r"shape.npz: x_train should be uint8 of shape \(N, 28, 28\); got uint8 of shape \(12, 32, 32\)"):
+        load_mnist(path=tmp_path / "shape.npz")
+
+
+def test_wrong_dtype(tmp_path):
+    _write_mnist(tmp_path / "dtype.npz", x_test=np.zeros((6, 28, 28), np.float64))
+    with pytest.raises(ValueError, match="dtype.npz: x_test should be uint8.*got float64"):
+        load_mnist(path=tmp_path / "dtype.npz")
+
+
+def test_missing_array_and_label_mismatch(tmp_path):
+    buf = io.BytesIO()
+    np.savez(buf, x_train=np.zeros((2, 28, 28), np.uint8))
+    (tmp_path / "few.npz").write_bytes(buf.getvalue())
+    with pytest.raises(ValueError, match=r"few.npz: missing arrays \['x_test', 'y_test', 'y_train'\]"):
+        validate_npz(tmp_path / "few.npz")
+    _write_mnist(tmp_path / "len.npz", y_train=np.zeros(3, np.uint8))
+    with pytest.raises(ValueError, match="12 images but y_train has 3 labels"):
+        validate_npz(tmp_path / "len.npz")
+
+
+def test_pickled_npz_is_refused(tmp_path):
+    np.savez(tmp_path / "obj.npz", x_train=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match="obj.npz"):
+        validate_npz(tmp_path / "obj.npz")
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="source must be one of"):
+        load_mnist(source="internet")
+    with pytest.raises(ValueError, match="n_train must be a positive integer"):
+        load_mnist(n_train=0)
+    with pytest.raises(ValueError, match="source='path' needs path"):
+        load_mnist(source="path")
+    with pytest.raises(ValueError, match="AEHELPERS_MNIST"):
+        load_mnist(source="env")
+
+
+def test_zip_without_npy_members(tmp_path):
+    with zipfile.ZipFile(tmp_path / "zip.npz", "w") as zf:
+        zf.writestr("readme.txt", "x")
+    with pytest.raises(ValueError, match="zip.npz: missing arrays"):
+        validate_npz(tmp_path / "zip.npz")
+
+
+@pytest.mark.skipif(not __import__("pathlib").Path(__file__).resolve().parents[2].joinpath(
+    "shared/data/mnist.npz").is_file(), reason="full MNIST (../shared/data/mnist.npz) not present")
+def test_full_mnist_from_shared():
+    path = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared/data/mnist.npz"
+    d = load_mnist(path=path, verbose=False)
+    assert d.is_full and d.x_train.shape == (60000, 784)
+    assert np.bincount(d.y_train)[:3].tolist() == [5923, 6742, 5958]
