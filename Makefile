@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 QUICK  := AEHELPERS_QUICK=1 AEHELPERS_OFFLINE=1 MPLBACKEND=Agg
 PORT   ?= 8888
+# Jupyter refuses to run as root without this (containers, CI); users never need it.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: help venv lab test unit notebooks run bench bench-smoke strip clean
 
@@ -28,7 +30,7 @@ venv: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.port=$(PORT) --ServerApp.ip=127.0.0.1 \
-		notebooks/00_start_here.ipynb
+		$(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 test: $(STAMP)
 	$(QUICK) $(BIN)/python -m pytest -p no:cacheprovider tests notebooks --nbval-lax \
