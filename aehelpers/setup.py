@@ -4,6 +4,7 @@ Introduced in notebook 00.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import logging
@@ -62,6 +63,55 @@ def _fd2_captured():
             os.close(saved)
 
 
+# C++ log lines TensorFlow 2.21 prints while working that say nothing a reader can act on.
+HARMLESS_TF_LINES = (
+    "NodeDef mentions attribute use_unbounded_threadpool",  # tf.data graph/op version skew
+    "failed call to cuInit",  # no GPU driver on a CPU machine
+)
+_relay_started = False
+
+
+def filter_tensorflow_stderr() -> None:
+    """Relay file descriptor 2 through a thread that drops ``HARMLESS_TF_LINES``.
+
+    Everything else (Python tracebacks, real TensorFlow errors) passes through unchanged.
+    Started once per process by ``setup_notebook``.
+    """
+    import sys
+    import threading
+
+    global _relay_started
+    if _relay_started:
+        return
+    sys.stderr.flush()
+    target = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def relay() -> None:
+        pending = b""
+        while chunk := os.read(read_end, 65536):
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            kept = [ln for ln in lines if not any(m.encode() in ln for m in HARMLESS_TF_LINES)]
+            if kept:
+                os.write(target, b"\n".join(kept) + b"\n")
+        if pending:
+            os.write(target, pending)
+
+    thread = threading.Thread(target=relay, name="aehelpers-stderr-filter", daemon=True)
+    thread.start()
+    _relay_started = True
+
+    def drain() -> None:  # at exit: restore fd 2 (closing the pipe) and let the relay finish
+        sys.stderr.flush()
+        os.dup2(target, 2)
+        thread.join(timeout=2.0)
+
+    atexit.register(drain)
+
+
 def import_tensorflow_quietly():
     """Import TensorFlow with its C++ start-up lines (CUDA probing, CPU features) kept off screen.
 
@@ -110,6 +160,7 @@ class NotebookSetup:
 def setup_notebook(seed: int = 42, *, deterministic: bool = True) -> NotebookSetup:
     """Seed everything, make TensorFlow ops deterministic, quiet its logs, set plot defaults."""
     quiet_tensorflow_env()
+    filter_tensorflow_stderr()
     import matplotlib as mpl
 
     tf = import_tensorflow_quietly()

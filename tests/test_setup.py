@@ -79,3 +79,12 @@ def test_cache_dir_default_is_ignored_by_git(monkeypatch):
     assert paths.cache_dir() == root / ".cache" / "aehelpers"
     check = subprocess.run(["git", "check-ignore", "-q", str(root / ".cache" / "aehelpers" / "x")], cwd=root)
     assert check.returncode == 0
+
+
+def test_stderr_filter_drops_only_known_noise():
+    code = ("import os, aehelpers as ae; ae.setup_notebook(); "
+            "os.write(2, b'E0 NodeDef mentions attribute use_unbounded_threadpool which is not\\n'); "
+            "os.write(2, b'a real problem\\n'); raise SystemExit('the last words')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert "use_unbounded_threadpool" not in out.stderr
+    assert "a real problem" in out.stderr and "the last words" in out.stderr
