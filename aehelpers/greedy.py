@@ -1,0 +1,136 @@
+"""Greedy layer-wise training of the blog's deep autoencoder, versus training it end to end.
+
+Greedy: train a shallow autoencoder 784 → 128 → 784 on the images, then 128 → 64 → 128 on its
+codes, then 64 → 32 → 64 on those; stack the encoders and (in reverse) the decoders into the
+deep 784-128-64-32-64-128-784 model; fine-tune it end to end.  Each layer is a vertical
+composition step in Baldi's sense.  Introduced in notebook 05.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+import warnings
+
+import numpy as np
+
+from .checks import as_matrix, check_int_in_range
+from .models import KerasAutoencoder, build_autoencoder
+from .training import train
+
+EPSILON = 1e-7  # Keras clips predictions to [ε, 1 − ε] before the log of binary cross-entropy
+
+
+def mean_image_loss(x_train, x_test) -> float:
+    """Binary cross-entropy (Keras' per-pixel mean) of predicting the mean training image for every test image.
+
+    The baseline any autoencoder must beat: it uses no information about the input.
+    """
+    x_train, x_test = as_matrix(x_train, "x_train"), as_matrix(x_test, "x_test")
+    if x_train.shape[1] != x_test.shape[1]:
+        raise ValueError(f"x_train and x_test must have the same width; got {x_train.shape[1]} and {x_test.shape[1]}")
+    z = np.clip(x_train.mean(axis=0), EPSILON, 1 - EPSILON)
+    return float(np.mean(-(x_test * np.log(z) + (1 - x_test) * np.log(1 - z))))
+
+
+@dataclasses.dataclass
+class GreedyResult:
+    """The greedily trained deep autoencoder, its shallow layers and the loss after every stage."""
+
+    deep: KerasAutoencoder
+    layers: list                     # the shallow KerasAutoencoders, bottom first
+    histories: list                  # one training history per stage (layers, then fine-tuning)
+    stacked_loss: float              # deep model's validation loss right after stacking, before fine-tuning
+    final_loss: float                # after fine-tuning
+    epochs: int                      # total epochs spent (all stages)
+    seconds: float
+
+
+def _evaluate(model, x) -> float:
+    """Keras' binary cross-entropy of ``model`` on ``x`` (mean over pixels and images), without tracing."""
+    z = np.clip(_apply(model, x), EPSILON, 1 - EPSILON)
+    return float(np.mean(-(x * np.log(z) + (1 - x) * np.log(1 - z))))
+
+
+def _apply(model, x, batch: int = 8192) -> np.ndarray:
+    """``model(x)`` in eager batches: for one-off passes this skips the tracing ``predict`` pays."""
+    with warnings.catch_warnings():   # Keras warns that a bare array is not the named input dict
+        warnings.simplefilter("ignore", UserWarning)
+        return np.concatenate([np.asarray(model(x[i:i + batch], training=False))
+                               for i in range(0, len(x), batch)])
+
+
+def train_greedy(x_train, x_val, *, p: int = 32, hidden=(128, 64), pretrain_epochs=(1, 1, 1),
+                 finetune_epochs: int = 1, batch_size: int = 256, seed: int = 0,
+                 progress: bool = True) -> GreedyResult:
+    """Pretrain each layer as a shallow autoencoder on the previous codes, stack, then fine-tune.
+
+    The bottom layer reconstructs images (sigmoid output, binary cross-entropy); upper layers
+    reconstruct ReLU codes (ReLU output, mean squared error), so their decoders slot straight
+    into the deep model's ReLU decoder layers.  ``pretrain_epochs`` has one entry per layer
+    (``len(hidden) + 1``).
+    """
+    from .setup import seed_everything
+
+    x_train = as_matrix(x_train, "x_train", dtype=np.float32)
+    x_val = as_matrix(x_val, "x_val", n_cols=x_train.shape[1], dtype=np.float32)
+    widths = (*tuple(hidden), check_int_in_range(p, "p", 1))
+    pretrain_epochs = tuple(pretrain_epochs)
+    if len(pretrain_epochs) != len(widths):
+        raise ValueError(f"pretrain_epochs needs one entry per layer ({len(widths)} for widths {widths}); "
+                         f"got {pretrain_epochs}")
+    for e in pretrain_epochs:
+        check_int_in_range(e, "each pretraining epoch count", 1)
+    finetune_epochs = check_int_in_range(finetune_epochs, "finetune_epochs", 0)
+    start = time.perf_counter()
+    layers, histories = [], []
+    h_train, h_val, n_in = x_train, x_val, x_train.shape[1]
+    for i, (width, epochs) in enumerate(zip(widths, pretrain_epochs)):
+        bottom = i == 0
+        seed_everything(seed + i)
+        layer = build_autoencoder(width, n=n_in, output_activation="sigmoid" if bottom else "relu",
+                                  loss="binary_crossentropy" if bottom else "mse", name=f"layer_{i + 1}")
+        histories.append(train(layer.model, h_train, epochs=epochs, batch_size=batch_size,
+                               validation_data=(h_val,), progress=f"layer {i + 1}: {n_in}→{width}" if progress else False))
+        layers.append(layer)
+        h_train, h_val = _apply(layer.encoder, h_train), _apply(layer.encoder, h_val)
+        n_in = width
+    seed_everything(seed + len(widths))
+    deep = build_autoencoder(widths[-1], n=x_train.shape[1], hidden=widths[:-1], name="deep_greedy")
+    stack_layers(deep, layers)
+    stacked_loss = _evaluate(deep.model, x_val)
+    final_loss = stacked_loss
+    if finetune_epochs:
+        histories.append(train(deep.model, x_train, epochs=finetune_epochs, batch_size=batch_size,
+                               validation_data=(x_val,), progress="fine-tune" if progress else False))
+        final_loss = _evaluate(deep.model, x_val)
+    return GreedyResult(deep=deep, layers=layers, histories=histories, stacked_loss=stacked_loss,
+                        final_loss=final_loss, epochs=sum(pretrain_epochs) + finetune_epochs,
+                        seconds=time.perf_counter() - start)
+
+
+def stack_layers(deep: KerasAutoencoder, layers) -> None:
+    """Copy shallow layers' weights into the deep model: encoders bottom-up, decoders top-down."""
+    model = deep.model
+    enc_names = [f"enc_{i + 1}" for i in range(len(layers) - 1)] + ["encoding"]
+    dec_names = [f"dec_{i + 1}" for i in range(len(layers) - 1)] + ["decoding"]
+    if len(model.layers) - 1 != 2 * len(layers):
+        raise ValueError(f"the deep model has {len(model.layers) - 1} dense layers; {len(layers)} shallow "
+                         f"autoencoders fill exactly {2 * len(layers)}")
+    for name, layer in zip(enc_names, layers):
+        model.get_layer(name).set_weights(layer.model.get_layer("encoding").get_weights())
+    for name, layer in zip(dec_names, reversed(layers)):
+        model.get_layer(name).set_weights(layer.model.get_layer("decoding").get_weights())
+
+
+def train_end_to_end(x_train, x_val, *, p: int = 32, hidden=(128, 64), epochs: int = 4, batch_size: int = 256,
+                     seed: int = 0, progress: bool = True) -> tuple[KerasAutoencoder, dict, float]:
+    """The blog's way: build the deep model and train all of it at once; returns (model, history, val loss)."""
+    from .setup import seed_everything
+
+    x_train = as_matrix(x_train, "x_train", dtype=np.float32)
+    x_val = as_matrix(x_val, "x_val", n_cols=x_train.shape[1], dtype=np.float32)
+    seed_everything(seed)
+    deep = build_autoencoder(p, n=x_train.shape[1], hidden=tuple(hidden), name="deep_end_to_end")
+    history = train(deep.model, x_train, epochs=epochs, batch_size=batch_size, validation_data=(x_val,),
+                    progress="end to end" if progress else False)
+    return deep, history, _evaluate(deep.model, x_val)

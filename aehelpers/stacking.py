@@ -1,0 +1,137 @@
+"""Vertical composition of autoencoders: stack a second one on the codes of the first.
+
+* Linear: PCA n → p1 followed by PCA p1 → p2 is exactly PCA n → p2 (:func:`stack_pca`), so
+  stacking linear autoencoders adds nothing.
+* Boolean: a p1-bit autoencoder followed by a p2-bit one trained on what the first passes up is
+  hierarchical clustering — cluster, then cluster the centres (:func:`stack_boolean`) — which is
+  in general worse than clustering into 2**p2 clusters directly.
+
+The greedy layer-wise training of the non-linear deep model lives in ``aehelpers.greedy``.
+Introduced in notebook 05.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from . import boolean as _bool
+from .checks import as_matrix, check_int_in_range
+
+
+# ---------------------------------------------------------------- linear: PCA on PCA
+
+def pca_basis(X, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, top-p principal directions (n, p, orthonormal columns) and all eigenvalues of X's covariance."""
+    X = as_matrix(X, "X")
+    p = check_int_in_range(p, "p", 1, X.shape[1])
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    evals, evecs = np.linalg.eigh(Xc.T @ Xc / len(X))
+    order = np.argsort(evals)[::-1]
+    return mean, evecs[:, order[:p]], evals[order]
+
+
+def principal_cosines(U, V) -> np.ndarray:
+    """Cosines of the principal angles between span(U) and span(V) (columns), largest first.
+
+    All equal to 1 exactly when the two subspaces coincide.
+    """
+    U, V = as_matrix(U, "U"), as_matrix(V, "V")
+    if U.shape[0] != V.shape[0]:
+        raise ValueError(f"U and V must live in the same space (same number of rows); got {U.shape} and {V.shape}")
+    Qu, _ = np.linalg.qr(U)
+    Qv, _ = np.linalg.qr(V)
+    return np.clip(np.linalg.svd(Qu.T @ Qv, compute_uv=False), 0.0, 1.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class PCAStack:
+    """Linear autoencoders stacked by PCA: one (mean, basis) per layer and their composition."""
+
+    widths: tuple
+    means: tuple             # mean of each layer's input
+    bases: tuple             # (d_in, d_out) orthonormal basis of each layer
+    eigenvalues: tuple       # covariance eigenvalues of each layer's input
+
+    @property
+    def composite_basis(self) -> np.ndarray:
+        """U₁U₂⋯: the n × p_last map from the input to the top code."""
+        out = self.bases[0]
+        for basis in self.bases[1:]:
+            out = out @ basis
+        return out
+
+    def encode(self, X) -> np.ndarray:
+        """Codes of the top layer: each layer centres its input and projects it."""
+        h = as_matrix(X, "X", n_cols=self.bases[0].shape[0])
+        for mean, basis in zip(self.means, self.bases):
+            h = (h - mean) @ basis
+        return h
+
+    def decode(self, H) -> np.ndarray:
+        """Back down the stack: each layer maps codes up with its basis and adds its mean back."""
+        x = as_matrix(H, "H", n_cols=self.bases[-1].shape[1])
+        for mean, basis in zip(reversed(self.means), reversed(self.bases)):
+            x = x @ basis.T + mean
+        return x
+
+
+def stack_pca(X, widths=(128, 32)) -> PCAStack:
+    """Train linear autoencoders layer by layer (each by PCA on the previous layer's codes)."""
+    X = as_matrix(X, "X")
+    widths = tuple(widths)
+    if not widths:
+        raise ValueError("widths must name at least one layer width; got ()")
+    previous = X.shape[1]
+    for w in widths:
+        check_int_in_range(w, "each width", 1, previous)
+        previous = w
+    means, bases, evals = [], [], []
+    h = X
+    for w in widths:
+        mean, basis, ev = pca_basis(h, w)
+        means.append(mean)
+        bases.append(basis)
+        evals.append(ev)
+        h = (h - mean) @ basis
+    return PCAStack(widths=widths, means=tuple(means), bases=tuple(bases), eigenvalues=tuple(evals))
+
+
+# ---------------------------------------------------------------- Boolean: hierarchical clustering
+
+@dataclasses.dataclass(frozen=True)
+class BooleanStack:
+    """A p1-bit Boolean autoencoder with a p2-bit one on top, and the errors of the composition."""
+
+    first: _bool.BooleanFit          # n → p1 → n on the data
+    second: _bool.BooleanFit         # trained on the first layer's reconstructions A1(B1(x))
+    codes: np.ndarray                # top code index of every data point: B2(A1(B1(x)))
+    error: int                       # Σ Hamming(A2(code), x): the stack as trained, layer by layer
+    refit_error: int                 # after re-voting the top decoder on the data (one A step)
+
+    @property
+    def p(self) -> int:
+        """Bits of the top code: the stack clusters the data into at most 2**p clusters."""
+        return self.second.p
+
+
+def stack_boolean(X, p1: int, p2: int, *, n_starts: int = 1, seed: int | None = 0) -> BooleanStack:
+    """Train a p1-bit Boolean autoencoder, then a p2-bit one (p2 < p1) on its reconstructions.
+
+    The second layer sees each point as its first-layer centre, so it clusters the 2**p1 centres
+    (weighted by their cluster sizes) into 2**p2 groups: hierarchical clustering.
+    """
+    X = _bool._check_data(X, "X")
+    p1 = _bool._check_p(p1, len(X))
+    p2 = check_int_in_range(p2, "p2", 0, 30)
+    if p2 >= p1:
+        raise ValueError(f"the top layer must be narrower than the first: p2 < p1; got p1 = {p1}, p2 = {p2}")
+    first = _bool.fit_boolean_autoencoder(X, p1, n_starts=n_starts, seed=seed)
+    seen = first.A[first.codes]                       # what the first layer passes on: A1(B1(x))
+    second = _bool.fit_boolean_autoencoder(seen, p2, n_starts=n_starts, seed=None if seed is None else seed + 1)
+    codes = second.codes
+    error = _bool.reconstruction_error(X, second.A, codes)
+    refit = _bool.optimal_decoder(X, codes, p2, previous_A=second.A)
+    refit_error = _bool.reconstruction_error(X, refit, codes)
+    return BooleanStack(first=first, second=second, codes=codes, error=error, refit_error=refit_error)

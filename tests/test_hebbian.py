@@ -1,0 +1,51 @@
+"""Oja's and Sanger's rules converge to the principal subspace (Sanger: to the ordered eigenvectors)."""
+import numpy as np
+import pytest
+
+import aehelpers as ae
+from aehelpers import hebbian as hb
+from aehelpers import stacking as st
+
+
+@pytest.fixture(scope="module")
+def mnist_pca():
+    x = ae.load_mnist(n_train=2000, n_test=10, verbose=False).x_train.astype(np.float64)
+    _, U, _ = st.pca_basis(x, 8)
+    return x, U
+
+
+@pytest.mark.parametrize("rule", ["oja", "sanger"])
+def test_hebbian_rules_find_the_pca_subspace(mnist_pca, rule):
+    x, U = mnist_pca
+    res = hb.train_hebbian(x, 8, rule=rule, epochs=10, lr=0.05, seed=0,
+                           track=lambda W: st.principal_cosines(W.T, U).min())
+    assert st.principal_cosines(res.W.T, U).min() >= 0.99
+    assert res.trace[-1] > res.trace[0]
+    assert np.allclose(np.linalg.norm(res.W, axis=1), 1.0, atol=0.02)     # Oja's decay keeps ‖w‖ ≈ 1
+
+
+def test_sanger_orders_the_eigenvectors_and_oja_does_not_need_to(mnist_pca):
+    x, U = mnist_pca
+    sanger = hb.train_hebbian(x, 8, rule="sanger", epochs=10, lr=0.05, seed=0)
+    W = sanger.W / np.linalg.norm(sanger.W, axis=1, keepdims=True)
+    assert (np.abs(np.sum(W * U.T, axis=1)) >= 0.95).all()
+
+
+def test_single_updates_match_the_rules():
+    rng = np.random.default_rng(0)
+    W, x = rng.standard_normal((2, 5)), rng.standard_normal((1, 5))
+    y = W @ x[0]
+    assert np.allclose(hb.oja_update(W, x, 0.1), W + 0.1 * (np.outer(y, x[0]) - np.outer(y, y) @ W))
+    assert np.allclose(hb.sanger_update(W, x, 0.1), W + 0.1 * (np.outer(y, x[0]) - np.tril(np.outer(y, y)) @ W))
+
+
+def test_bad_arguments_are_refused():
+    x = np.random.default_rng(0).random((20, 5))
+    with pytest.raises(ValueError, match="rule must be one of"):
+        hb.train_hebbian(x, 2, rule="hebb")
+    with pytest.raises(ValueError, match="p must be in"):
+        hb.train_hebbian(x, 6)
+    with pytest.raises(ValueError, match="lr must be"):
+        hb.train_hebbian(x, 2, lr=-1.0)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        hb.train_hebbian(x * 1000, 2, lr=10.0, epochs=3)

@@ -1,0 +1,73 @@
+"""Vertical composition: PCA on PCA is PCA; stacked Boolean autoencoders are hierarchical clustering."""
+import numpy as np
+import pytest
+
+import aehelpers as ae
+from aehelpers import boolean as bo
+from aehelpers import stacking as st
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return ae.load_mnist(n_train=1000, n_test=10, verbose=False)
+
+
+def test_principal_cosines_of_equal_and_orthogonal_subspaces():
+    rng = np.random.default_rng(0)
+    U = rng.standard_normal((20, 3))
+    mix = rng.standard_normal((3, 3))
+    assert np.allclose(st.principal_cosines(U, U @ mix), 1.0)
+    E = np.eye(6)
+    assert np.allclose(st.principal_cosines(E[:, :2], E[:, 2:4]), 0.0)
+    assert np.allclose(np.sort(st.principal_cosines(E[:, :2], E[:, 1:3])), [0.0, 1.0])
+
+
+def test_pca_of_pca_codes_is_pca(mnist):
+    stack = st.stack_pca(mnist.x_train, (128, 32))
+    _, direct, _ = st.pca_basis(mnist.x_train, 32)
+    assert st.principal_cosines(stack.composite_basis, direct).min() >= 1 - 1e-6
+    # and the stack reconstructs exactly as the direct 32-component PCA does
+    x = mnist.x_train.astype(np.float64)
+    x_direct = (x - x.mean(0)) @ direct @ direct.T + x.mean(0)
+    assert np.allclose(stack.decode(stack.encode(x)), x_direct, atol=1e-6)
+
+
+def test_pca_stack_on_a_known_spectrum():
+    rng = np.random.default_rng(1)
+    scales = np.linspace(5, 0.5, 12)
+    X = rng.standard_normal((4000, 12)) * scales @ np.linalg.qr(rng.standard_normal((12, 12)))[0]
+    stack = st.stack_pca(X, (8, 5, 2))
+    _, direct, _ = st.pca_basis(X, 2)
+    assert st.principal_cosines(stack.composite_basis, direct).min() >= 1 - 1e-9
+
+
+def test_pca_stack_refuses_widening_layers():
+    with pytest.raises(ValueError, match="each width"):
+        st.stack_pca(np.random.default_rng(0).random((50, 10)), (4, 6))
+    with pytest.raises(ValueError, match="at least one"):
+        st.stack_pca(np.random.default_rng(0).random((50, 10)), ())
+
+
+def test_boolean_stack_is_a_clustering_worse_than_direct(mnist):
+    X = bo.binarize(mnist.x_train)
+    stack = st.stack_boolean(X, 4, 2, n_starts=3, seed=0)
+    direct = bo.fit_boolean_autoencoder(X, 2, n_starts=3, seed=0)
+    assert stack.p == 2 and set(np.unique(stack.codes)) <= set(range(4))
+    assert stack.refit_error <= stack.error          # re-voting the top decoder can only help
+    assert direct.error < stack.refit_error          # the relationship measured in notebook 05
+    # each first-layer cluster goes whole into one top cluster: hierarchical
+    for h in np.unique(stack.first.codes):
+        assert len(np.unique(stack.codes[stack.first.codes == h])) == 1
+
+
+def test_boolean_stack_never_beats_the_exact_optimum():
+    X = (np.random.default_rng(3).random((11, 8)) < 0.4).astype(np.uint8)
+    exact = bo.exhaustive_boolean_autoencoder(X, 1)
+    stack = st.stack_boolean(X, 3, 1, n_starts=5)
+    assert exact.error <= stack.refit_error <= stack.error
+
+
+def test_boolean_stack_refuses_a_wider_top():
+    X = (np.random.default_rng(0).random((40, 6)) < 0.5).astype(np.uint8)
+    with pytest.raises(ValueError, match="p2 < p1"):
+        st.stack_boolean(X, 2, 2)
