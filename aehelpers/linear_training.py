@@ -1,0 +1,108 @@
+"""The linear autoencoder in Keras, and how to train it to the PCA optimum in seconds.
+
+784 → Dense(p, no bias, no activation) → Dense(784, no bias, no activation), MSE on centred
+data: Baldi's linear n/p/n autoencoder with B = encoder kernelᵀ (p × n) and A = decoder
+kernelᵀ (n × p).  What makes it fast: an orthogonal encoder with the decoder tied to its
+transpose at the start (A B is already a projection), large batches, and Adam with a
+cosine-decaying learning rate (large steps find the subspace, small ones settle the
+last, slowest principal angle).  It is plain gradient descent on the autoencoder loss: the
+eigenvectors are never given to the network.  Introduced in notebook 02.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .checks import as_matrix, check_int_in_range, check_same_length
+from .linear import check_centred
+from .setup import import_tensorflow_quietly, seed_everything
+
+
+def default_batch_size(m: int) -> int:
+    """Large batches on big data, but at least ~32 steps per epoch on small data: clip(m // 32, 32, 1024)."""
+    return int(np.clip(m // 32, 32, 1024))
+
+
+def build_linear_autoencoder(n: int, p: int, *, n_out: int | None = None, seed: int = 0, tied: bool = True):
+    """Uncompiled Keras model x ↦ x Bᵀ Aᵀ: layers ``"encoding"`` (n → p) and ``"decoding"`` (p → n_out).
+
+    The encoder starts orthogonal; with ``tied`` (and n_out = n) the decoder starts as its
+    transpose, so A B starts as a random rank-p projection.
+    """
+    n = check_int_in_range(n, "n", 2)
+    n_out = n if n_out is None else check_int_in_range(n_out, "n_out", 1)
+    p = check_int_in_range(p, "p", 1, min(n, n_out))
+    import_tensorflow_quietly()
+    import keras
+
+    seed_everything(seed)
+    x = keras.Input(shape=(n,), name="x")
+    enc = keras.layers.Dense(p, use_bias=False, kernel_initializer=keras.initializers.Orthogonal(seed=seed),
+                             name="encoding")
+    dec = keras.layers.Dense(n_out, use_bias=False,
+                             kernel_initializer=keras.initializers.Orthogonal(seed=seed + 1), name="decoding")
+    model = keras.Model(x, dec(enc(x)), name=f"linear_autoencoder_{n}-{p}-{n_out}")
+    if tied and n_out == n:
+        dec.kernel.assign(np.asarray(enc.kernel.numpy()).T)
+    return model
+
+
+def weights_AB(model) -> tuple[np.ndarray, np.ndarray]:
+    """(A, B) of a linear autoencoder model in Baldi's layout: A (n × p), B (p × n), float64."""
+    names = [layer.name for layer in model.layers]
+    if "encoding" not in names or "decoding" not in names:
+        raise ValueError(f"expected layers named 'encoding' and 'decoding'; got {names}")
+    B = np.asarray(model.get_layer("encoding").kernel.numpy(), dtype=np.float64).T
+    A = np.asarray(model.get_layer("decoding").kernel.numpy(), dtype=np.float64).T
+    return A, B
+
+
+def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 12, batch_size: int | None = None,
+                             learning_rate: float = 0.01, final_lr_fraction: float = 0.01, seed: int = 0,
+                             snapshots: bool = True):
+    """Train the linear n/p/n autoencoder by Adam on the MSE; return ``(A, B, history, seconds)``.
+
+    ``x_train`` must be centred (no biases: the theorem is about centred data).  ``y_train``
+    gives the hetero-associative case (targets, centred too).  ``history`` holds the
+    per-epoch ``"loss"`` and, with ``snapshots``, ``"A"`` and ``"B"`` after every epoch and
+    ``"seconds_at_epoch"`` (their time stamps, snapshot cost included).
+    ``seconds`` is the wall time of ``fit`` alone (model building excluded).
+    """
+    x = check_centred(as_matrix(x_train, "x_train", dtype=np.float32), "x_train")
+    y = x if y_train is None else check_centred(as_matrix(y_train, "y_train", dtype=np.float32), "y_train")
+    check_same_length(x, y, "x_train", "y_train")
+    p = check_int_in_range(p, "p", 1, min(x.shape[1], y.shape[1]))
+    epochs = check_int_in_range(epochs, "epochs", 1)
+    batch_size = default_batch_size(len(x)) if batch_size is None else check_int_in_range(batch_size, "batch_size", 1)
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0; got {learning_rate}")
+    if not 0 < final_lr_fraction <= 1:
+        raise ValueError(f"final_lr_fraction must be in (0, 1]; got {final_lr_fraction}")
+    import keras
+
+    model = build_linear_autoencoder(x.shape[1], p, n_out=y.shape[1], seed=seed, tied=y_train is None)
+    steps = epochs * -(-len(x) // batch_size)
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=final_lr_fraction)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
+    decoders: list[np.ndarray] = []
+    encoders: list[np.ndarray] = []
+    clock: list[float] = []
+
+    class _Snapshot(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            clock.append(time.perf_counter() - start)
+            A_now, B_now = weights_AB(model)
+            decoders.append(A_now)
+            encoders.append(B_now)
+
+    start = time.perf_counter()
+    hist = model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0,
+                     callbacks=[_Snapshot()] if snapshots else [])
+    seconds = time.perf_counter() - start
+    A, B = weights_AB(model)
+    history = {"loss": [float(v) for v in hist.history["loss"]], "epochs": epochs, "batch_size": batch_size,
+               "learning_rate": learning_rate, "p": p, "model": model}
+    if snapshots:
+        history.update(A=decoders, B=encoders, seconds_at_epoch=clock)
+    return A, B, history, seconds

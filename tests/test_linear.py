@@ -1,0 +1,256 @@
+"""Linear autoencoders are PCA: theory on synthetic data with a known spectrum, and bad input."""
+import itertools
+
+import numpy as np
+import pytest
+
+from aehelpers import linear as lin
+
+LAM = np.array([5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 0.25, 0.1])  # known, distinct spectrum (n = 8)
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    S, U = lin.make_covariance(LAM, seed=1)
+    x = lin.sample_with_covariance(S, 500, seed=2)
+    return S, U, x
+
+
+def test_sample_has_the_exact_covariance(synthetic):
+    S, _, x = synthetic
+    assert np.allclose(lin.covariance(x), S, atol=1e-10)
+
+
+def test_pca_recovers_the_known_spectrum_and_eigenvectors(synthetic):
+    S, U, x = synthetic
+    pca = lin.fit_pca(x, cache=False)
+    assert np.allclose(pca.eigenvalues, LAM, atol=1e-10)
+    assert np.allclose(np.abs(np.sum(pca.U * U, axis=0)), 1.0, atol=1e-10)  # same vectors up to sign
+    assert np.allclose(pca.U.T @ pca.U, np.eye(len(LAM)), atol=1e-12)
+    assert np.isclose(pca.variance_explained()[-1], 1.0)
+
+
+def test_pca_is_cached_in_memory_and_on_disk(synthetic, tmp_path):
+    _, _, x = synthetic
+    first = lin.fit_pca(x)
+    assert lin.fit_pca(x) is first
+    assert len(list((tmp_path / "cache").glob("pca-*.npz"))) == 1
+    lin._PCA_MEMORY.clear()
+    again = lin.fit_pca(x)  # from disk
+    assert again is not first and np.array_equal(again.U, first.U)
+
+
+def test_closed_form_error_is_the_tail_sum_and_projection_reaches_it(synthetic):
+    S, _, x = synthetic
+    pca = lin.fit_pca(x, cache=False)
+    errors = pca.optimal_errors()
+    assert errors[0] == pytest.approx(LAM.sum()) and errors[-1] == 0.0
+    for p in range(1, len(LAM)):
+        Up = pca.components(p)
+        assert errors[p] == pytest.approx(LAM[p:].sum())
+        assert lin.error_from_covariance(S, Up, Up.T) == pytest.approx(LAM[p:].sum(), rel=1e-10)
+        assert lin.reconstruction_mse(x, Up, Up.T) * len(LAM) == pytest.approx(LAM[p:].sum(), rel=1e-9)
+        assert pca.optimal_mse(p) == pytest.approx(LAM[p:].sum() / len(LAM))
+
+
+def test_framework_error_equals_the_closed_form(synthetic):
+    from aehelpers import framework as fw
+
+    S, _, x = synthetic
+    pca = lin.fit_pca(x, cache=False)
+    Up = pca.components(3)
+    E = fw.error(fw.linear_autoencoder(Up, Up.T), x, delta=fw.squared_euclidean)
+    assert E / len(x) == pytest.approx(pca.optimal_error(3), rel=1e-10)
+
+
+def test_gradient_and_curvature_match_finite_differences(synthetic):
+    S, _, _ = synthetic
+    rng = np.random.default_rng(0)
+    A, B = rng.standard_normal((8, 3)), rng.standard_normal((3, 8))
+    gA, gB = lin.error_gradient(S, A, B)
+    dA, dB = rng.standard_normal(A.shape), rng.standard_normal(B.shape)
+    h = 1e-5
+    f = lambda t: lin.error_from_covariance(S, A + t * dA, B + t * dB)  # noqa: E731
+    assert (f(h) - f(-h)) / (2 * h) == pytest.approx(np.sum(gA * dA) + np.sum(gB * dB), rel=1e-6)
+    h = 1e-3
+    assert (f(h) - 2 * f(0) + f(-h)) / h ** 2 == pytest.approx(lin.curvature(S, A, B, dA, dB), rel=1e-5)
+
+
+def test_gl_p_non_uniqueness(synthetic):
+    S, U, _ = synthetic
+    C = np.random.default_rng(3).standard_normal((3, 3))
+    A, B = lin.critical_point(U, [0, 1, 2], C)
+    A0, B0 = lin.critical_point(U, [0, 1, 2])
+    assert np.allclose(A @ B, A0 @ B0, atol=1e-10)
+    assert lin.error_from_covariance(S, A, B) == pytest.approx(LAM[3:].sum())
+    assert not np.allclose(A.T @ A, np.eye(3), atol=1e-2)  # A itself is not orthonormal
+    assert np.allclose(lin.principal_cosines(A, U[:, :3]), 1.0)
+
+
+def test_every_critical_point_is_a_saddle_except_the_top_p(synthetic):
+    S, _, x = synthetic
+    pca = lin.fit_pca(x, cache=False)
+    points = lin.critical_points(S, pca, 2, top=5)
+    assert [pt.I for pt in points] == list(itertools.combinations(range(5), 2))
+    for pt in points:
+        assert pt.gradient_norm < 1e-12
+        assert pt.error == pytest.approx(pt.predicted_error, rel=1e-10)
+        assert pt.predicted_error == pytest.approx(LAM.sum() - LAM[list(pt.I)].sum())
+        if pt.I == (0, 1):
+            assert pt.kind == "minimum" and pt.min_rotation_curvature > 0 and pt.descent is None
+        else:
+            i, j = pt.descent
+            assert pt.kind == "saddle" and LAM[j] > LAM[i] and j < 5
+            # best descent rotation has curvature 2(λᵢ − λⱼ) < 0
+            assert pt.min_rotation_curvature == pytest.approx(2 * (LAM[i] - LAM[j]))
+            # and it is a saddle, not a maximum: scaling A up is an ascent direction
+            A, B = lin.critical_point(pca.U, pt.I)
+            assert lin.curvature(S, A, B, A, np.zeros_like(B)) > 0
+
+
+def test_rotation_path_descends_from_saddle_to_minimum(synthetic):
+    S, _, x = synthetic
+    pca = lin.fit_pca(x, cache=False)
+    thetas = np.linspace(0, np.pi / 2, 9)
+    errs = [lin.error_from_covariance(S, *lin.rotated_point(pca.U, [0, 2], 2, 1, t)) for t in thetas]
+    assert np.allclose(errs, LAM.sum() - LAM[0] - LAM[2] - np.sin(thetas) ** 2 * (LAM[1] - LAM[2]))
+    assert errs[-1] == pytest.approx(pca.optimal_error(2)) and np.all(np.diff(errs) < 0)
+
+
+def test_minimum_has_no_negative_curvature_in_random_directions(synthetic):
+    S, _, x = synthetic
+    pca = lin.fit_pca(x, cache=False)
+    A, B = lin.critical_point(pca.U, [0, 1])
+    assert lin.random_curvatures(S, A, B, count=200).min() > -1e-10
+    A, B = lin.critical_point(pca.U, [0, 3])
+    dA, dB = lin.rotation_direction(pca.U, [0, 3], 3, 1)
+    assert lin.curvature(S, A, B, dA, dB) == pytest.approx(2 * (LAM[3] - LAM[1]))
+
+
+def test_alternating_least_squares_converges_to_the_pca_subspace(synthetic):
+    S, U, _ = synthetic
+    out = lin.alternate_least_squares(S, 3, iterations=200, seed=0)
+    assert out["errors"][-1] == pytest.approx(LAM[3:].sum(), rel=1e-9)
+    assert lin.principal_cosines(out["A"], U[:, :3]).min() > 1 - 1e-9
+    assert np.all(np.diff(out["errors"]) <= 1e-12)  # each half-step is a least-squares solve: monotone
+
+
+def test_reduced_rank_regression_closed_form(synthetic):
+    _, _, x = synthetic
+    rng = np.random.default_rng(4)
+    y = x[:, :5] @ rng.standard_normal((5, 4)) + 0.1 * rng.standard_normal((len(x), 4))
+    y -= y.mean(axis=0)
+    rr = lin.reduced_rank_regression(x, y, 2)
+    assert rr.error == pytest.approx(lin.reconstruction_mse(x, rr.A, rr.B, y) * 4, rel=1e-9)
+    # no random rank-2 map and no rank-2 truncation of the full regression does better
+    full = lin.reduced_rank_regression(x, y, 4)
+    W, *_ = np.linalg.lstsq(x, y, rcond=None)
+    assert full.error == pytest.approx(np.mean(np.sum((y - x @ W) ** 2, axis=1)), rel=1e-9)
+    for seed in range(20):
+        r = np.random.default_rng(seed)
+        assert lin.reconstruction_mse(x, r.standard_normal((4, 2)), r.standard_normal((2, 8)), y) * 4 >= rr.error
+    # with y = x it is PCA
+    assert lin.reduced_rank_regression(x, x, 3).error == pytest.approx(LAM[3:].sum(), rel=1e-9)
+
+
+def test_principal_cosines():
+    e = np.eye(4)
+    assert np.allclose(lin.principal_cosines(e[:, :2], e[:, [1, 0]]), [1, 1])
+    rot = np.stack([e[:, 0], np.cos(0.3) * e[:, 1] + np.sin(0.3) * e[:, 2]], axis=1)
+    assert np.allclose(lin.principal_cosines(rot, e[:, :2]), [1, np.cos(0.3)])
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+def test_non_centred_data_is_refused(synthetic):
+    _, _, x = synthetic
+    with pytest.raises(ValueError, match="centred"):
+        lin.fit_pca(x + 1.0, cache=False)
+    with pytest.raises(ValueError, match="centred"):
+        lin.covariance(x + 0.5)
+    xc, mean = lin.centre(x + 1.0)
+    assert np.allclose(mean, 1.0 + x.mean(axis=0), atol=1e-5)
+    lin.check_centred(xc)
+
+
+def test_nan_data_is_refused(synthetic):
+    _, _, x = synthetic
+    bad = x.copy()
+    bad[3, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        lin.fit_pca(bad, cache=False)
+    with pytest.raises(ValueError, match="NaN"):
+        lin.centre(bad)
+
+
+def test_p_outside_range_is_refused(synthetic):
+    _, _, x = synthetic
+    pca = lin.fit_pca(x, cache=False)
+    for p in (0, 9, -1):
+        with pytest.raises(ValueError, match=rf"p must be in 1…8; got {p}"):
+            pca.optimal_error(p)
+    with pytest.raises(ValueError, match="p must be an integer"):
+        pca.components(2.5)
+
+
+def test_mismatched_shapes_are_refused(synthetic):
+    S, U, x = synthetic
+    with pytest.raises(ValueError, match=r"B must have p = 3 rows to match A of shape \(8, 3\)"):
+        lin.error_from_covariance(S, U[:, :3], U[:, :2].T)
+    with pytest.raises(ValueError, match="n = 8 to match Σ"):
+        lin.error_from_covariance(S, np.ones((7, 3)), np.ones((3, 7)))
+    with pytest.raises(ValueError, match="mean must have shape"):
+        lin.centre(x, np.zeros(5))
+    with pytest.raises(ValueError, match="same number of rows"):
+        lin.reconstruction_mse(x, U[:, :2], U[:, :2].T, x[:10])
+    with pytest.raises(ValueError, match="distinct indices"):
+        lin.critical_point(U, [0, 0])
+    with pytest.raises(ValueError, match="invertible"):
+        lin.critical_point(U, [0, 1], np.ones((2, 2)))
+    with pytest.raises(ValueError, match="symmetric"):
+        lin.pca_from_covariance(np.arange(9.0).reshape(3, 3))
+
+
+# --- the Keras linear autoencoder --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def keras_data():
+    lam = np.concatenate([[4.0, 3.0, 2.0], np.linspace(0.5, 0.05, 17)])  # gap λ₃ = 2 > λ₄ = 0.5
+    S, U = lin.make_covariance(lam, seed=5)
+    return lam, U, lin.sample_with_covariance(S, 2048, seed=6).astype(np.float32)
+
+
+def test_keras_linear_autoencoder_reaches_pca(keras_data):
+    from aehelpers import linear_training as lt
+
+    lam, U, x = keras_data
+    A, B, history, seconds = lt.train_linear_autoencoder(x, 3, epochs=12, seed=0)
+    assert A.shape == (20, 3) and B.shape == (3, 20) and seconds > 0
+    assert len(history["loss"]) == 12 and len(history["A"]) == 12 and len(history["B"]) == 12
+    ratio = lin.reconstruction_mse(x, A, B) / (lam[3:].sum() / 20)
+    assert 1 - 1e-4 <= ratio <= 1.005
+    assert lin.principal_cosines(A, U[:, :3]).min() >= 0.999
+    assert not np.allclose(A.T @ A, np.eye(3), atol=0.05)  # learned A is not the orthonormal eigenbasis…
+    P = U[:, :3] @ U[:, :3].T
+    assert np.abs(A @ B - P).max() < 0.02  # …but A B is the projection
+    A_model, B_model = lt.weights_AB(history["model"])
+    assert np.array_equal(A_model, A) and np.array_equal(B_model, B)
+
+
+def test_training_refuses_bad_input(keras_data):
+    from aehelpers import linear_training as lt
+
+    _, _, x = keras_data
+    with pytest.raises(ValueError, match="centred"):
+        lt.train_linear_autoencoder(x + 1.0, 3, epochs=1)
+    bad = x.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        lt.train_linear_autoencoder(bad, 3, epochs=1)
+    for p in (0, 21):
+        with pytest.raises(ValueError, match=rf"p must be in 1…20; got {p}"):
+            lt.train_linear_autoencoder(x, p, epochs=1)
+    with pytest.raises(ValueError, match="same number of rows"):
+        lt.train_linear_autoencoder(x, 3, y_train=lin.centre(x[:100])[0], epochs=1)
+    with pytest.raises(ValueError, match="epochs must be"):
+        lt.train_linear_autoencoder(x, 3, epochs=0)
