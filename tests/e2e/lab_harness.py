@@ -1,0 +1,707 @@
+"""Drive a real JupyterLab in a real Chromium: start the server, run notebooks, slide sliders.
+
+Used by ``tests/e2e``. Three pieces:
+
+* ``LabServer``: a private JupyterLab (same Python as the tests, so the same environment that
+  ``make lab`` builds) on 127.0.0.1 with a random port and token, all Jupyter config, data and
+  runtime folders inside a temp folder, stopped with all its kernels whatever happens.
+* ``NotebookPage``: one notebook open in a Chromium page: run all cells through the *Run* menu,
+  wait for the kernel, and check what the reader sees (widgets rendered, no tracebacks, no
+  ``IntSlider(value=32)`` text, no "Error displaying widget").
+* ``KernelProbe``: a second client on the notebook's own kernel, to ask it what it computes
+  (used to check that the browser shows the kernel's values, not stale or wrong ones).
+
+Every failure raises ``BrowserCheckError`` whose message names a screenshot of the page.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Flags that work in containers without GPU, sandbox or network (see tests/e2e/README).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+WIDGET_MANAGER = "@jupyter-widgets/jupyterlab-manager"
+# Lab plugins switched off in every test server: the news toast would cover the notebook.
+QUIET_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
+
+# A widget shown as its Python repr means the widgets front end did not render it.
+WIDGET_REPR = re.compile(r"\b(?:Int|Float|FloatLog|IntRange|FloatRange|Selection|SelectionRange)Slider\("
+                         r"|\b[HV]Box\(children=|\binteractive\(children=|\bImage\(value=b")
+WIDGET_ERRORS = ("Error displaying widget", "Error rendering widget", "Loading widget...")
+EXCEPTION_NAME = re.compile(r"\b\w*(?:Error|Exception)\b|Traceback")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class BrowserCheckError(AssertionError):
+    """What the reader would see is wrong; the message names a screenshot."""
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium/Chrome binary: ``AEHELPERS_CHROMIUM`` if set, else the first on PATH."""
+    override = os.environ.get("AEHELPERS_CHROMIUM")
+    if override:
+        return override if os.access(override, os.X_OK) else None
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+class LabServer:
+    """A private JupyterLab serving ``root_dir``; use as a context manager."""
+
+    def __init__(self, root_dir: Path, work_dir: Path, *, env: dict | None = None,
+                 disabled_extensions: tuple[str, ...] = (), startup_timeout: float = 120.0):
+        self.root_dir = Path(root_dir)
+        self.work_dir = Path(work_dir)
+        self.extra_env = dict(env or {})
+        self.disabled_extensions = tuple(disabled_extensions)
+        self.startup_timeout = startup_timeout
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.runtime_dir = self.work_dir / "jupyter-runtime"
+        self.log_path = self.work_dir / "jupyterlab.log"
+        self.proc: subprocess.Popen | None = None
+        self._log = None
+
+    # -- start / stop -------------------------------------------------------------------------
+    def _configure(self) -> dict:
+        config = self.work_dir / "jupyter-config"
+        settings = self.work_dir / "lab-user-settings"
+        disabled = {name: True for name in QUIET_PLUGINS + self.disabled_extensions}
+        _write_json(config / "labconfig" / "page_config.json", {"disabledExtensions": disabled})
+        # All cells stay in the DOM (no virtual scrolling), so the page shows every output.
+        _write_json(settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings",
+                    {"windowingMode": "none"})
+        _write_json(settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings",
+                    {"fetchNews": "false", "checkForUpdates": False})
+        env = dict(os.environ)
+        env.update({
+            "JUPYTER_CONFIG_DIR": str(config),
+            "JUPYTER_DATA_DIR": str(self.work_dir / "jupyter-data"),
+            "JUPYTER_RUNTIME_DIR": str(self.runtime_dir),
+            "IPYTHONDIR": str(self.work_dir / "ipython"),
+            "JUPYTER_PLATFORM_DIRS": "0",
+            "PYTHONUNBUFFERED": "1",
+        })
+        env.pop("JPY_SESSION_NAME", None)
+        env.update(self.extra_env)
+        return env
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+            "--ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root_dir}",
+            "--ServerApp.terminals_enabled=False",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            f"--LabApp.user_settings_dir={self.work_dir / 'lab-user-settings'}",
+            f"--LabApp.workspaces_dir={self.work_dir / 'lab-workspaces'}",
+            # Safety net if the test process is killed before it can stop the server.
+            "--ServerApp.shutdown_no_activity_timeout=1800",
+            "--MappingKernelManager.cull_idle_timeout=1800",
+            "--MappingKernelManager.cull_interval=300",
+        ]
+
+    def start(self) -> "LabServer":
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        env = self._configure()
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        self.proc = subprocess.Popen(self.command(), cwd=self.root_dir, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode} while starting; "
+                                   f"log {self.log_path}:\n{self.log_tail()}")
+            try:
+                status = self.api("/api/status", timeout=2)
+                if "started" in status:
+                    # The lab page itself must also be served (extensions discovered, assets built).
+                    with urllib.request.urlopen(f"{self.url}/lab?token={self.token}", timeout=10) as resp:
+                        if resp.status == 200:
+                            return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, json.JSONDecodeError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"JupyterLab did not answer on {self.url} within {self.startup_timeout:.0f} s; "
+                                   f"log {self.log_path}:\n{self.log_tail()}")
+            time.sleep(0.25)
+
+    def stop(self) -> None:
+        """Shut down kernels and server; kill whatever is left (kernels run in their own sessions)."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        try:
+            import psutil
+
+            family = psutil.Process(proc.pid).children(recursive=True)
+        except Exception:  # psutil missing or process already gone
+            family = []
+        if proc.poll() is None:
+            with contextlib.suppress(Exception):
+                self.api("/api/shutdown", method="POST", timeout=5)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, sig)
+                    try:
+                        proc.wait(timeout=wait)
+                        break
+                    except subprocess.TimeoutExpired:
+                        continue
+        for child in family:
+            with contextlib.suppress(Exception):
+                if child.is_running():
+                    child.kill()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> "LabServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- talking to it -------------------------------------------------------------------------
+    def api(self, path: str, *, method: str = "GET", timeout: float = 10):
+        req = urllib.request.Request(f"{self.url}{path}", method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def notebook_url(self, name: str, workspace: str) -> str:
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        with open(self.log_path, encoding="utf-8", errors="replace") as fh:
+            fh.seek(offset)
+            return fh.read()
+
+    def log_tail(self, chars: int = 4000) -> str:
+        text = self.log_since(0) if self.log_path.exists() else ""
+        return text[-chars:]
+
+    def kernel_id(self, name: str) -> str:
+        for session in self.api("/api/sessions"):
+            if session.get("path") == name and session.get("kernel"):
+                return session["kernel"]["id"]
+        raise RuntimeError(f"no kernel session for {name}; sessions: {self.api('/api/sessions')}")
+
+
+def kernel_traceback(log_text: str) -> str | None:
+    """The first kernel-side error in a slice of the server log (callbacks that raise end up there)."""
+    lines = log_text.splitlines()
+    for i, line in enumerate(lines):
+        if "Traceback (most recent call last)" in line or "ERROR |" in line:
+            return "\n".join(lines[max(0, i - 2):i + 25])
+    return None
+
+
+class KernelProbe:
+    """A second client on a notebook's kernel: run code there and read what it prints."""
+
+    def __init__(self, server: LabServer, name: str, timeout: float = 60):
+        from jupyter_client import BlockingKernelClient
+
+        kid = server.kernel_id(name)
+        path = server.runtime_dir / f"kernel-{kid}.json"
+        if not path.is_file():
+            raise RuntimeError(f"connection file {path} missing; runtime dir holds "
+                               f"{sorted(p.name for p in server.runtime_dir.glob('*'))}")
+        self.client = BlockingKernelClient(connection_file=str(path))
+        self.client.load_connection_file()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=timeout)
+        self.foreign_output: list[str] = []
+
+    def run(self, code: str, timeout: float = 120) -> str:
+        """Execute ``code``; return its stdout; raise ``RuntimeError`` with the traceback if it fails.
+
+        Every other output seen on the kernel's broadcast channel meanwhile (a widget callback
+        run for the browser that printed or raised) is kept in ``self.foreign_output``.
+        """
+        import queue
+
+        msg_id = self.client.execute(code, silent=False, store_history=False, allow_stdin=False)
+        out: list[str] = []
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise RuntimeError(f"kernel probe got no answer within {timeout:.0f} s") from None
+            mine = msg["parent_header"].get("msg_id") == msg_id
+            kind, content = msg["msg_type"], msg["content"]
+            if not mine:
+                self._keep_foreign(msg)
+            elif kind == "stream" and content.get("name") == "stdout":
+                out.append(content["text"])
+            elif kind == "error":
+                raise RuntimeError(f"kernel probe failed: {content['ename']}: {content['evalue']}\n"
+                                   + "\n".join(content.get("traceback", [])))
+            elif kind == "status" and content.get("execution_state") == "idle":
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"kernel probe did not finish within {timeout:.0f} s")
+        reply = self.client.get_shell_msg(timeout=timeout)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"kernel probe failed: {reply['content']}")
+        return "".join(out)
+
+    def _keep_foreign(self, msg) -> None:
+        kind, content = msg["msg_type"], msg["content"]
+        parent = msg["parent_header"].get("msg_type", "?")
+        if kind == "stream":
+            self.foreign_output.append(f"[{parent} {content.get('name')}] {content.get('text', '')}")
+        elif kind == "error":
+            self.foreign_output.append(f"[{parent} error] {content.get('ename')}: {content.get('evalue')}\n"
+                                       + ANSI.sub("", "\n".join(content.get("traceback", []))))
+
+    def callback_errors(self) -> str | None:
+        """Tracebacks or error text the kernel broadcast for someone else (the browser's widgets)."""
+        bad = [text for text in self.foreign_output if EXCEPTION_NAME.search(text)]
+        return "\n".join(bad) if bad else None
+
+    def json(self, code: str, timeout: float = 120):
+        """Run ``code`` whose last printed line is JSON; return it decoded."""
+        text = self.run(code, timeout=timeout).strip().splitlines()
+        return json.loads(text[-1])
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.stop_channels()
+
+
+# Kernel side of the display check: what the widgets hold, in the form the browser shows them.
+WIDGET_STATE_CODE = r"""
+def _e2e_widget_state():
+    import hashlib, json
+    import ipywidgets
+    from ipywidgets.widgets import widget as _w
+    state = {"labels": [], "images": [], "sliders": []}
+    for w in list(_w._instances.values()):
+        classes = list(getattr(w, "_dom_classes", ()))
+        if "ae-error" in classes:
+            state["labels"].append(str(w.value))
+        if isinstance(w, ipywidgets.Image) and w.value:
+            state["images"].append(hashlib.sha256(bytes(w.value)).hexdigest())
+        if isinstance(w, (ipywidgets.IntSlider, ipywidgets.FloatSlider, ipywidgets.SelectionSlider)):
+            state["sliders"].append({"description": w.description, "value": repr(w.value)})
+    return json.dumps(state)
+print(_e2e_widget_state())
+del _e2e_widget_state
+"""
+
+# Browser side: the notebook panel's model and DOM, through the app JupyterLab exposes.
+NOTEBOOK_STATE_JS = r"""
+(path) => {
+  const app = window.jupyterapp;
+  if (!app) return null;
+  let panel = null;
+  for (const w of app.shell.widgets('main')) { if (w.context && w.context.path === path) panel = w; }
+  if (!panel || !panel.content) return null;
+  const sc = panel.sessionContext;
+  const kernel = sc && sc.session && sc.session.kernel;
+  const cells = panel.content.widgets.map((cell, index) => {
+    const m = cell.model;
+    const info = {index, type: m.type, source: m.sharedModel.getSource().slice(0, 300)};
+    if (m.type !== 'code') return info;
+    const prompt = cell.node.querySelector('.jp-InputPrompt');
+    info.prompt = prompt ? prompt.textContent.trim() : '';
+    info.execution_count = m.executionCount;
+    info.outputs = [];
+    for (let i = 0; i < m.outputs.length; i++) {
+      const o = m.outputs.get(i).toJSON();
+      info.outputs.push({output_type: o.output_type, name: o.name || null,
+                         mimes: o.data ? Object.keys(o.data) : [],
+                         text: typeof o.text === 'string' ? o.text : (Array.isArray(o.text) ? o.text.join('') : ''),
+                         ename: o.ename || null, evalue: o.evalue || null});
+    }
+    const area = cell.node.querySelector('.jp-OutputArea');
+    info.dom_text = area ? area.innerText : '';
+    info.dom_plain = Array.from(cell.node.querySelectorAll(
+        '.jp-OutputArea-output[data-mime-type="text/plain"]')).map(e => e.innerText);
+    info.dom_stderr = Array.from(cell.node.querySelectorAll(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).map(e => e.innerText);
+    info.dom_widgets = cell.node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length;
+    info.dom_sliders = cell.node.querySelectorAll('.jp-OutputArea-output .widget-slider').length;
+    return info;
+  });
+  return {kernel: kernel ? kernel.status : 'no-kernel', ready: !!(sc && sc.isReady), panel_id: panel.id, cells};
+}
+"""
+
+# Browser side: what one cell's widget output shows (slider readouts, ae-error labels, images).
+OUTPUT_VIEW_JS = r"""
+async (cellNode) => {
+  const out = cellNode.querySelector('.jp-OutputArea');
+  const sliders = Array.from(out.querySelectorAll('.widget-slider')).map(s => {
+    const handle = s.querySelector('.noUi-handle');
+    const readout = s.querySelector('.widget-readout');
+    const label = s.querySelector('.widget-label');
+    return {description: label ? label.innerText.trim() : '',
+            readout: readout ? readout.innerText.trim() : null,
+            valuenow: handle ? handle.getAttribute('aria-valuenow') : null,
+            valuemin: handle ? handle.getAttribute('aria-valuemin') : null,
+            valuemax: handle ? handle.getAttribute('aria-valuemax') : null};
+  });
+  const labels = Array.from(out.querySelectorAll('.ae-error')).map(e => e.innerText.trim());
+  const images = [];
+  for (const img of Array.from(out.querySelectorAll('img'))) {
+    const buf = await (await fetch(img.src)).arrayBuffer();
+    const digest = await crypto.subtle.digest('SHA-256', buf);
+    images.push({hash: Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join(''),
+                 width: img.naturalWidth, height: img.naturalHeight, bytes: buf.byteLength});
+  }
+  return {sliders, labels, images, text: out.innerText};
+}
+"""
+
+
+class NotebookPage:
+    """One notebook open in JupyterLab in a Chromium page."""
+
+    def __init__(self, context, server: LabServer, name: str, out_dir: Path):
+        self.server = server
+        self.name = name
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.stem = Path(name).stem
+        self.console: list[str] = []
+        self.page = context.new_page()
+        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
+                     if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        self.panel_id: str | None = None
+
+    # -- failure reporting ------------------------------------------------------------------------
+    def screenshot(self, suffix: str) -> Path:
+        path = self.out_dir / f"{self.stem}-{suffix}.png"
+        with contextlib.suppress(Exception):
+            self.page.screenshot(path=str(path), full_page=False, timeout=30_000)
+        return path
+
+    def fail(self, message: str):
+        shot = self.screenshot("failure")
+        console = "\n".join(self.console[-15:]) or "(none)"
+        raise BrowserCheckError(f"{self.name}: {message}\nscreenshot: {shot}\nserver log: {self.server.log_path}\n"
+                                f"browser console errors/warnings (last 15):\n{console}")
+
+    # -- state -------------------------------------------------------------------------------------
+    def state(self) -> dict | None:
+        return self.page.evaluate(NOTEBOOK_STATE_JS, self.name)
+
+    def cell_node(self, index: int):
+        return self.page.locator(f'[id="{self.panel_id}"] .jp-Notebook .jp-Cell').nth(index)
+
+    def view(self, index: int) -> dict:
+        return self.cell_node(index).evaluate(OUTPUT_VIEW_JS)
+
+    # -- actions -----------------------------------------------------------------------------------
+    def open(self, workspace: str, timeout: float = 180) -> None:
+        self.page.goto(self.server.notebook_url(self.name, workspace), timeout=timeout * 1000)
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state() if self._app_ready() else None
+            if state and state["ready"] and state["kernel"] == "idle" and state["cells"]:
+                self.panel_id = state["panel_id"]
+                return
+            if time.monotonic() > deadline:
+                self.fail(f"notebook did not open with an idle kernel within {timeout:.0f} s "
+                          f"(last state: {state and {k: state[k] for k in ('kernel', 'ready')}})")
+            time.sleep(0.5)
+
+    def _app_ready(self) -> bool:
+        return bool(self.page.evaluate("() => !!(window.jupyterapp && window.jupyterapp.shell)"))
+
+    def run_all(self, timeout: float = 360) -> dict:
+        """Run → Run All Cells, then wait until no cell is queued or running and the kernel is idle."""
+        self.page.locator("#jp-MainMenu").get_by_role("menuitem", name="Run", exact=True).click()
+        self.page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
+        start = time.monotonic()
+        started = False
+        quiet_polls = 0
+        while True:
+            time.sleep(1.0)
+            state = self.state()
+            code = [c for c in state["cells"] if c["type"] == "code"]
+            running = [c for c in code if "*" in c["prompt"]]
+            started = started or bool(running) or any(c["execution_count"] for c in code)
+            if started and not running and state["kernel"] == "idle":
+                quiet_polls += 1
+                if quiet_polls >= 3:
+                    return state
+            else:
+                quiet_polls = 0
+            elapsed = time.monotonic() - start
+            if not started and elapsed > 60:
+                self.fail("Run → Run All Cells did not start any cell within 60 s")
+            if elapsed > timeout:
+                where = running[0]["source"][:120] if running else "?"
+                self.fail(f"run all did not finish within {timeout:.0f} s; still running: {where!r}")
+
+    def check_outputs(self, state: dict) -> None:
+        """Everything ran, no tracebacks, and every widget output rendered as a widget."""
+        for cell in state["cells"]:
+            if cell["type"] != "code" or not cell["source"].strip():
+                continue
+            head = cell["source"].splitlines()[0][:80] if cell["source"] else ""
+            where = f"cell {cell['index']} ({head!r})"
+            for out in cell["outputs"]:
+                if out["output_type"] == "error":
+                    self.fail(f"{where} raised {out['ename']}: {out['evalue']}")
+                if out["output_type"] == "stream" and out["name"] == "stderr" and EXCEPTION_NAME.search(out["text"]):
+                    self.fail(f"{where} wrote an error to stderr:\n{out['text'][:1500]}")
+            if cell["execution_count"] is None:
+                self.fail(f"{where} was not executed by Run All Cells")
+            for bad in WIDGET_ERRORS:
+                if bad in cell["dom_text"]:
+                    self.fail(f"{where} shows {bad!r} instead of its widget: {cell['dom_text'][:300]!r}")
+            for text in cell["dom_plain"]:
+                if WIDGET_REPR.search(text):
+                    self.fail(f"{where} shows a widget as text ({text[:120]!r}): the widgets front end "
+                              f"({WIDGET_MANAGER}) did not render it")
+            for text in cell["dom_stderr"]:
+                if "Traceback" in text:
+                    self.fail(f"{where} shows a traceback:\n{text[:1500]}")
+            wants_widget = sum("application/vnd.jupyter.widget-view+json" in o["mimes"] for o in cell["outputs"])
+            if wants_widget and cell["dom_widgets"] == 0:
+                self.fail(f"{where} has {wants_widget} widget output(s) but the page shows no rendered widget")
+
+    def slider_cells(self, state: dict) -> list[int]:
+        return [c["index"] for c in state["cells"] if c["type"] == "code" and c.get("dom_sliders")]
+
+    def wait_for_widgets(self, state: dict, timeout: float = 60) -> dict:
+        """Widgets render asynchronously after the kernel is idle: wait until none says 'Loading'."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state()
+            loading = [c["index"] for c in state["cells"] if c["type"] == "code"
+                       and "Loading widget..." in c.get("dom_text", "")]
+            if not loading:
+                return state
+            if time.monotonic() > deadline:
+                self.fail(f"widgets in cells {loading} still say 'Loading widget...' after {timeout:.0f} s")
+            time.sleep(0.5)
+
+    def press_on_slider(self, cell_index: int, slider_index: int, key: str, times: int = 1) -> None:
+        handle = self.cell_node(cell_index).locator(".widget-slider .noUi-handle").nth(slider_index)
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        for _ in range(times):
+            handle.press(key)
+
+    def wait_for_view(self, cell_index: int, predicate, what: str, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            view = self.view(cell_index)
+            if predicate(view):
+                return view
+            if time.monotonic() > deadline:
+                self.fail(f"cell {cell_index}: {what} within {timeout:.0f} s; shows {json.dumps(view)[:600]}")
+            time.sleep(0.25)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.page.close()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def launch_chromium(playwright, executable: str, user_data_dir: Path, **kwargs):
+    """A fresh persistent Chromium profile in ``user_data_dir`` (headless, container-safe flags)."""
+    return playwright.chromium.launch_persistent_context(
+        str(user_data_dir), executable_path=executable, headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 1000}, device_scale_factor=1, **kwargs)
+
+
+# -- sliding ------------------------------------------------------------------------------------
+LABEL_NUMBERS = re.compile(r"=\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
+
+
+def parse_error_label(text: str) -> tuple[str, float, str]:
+    """``"p = 32 · test MSE = 0.0168"`` -> (``"32"``, 0.0168, ``"0.0168"``): the first and last ``= number``."""
+    numbers = LABEL_NUMBERS.findall(text)
+    if len(numbers) < 2:
+        raise ValueError(f"error label should read like 'p = 32 · test MSE = 0.0168'; got {text!r}")
+    return numbers[0], float(numbers[-1]), numbers[-1]
+
+
+def display_tolerance(shown: str) -> float:
+    """Half a unit in the last digit shown (plus float slack): the most rounding can explain."""
+    mantissa, _, exponent = shown.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return 0.5 * 10.0 ** (-decimals) * 10.0 ** (int(exponent) if exponent else 0) * 1.0001 + 1e-12
+
+
+def _keys_for_move(slider: dict, visited: list[str]) -> list[str]:
+    """Keys that take the slider somewhere new: one step, then an end, then the other end."""
+    now, lo, hi = (float(slider[k]) for k in ("valuenow", "valuemin", "valuemax"))
+    options = []
+    if len(visited) == 1:
+        options = ["ArrowRight"] if now < hi else ["ArrowLeft"]
+    options += ["Home", "End", "PageUp", "PageDown"]
+    return [k for k in options if not (k in ("Home", "PageDown") and now <= lo)
+            and not (k in ("End", "PageUp") and now >= hi)]
+
+
+def browser_matches_kernel(view: dict, kernel: dict) -> str | None:
+    """Why the page does not show what the kernel holds, or None when it does."""
+    for label in view["labels"]:
+        if label not in kernel["labels"]:
+            return f"error label {label!r} is not the kernel's ({kernel['labels']})"
+    shown = [img["hash"] for img in view["images"]]
+    if kernel["images"] and not set(shown) & set(kernel["images"]):
+        return "no image on the page has the bytes of a kernel-side Image widget"
+    return None
+
+
+def exercise_slider(nb: NotebookPage, cell_index: int, slider_index: int, probe: KernelProbe,
+                    oracle: str | None = None, moves: int = 2, timeout: float = 90) -> list[dict]:
+    """Move one slider to ``moves`` new values and back; check that the display follows the kernel.
+
+    After every move: the readout changes, the ``.ae-error`` label (if any) and the images change,
+    the page shows exactly the kernel-side widget values (label text, image bytes), the label's
+    ``p`` is the slider's value, its number matches ``oracle.format(p=...)`` evaluated in the
+    kernel, and the server log holds no kernel traceback (a callback that raises).
+    """
+    log_start = nb.server.log_size()
+    first = nb.view(cell_index)
+    if slider_index >= len(first["sliders"]):
+        nb.fail(f"cell {cell_index} has {len(first['sliders'])} slider(s), wanted #{slider_index}")
+    visited = [first["sliders"][slider_index]["readout"]]
+    views = [first]
+    records = []
+    for step in range(moves + 1):
+        before = views[-1]
+        slider = before["sliders"][slider_index]
+        going_home = step == moves
+        if going_home:
+            keys = []  # return to the first value with arrow keys, counted from the readouts
+        else:
+            candidates = _keys_for_move(slider, visited)
+            if not candidates:
+                break  # a slider with fewer distinct values than requested
+            keys = [candidates[0]]
+        if going_home:
+            target = visited[0]
+            # Home/End then arrows would work for IntSlider; moving back step by step is generic.
+            direction = "ArrowLeft" if float(slider["valuenow"]) > float(first["sliders"][slider_index]["valuenow"]) \
+                else "ArrowRight"
+            steps = 0
+            while nb.view(cell_index)["sliders"][slider_index]["readout"] != target and steps < 2000:
+                nb.press_on_slider(cell_index, slider_index, direction)
+                steps += 1
+                if steps % 20 == 0:
+                    time.sleep(0.2)
+        else:
+            nb.press_on_slider(cell_index, slider_index, keys[0])
+        readout_before = slider["readout"]
+
+        def moved(view):
+            s = view["sliders"][slider_index]
+            if s["readout"] == readout_before:
+                return False
+            if view["labels"] and view["labels"] == before["labels"]:
+                return False
+            if before["images"] and [i["hash"] for i in view["images"]] == [i["hash"] for i in before["images"]]:
+                return False
+            return True
+
+        deadline = time.monotonic() + timeout
+        polls = 0
+        while not moved(view := nb.view(cell_index)):
+            polls += 1
+            if polls % 8 == 0:
+                probe.run("pass")  # collect what the kernel broadcast meanwhile
+            raised = probe.callback_errors()
+            if raised or time.monotonic() > deadline:
+                why = (f"a widget callback raised:\n{raised[-2500:]}" if raised else
+                       f"the page shows {json.dumps(view)[:600]}")
+                nb.fail(f"cell {cell_index}: the display did not change after pressing "
+                        f"{keys or ['arrows back to ' + str(visited[0])]} on slider {slider['description']!r} "
+                        f"(readout was {readout_before}); {why}")
+            time.sleep(0.25)
+        # Wait for the kernel to finish, then for the page to show exactly what the kernel holds.
+        deadline = time.monotonic() + timeout
+        while True:
+            kernel = probe.json(WIDGET_STATE_CODE)
+            view = nb.view(cell_index)
+            mismatch = browser_matches_kernel(view, kernel)
+            if mismatch is None:
+                break
+            if time.monotonic() > deadline:
+                nb.fail(f"cell {cell_index}: after moving the slider to {view['sliders'][slider_index]['readout']}, "
+                        f"{mismatch}")
+            time.sleep(0.5)
+        readout = view["sliders"][slider_index]["readout"]
+        record = {"readout": readout, "labels": view["labels"], "images": [i["hash"] for i in view["images"]]}
+        for label in view["labels"]:
+            p_shown, value, shown = parse_error_label(label)
+            if p_shown != readout:
+                nb.fail(f"cell {cell_index}: slider reads {readout} but the error label says {label!r}")
+            if oracle is not None:
+                expected = float(probe.json(f"import json\nprint(json.dumps(float({oracle.format(p=readout)})))"))
+                tol = display_tolerance(shown)
+                record["expected"] = expected
+                if abs(value - expected) > tol:
+                    nb.fail(f"cell {cell_index}: at p = {readout} the page shows {shown} but the kernel computes "
+                            f"{oracle.format(p=readout)} = {expected:.6g} (allowed rounding ±{tol:.2g})")
+        problem = probe.callback_errors() or kernel_traceback(nb.server.log_since(log_start))
+        if problem:
+            nb.fail(f"cell {cell_index}: a widget callback raised while the slider moved "
+                    f"(to {readout}):\n{problem[-2500:]}")
+        if going_home:
+            if record["labels"] != first["labels"] or record["images"] != [i["hash"] for i in first["images"]]:
+                nb.fail(f"cell {cell_index}: back at {readout} the display differs from the first time "
+                        f"({first['labels']} vs {record['labels']})")
+        else:
+            visited.append(readout)
+        views.append(view)
+        records.append(record)
+    if len(visited) < 2:
+        nb.fail(f"cell {cell_index}: slider {first['sliders'][slider_index]['description']!r} could not be moved")
+    return records
