@@ -133,14 +133,20 @@ def error(ae: Autoencoder, X, Y=None, delta=squared_euclidean) -> float:
     return float(np.sum(point_errors(ae, X, Y, delta)))
 
 
+def binary_entropy(x) -> np.ndarray:
+    """H(x) = −[x log x + (1 − x) log(1 − x)] elementwise, in nats, for x in [0, 1] (H(0) = H(1) = 0)."""
+    x = check_unit_interval(x, "x")
+    return -(_xlogy(x, x) + _xlogy(1 - x, 1 - x))
+
+
 def entropy_floor(X) -> float:
-    """Mean per-coordinate binary entropy of targets in [0, 1], in nats.
+    """Mean per-coordinate binary entropy of targets X (m, n) in [0, 1], in nats.
 
     The smallest mean cross-entropy any reconstruction can reach (attained by Z = X); it is 0
     only for binary targets.
     """
     X = check_unit_interval(as_matrix(X, "targets X"), "targets X")
-    return float(np.mean(-(_xlogy(X, X) + _xlogy(1 - X, 1 - X))))
+    return float(np.mean(binary_entropy(X)))
 
 
 # --- the three instances ---------------------------------------------------------------------------

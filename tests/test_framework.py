@@ -128,6 +128,13 @@ def test_boolean_autoencoder_by_hand():
     assert fw.error(ae, X, delta=fw.hamming) == 0 + 1 + 1 + 0
 
 
+def test_binary_entropy_by_hand():
+    np.testing.assert_allclose(fw.binary_entropy([0.0, 0.5, 1.0, 0.25]),
+                               [0.0, LOG2, 0.0, -(0.25 * math.log(0.25) + 0.75 * math.log(0.75))], rtol=1e-12)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        fw.binary_entropy([-0.5])
+
+
 def test_entropy_floor():
     X = [[0.5, 0.0, 1.0], [0.5, 0.0, 1.0]]
     assert fw.entropy_floor(X) == pytest.approx(LOG2 / 3, rel=1e-12)
