@@ -1,0 +1,101 @@
+"""Non-digit probe families: shapes, ranges, the digit box, determinism, clear errors."""
+import numpy as np
+import pytest
+
+from aehelpers import nondigits as nd
+
+RNG_FAMILIES = {"noise": nd.uniform_noise, "letters": nd.letters, "shapes": nd.shapes}
+DIGIT_FAMILIES = {"inverted": nd.inverted_digits, "shifted": nd.shifted_digits}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """Twenty stand-in 'digits': a bar of ink inside the box, at varying places."""
+    x = np.zeros((20, 28, 28), np.float32)
+    for i in range(20):
+        x[i, 6 + i % 10:12 + i % 10, 10:18] = 1.0
+    return x.reshape(20, 784)
+
+
+def make(name, k, rng, digits):
+    if name in RNG_FAMILIES:
+        return RNG_FAMILIES[name](k, rng)
+    return DIGIT_FAMILIES[name](digits, k, rng)
+
+
+@pytest.mark.parametrize("name", list(RNG_FAMILIES) + list(DIGIT_FAMILIES))
+def test_shape_dtype_range_and_box(name, digits):
+    x = make(name, 7, np.random.default_rng(0), digits)
+    assert x.shape == (7, 784) and x.dtype == np.float32
+    assert x.min() >= 0.0 and x.max() <= 1.0
+    assert np.all(x[:, ~nd.frame_mask()] == 0), "every probe must stay inside the 20×20 digit box"
+    assert x.max() > 0.5, "a probe with no ink probes nothing"
+
+
+@pytest.mark.parametrize("name", list(RNG_FAMILIES) + list(DIGIT_FAMILIES))
+def test_same_seed_same_images_other_seed_other_images(name, digits):
+    a = make(name, 9, np.random.default_rng(3), digits)
+    b = make(name, 9, np.random.default_rng(3), digits)
+    c = make(name, 9, np.random.default_rng(4), digits)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    np.testing.assert_array_equal(a, make(name, 9, 3, digits))  # an int seed means default_rng(seed)
+
+
+def test_frame_is_mnists_20x20_box():
+    mask = nd.frame_mask().reshape(28, 28)
+    assert mask.sum() == 400 and mask[4:24, 4:24].all()
+
+
+def test_noise_is_uniform_inside_box():
+    x = nd.uniform_noise(500, np.random.default_rng(1))[:, nd.frame_mask()]
+    assert abs(x.mean() - 0.5) < 0.01 and abs(x.var() - 1 / 12) < 0.005
+
+
+def test_inverted_swaps_ink_and_background(digits):
+    x = nd.inverted_digits(digits[:1], 1, 0)
+    inside = nd.frame_mask()
+    np.testing.assert_allclose(x[0, inside], 1.0 - digits[0, inside])
+
+
+def test_shifted_moves_by_shift_both_ways(digits):
+    src = digits[:1]
+    x = nd.shifted_digits(src, 1, np.random.default_rng(0), shift=3)[0].reshape(28, 28)
+    ys, xs = np.nonzero(src[0].reshape(28, 28))
+    ys2, xs2 = np.nonzero(x)
+    assert abs(abs(ys2.mean() - ys.mean()) - 3) < 1e-9 and abs(abs(xs2.mean() - xs.mean()) - 3) < 1e-9
+
+
+def test_letters_avoid_digit_lookalikes():
+    assert not set("OISZBGQD") & set(nd.LETTERS)
+    assert all(len(rows) == 7 and all(len(r) == 5 for r in rows) for rows in nd._FONT.values())
+
+
+def test_make_probes_order_and_selection(digits):
+    probes = nd.make_probes(digits, 4, 0)
+    assert tuple(probes) == nd.FAMILIES
+    assert all(v.shape == (4, 784) for v in probes.values())
+    assert tuple(nd.make_probes(digits, 2, 0, families=("letters", "noise"))) == ("letters", "noise")
+
+
+@pytest.mark.parametrize("bad_k", [0, -1, 2.5, "3", True])
+def test_bad_k_is_a_clear_error(bad_k):
+    with pytest.raises(ValueError, match="k"):
+        nd.uniform_noise(bad_k, 0)
+
+
+@pytest.mark.parametrize("bad_rng", [None, -1, 1.5, "seed", np.random.RandomState(0)])
+def test_bad_rng_is_a_clear_error(bad_rng):
+    with pytest.raises(ValueError, match="rng"):
+        nd.letters(3, bad_rng)
+
+
+def test_bad_digits_are_clear_errors(digits):
+    with pytest.raises(ValueError, match="784 columns"):
+        nd.inverted_digits(np.zeros((3, 100)), 2, 0)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        nd.shifted_digits(digits * 255, 2, 0)
+    with pytest.raises(ValueError, match="shift"):
+        nd.shifted_digits(digits, 2, 0, shift=0)
+    with pytest.raises(ValueError, match="families"):
+        nd.make_probes(digits, 2, 0, families=("noise", "cats"))
