@@ -411,3 +411,53 @@ def is_single_move_optimal(X, codes, p: int) -> bool:
             if reconstruction_error(X, optimal_decoder(X, moved, p), moved) < base:
                 return False
     return True
+
+
+# ---------------------------------------------------------------- pictures
+
+def plot_decoder_tables(fits, *, side: int = 28, ax=None):
+    """One row per fit: its 2**p decoder outputs A(h) as images (the cluster centres)."""
+    import matplotlib.pyplot as plt
+
+    from .images import mosaic
+
+    fits = list(fits)
+    if not fits:
+        raise ValueError("fits must hold at least one BooleanFit; got none")
+    width = max(f.k for f in fits)
+    rows = []
+    for f in fits:
+        tiles = np.ones((width, side * side), dtype=np.float32) * 0.5     # grey: no such code
+        tiles[:f.k] = f.A
+        rows.append(tiles)
+    img = mosaic(np.concatenate(rows), ncols=width, side=side, fill=0.5)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(1.0 + 0.55 * width, 14), 0.6 + 0.6 * len(fits)))
+    ax.imshow(1 - img, cmap="gray", vmin=0, vmax=1)     # ink dark on white
+    step = side + 2
+    ax.set_yticks([2 + step * i + side / 2 for i in range(len(fits))], [f"p = {f.p}" for f in fits])
+    ax.set_xticks([2 + step * j + side / 2 for j in range(width)], [str(j) for j in range(width)], fontsize=7)
+    ax.set_xlabel("code h (as an integer)")
+    ax.grid(False)
+    ax.set_title("Decoder outputs A(h): majority-vote centres of the Boolean autoencoder")
+    return ax
+
+
+def plot_exhaustive_growth(rows, ax=None):
+    """Time of exhaustive search against the number of points m, one line per p (log scale).
+
+    ``rows`` are ``(m, p, n_partitions, seconds)`` tuples.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    rows = np.asarray(rows, dtype=float)
+    for p in np.unique(rows[:, 1]):
+        sel = rows[rows[:, 1] == p]
+        ax.semilogy(sel[:, 0], sel[:, 3], "o-", label=f"p = {int(p)} (≤ {2 ** int(p)} clusters)")
+    ax.set_xlabel("number of points m")
+    ax.set_ylabel("exhaustive search time (s, log scale)")
+    ax.set_title("Exact Boolean autoencoder: time grows with the number of partitions")
+    ax.legend()
+    return ax

@@ -134,3 +134,25 @@ def train_end_to_end(x_train, x_val, *, p: int = 32, hidden=(128, 64), epochs: i
     history = train(deep.model, x_train, epochs=epochs, batch_size=batch_size, validation_data=(x_val,),
                     progress="end to end" if progress else False)
     return deep, history, _evaluate(deep.model, x_val)
+
+
+def plot_losses(end_to_end: dict, greedy: GreedyResult, baseline: float, ax=None):
+    """Validation loss against cumulative epochs: end to end versus greedy stages then fine-tuning."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    e2e = end_to_end["val_loss"]
+    ax.plot(np.arange(1, len(e2e) + 1), e2e, "o-", label="end to end")
+    done = sum(len(h["val_loss"]) for h in greedy.histories[:len(greedy.layers)])
+    ax.axvspan(0.5, done + 0.5, color="0.9", label="greedy: pretraining layers (other losses)")
+    ax.plot([done], [greedy.stacked_loss], "s", color="C1", label="greedy: stacked, before fine-tuning")
+    if len(greedy.histories) > len(greedy.layers):
+        ft = greedy.histories[-1]["val_loss"]
+        ax.plot(np.arange(done + 1, done + len(ft) + 1), ft, "o-", color="C1", label="greedy: fine-tuning")
+    ax.axhline(baseline, color="k", ls="--", lw=1, label="predict the mean image")
+    ax.set_xlabel("epochs spent (all stages)")
+    ax.set_ylabel("validation binary cross-entropy")
+    ax.set_title("Deep 784-128-64-32-64-128-784: end to end vs greedy layer-wise")
+    ax.legend(fontsize=8)
+    return ax

@@ -53,8 +53,8 @@ class HebbianResult:
         return (as_matrix(X, "X", n_cols=self.W.shape[1]) - self.mean) @ self.W.T
 
 
-def train_hebbian(X, p: int, *, rule: str = "oja", epochs: int = 10, lr: float = 0.01, batch_size: int = 32,
-                  decay: float = 0.8, seed: int | None = 0, center: bool = True, track=None) -> HebbianResult:
+def train_hebbian(X, p: int, *, rule: str = "oja", epochs: int = 30, lr: float = 0.05, batch_size: int = 8,
+                  decay: float = 0.85, seed: int | None = 0, center: bool = True, track=None) -> HebbianResult:
     """Learn p Hebbian neurons on the (centred) rows of X with Oja's or Sanger's rule.
 
     The learning rate starts at ``lr`` and is multiplied by ``decay`` after every epoch.
@@ -73,7 +73,7 @@ def train_hebbian(X, p: int, *, rule: str = "oja", epochs: int = 10, lr: float =
     rng = np.random.default_rng(seed)
     mean = X.mean(axis=0) if center else np.zeros(X.shape[1])
     Xc = X - mean
-    W = np.linalg.qr(rng.standard_normal((X.shape[1], p)))[0].T * 0.1
+    W = np.linalg.qr(rng.standard_normal((X.shape[1], p)))[0].T      # p orthonormal rows: random start
     update = _UPDATES[rule]
     trace = []
     start = time.perf_counter()
@@ -89,3 +89,23 @@ def train_hebbian(X, p: int, *, rule: str = "oja", epochs: int = 10, lr: float =
         lr *= decay
     return HebbianResult(rule=rule, W=W, mean=mean, epochs=epochs, trace=tuple(trace),
                          seconds=time.perf_counter() - start)
+
+
+def plot_convergence(results, ax=None):
+    """Smallest principal-angle cosine to the PCA subspace after every epoch, one line per run.
+
+    ``results`` maps a label to a :class:`HebbianResult` trained with a ``track`` returning that cosine.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    for label, res in results.items():
+        if not res.trace:
+            raise ValueError(f"{label}: no trace; train with track=... to plot convergence")
+        ax.plot(np.arange(1, len(res.trace) + 1), res.trace, "o-", label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("smallest cosine of the principal angles")
+    ax.set_title("Hebbian learning converges to the PCA subspace")
+    ax.legend()
+    return ax
