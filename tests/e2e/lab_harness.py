@@ -30,6 +30,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import NoReturn
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Flags that work in containers without GPU, sandbox or network (see tests/e2e/README).
@@ -222,6 +223,12 @@ class LabServer:
         text = self.log_since(0) if self.log_path.exists() else ""
         return text[-chars:]
 
+    def shutdown_kernel(self, name: str) -> None:
+        """End the notebook's session and kernel (frees memory between notebooks)."""
+        for session in self.api("/api/sessions"):
+            if session.get("path") == name:
+                self.api(f"/api/sessions/{session['id']}", method="DELETE", timeout=60)
+
     def kernel_id(self, name: str) -> str:
         for session in self.api("/api/sessions"):
             if session.get("path") == name and session.get("kernel"):
@@ -356,7 +363,8 @@ NOTEBOOK_STATE_JS = r"""
       info.outputs.push({output_type: o.output_type, name: o.name || null,
                          mimes: o.data ? Object.keys(o.data) : [],
                          text: typeof o.text === 'string' ? o.text : (Array.isArray(o.text) ? o.text.join('') : ''),
-                         ename: o.ename || null, evalue: o.evalue || null});
+                         ename: o.ename || null, evalue: o.evalue || null,
+                         traceback: Array.isArray(o.traceback) ? o.traceback.join('\n') : ''});
     }
     const area = cell.node.querySelector('.jp-OutputArea');
     info.dom_text = area ? area.innerText : '';
@@ -422,7 +430,11 @@ class NotebookPage:
             self.page.screenshot(path=str(path), full_page=False, timeout=30_000)
         return path
 
-    def fail(self, message: str):
+    def fail(self, message: str, cell: int | None = None) -> NoReturn:
+        """Raise ``BrowserCheckError`` with a screenshot (scrolled to ``cell`` when given)."""
+        if cell is not None and self.panel_id:
+            with contextlib.suppress(Exception):
+                self.cell_node(cell).scroll_into_view_if_needed(timeout=5_000)
         shot = self.screenshot("failure")
         console = "\n".join(self.console[-15:]) or "(none)"
         raise BrowserCheckError(f"{self.name}: {message}\nscreenshot: {shot}\nserver log: {self.server.log_path}\n"
@@ -446,6 +458,9 @@ class NotebookPage:
             state = self.state() if self._app_ready() else None
             if state and state["ready"] and state["kernel"] == "idle" and state["cells"]:
                 self.panel_id = state["panel_id"]
+                # More room for the notebook (and the screenshots): fold the file browser away.
+                self.page.evaluate("() => { const app = window.jupyterapp; if (!app.shell.leftCollapsed) "
+                                   "app.commands.execute('application:toggle-left-area'); }")
                 return
             if time.monotonic() > deadline:
                 self.fail(f"notebook did not open with an idle kernel within {timeout:.0f} s "
@@ -479,35 +494,41 @@ class NotebookPage:
                 self.fail("Run → Run All Cells did not start any cell within 60 s")
             if elapsed > timeout:
                 where = running[0]["source"][:120] if running else "?"
-                self.fail(f"run all did not finish within {timeout:.0f} s; still running: {where!r}")
+                self.fail(f"run all did not finish within {timeout:.0f} s; still running: {where!r}",
+                          cell=running[0]["index"] if running else None)
 
     def check_outputs(self, state: dict) -> None:
         """Everything ran, no tracebacks, and every widget output rendered as a widget."""
         for cell in state["cells"]:
             if cell["type"] != "code" or not cell["source"].strip():
                 continue
-            head = cell["source"].splitlines()[0][:80] if cell["source"] else ""
+            head = cell["source"].splitlines()[0][:80]
             where = f"cell {cell['index']} ({head!r})"
+
+            def bad(message: str):
+                self.fail(f"{where} {message}", cell=cell["index"])
+
             for out in cell["outputs"]:
                 if out["output_type"] == "error":
-                    self.fail(f"{where} raised {out['ename']}: {out['evalue']}")
+                    trace = "\n".join(ANSI.sub("", out.get("traceback") or "").splitlines()[-20:])
+                    bad(f"raised {out['ename']}: {out['evalue']}\n{trace}")
                 if out["output_type"] == "stream" and out["name"] == "stderr" and EXCEPTION_NAME.search(out["text"]):
-                    self.fail(f"{where} wrote an error to stderr:\n{out['text'][:1500]}")
+                    bad(f"wrote an error to stderr:\n{out['text'][:1500]}")
             if cell["execution_count"] is None:
-                self.fail(f"{where} was not executed by Run All Cells")
-            for bad in WIDGET_ERRORS:
-                if bad in cell["dom_text"]:
-                    self.fail(f"{where} shows {bad!r} instead of its widget: {cell['dom_text'][:300]!r}")
+                bad("was not executed by Run All Cells")
+            for text in WIDGET_ERRORS:
+                if text in cell["dom_text"]:
+                    bad(f"shows {text!r} instead of its widget: {cell['dom_text'][:300]!r}")
             for text in cell["dom_plain"]:
                 if WIDGET_REPR.search(text):
-                    self.fail(f"{where} shows a widget as text ({text[:120]!r}): the widgets front end "
-                              f"({WIDGET_MANAGER}) did not render it")
+                    bad(f"shows a widget as text ({text[:120]!r}): the widgets front end "
+                        f"({WIDGET_MANAGER}) did not render it")
             for text in cell["dom_stderr"]:
                 if "Traceback" in text:
-                    self.fail(f"{where} shows a traceback:\n{text[:1500]}")
-            wants_widget = sum("application/vnd.jupyter.widget-view+json" in o["mimes"] for o in cell["outputs"])
-            if wants_widget and cell["dom_widgets"] == 0:
-                self.fail(f"{where} has {wants_widget} widget output(s) but the page shows no rendered widget")
+                    bad(f"shows a traceback:\n{text[:1500]}")
+            wanted = sum("application/vnd.jupyter.widget-view+json" in o["mimes"] for o in cell["outputs"])
+            if wanted and cell["dom_widgets"] == 0:
+                bad(f"has {wanted} widget output(s) but the page shows no rendered widget")
 
     def slider_cells(self, state: dict) -> list[int]:
         return [c["index"] for c in state["cells"] if c["type"] == "code" and c.get("dom_sliders")]
@@ -522,7 +543,247 @@ class NotebookPage:
             if not loading:
                 return state
             if time.monotonic() > deadline:
-                self.fail(f"widgets in cells {loading} still say 'Loading widget...' after {timeout:.0f} s")
+                self.fail(f"widgets in cells {loading} still say 'Loading widget...' after {timeout:.0f} s",
+                          cell=loading[0])
+            time.sleep(0.5)
+
+    def press_on_slider(self, cell_index: int, slider_index: int, key: str, times: int = 1) -> None:
+        handle = self.cell_node(cell_index).locator(".widget-slider .noUi-handle").nth(slider_index)
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        for _ in range(times):
+            handle.press(key)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.stop_channels()
+
+
+# Kernel side of the display check: what the widgets hold, in the form the browser shows them.
+WIDGET_STATE_CODE = r"""
+def _e2e_widget_state():
+    import hashlib, json
+    import ipywidgets
+    from ipywidgets.widgets import widget as _w
+    state = {"labels": [], "images": [], "sliders": []}
+    for w in list(_w._instances.values()):
+        classes = list(getattr(w, "_dom_classes", ()))
+        if "ae-error" in classes:
+            state["labels"].append(str(w.value))
+        if isinstance(w, ipywidgets.Image) and w.value:
+            state["images"].append(hashlib.sha256(bytes(w.value)).hexdigest())
+        if isinstance(w, (ipywidgets.IntSlider, ipywidgets.FloatSlider, ipywidgets.SelectionSlider)):
+            state["sliders"].append({"description": w.description, "value": repr(w.value)})
+    return json.dumps(state)
+print(_e2e_widget_state())
+del _e2e_widget_state
+"""
+
+# Browser side: the notebook panel's model and DOM, through the app JupyterLab exposes.
+NOTEBOOK_STATE_JS = r"""
+(path) => {
+  const app = window.jupyterapp;
+  if (!app) return null;
+  let panel = null;
+  for (const w of app.shell.widgets('main')) { if (w.context && w.context.path === path) panel = w; }
+  if (!panel || !panel.content) return null;
+  const sc = panel.sessionContext;
+  const kernel = sc && sc.session && sc.session.kernel;
+  const cells = panel.content.widgets.map((cell, index) => {
+    const m = cell.model;
+    const info = {index, type: m.type, source: m.sharedModel.getSource().slice(0, 300)};
+    if (m.type !== 'code') return info;
+    const prompt = cell.node.querySelector('.jp-InputPrompt');
+    info.prompt = prompt ? prompt.textContent.trim() : '';
+    info.execution_count = m.executionCount;
+    info.outputs = [];
+    for (let i = 0; i < m.outputs.length; i++) {
+      const o = m.outputs.get(i).toJSON();
+      info.outputs.push({output_type: o.output_type, name: o.name || null,
+                         mimes: o.data ? Object.keys(o.data) : [],
+                         text: typeof o.text === 'string' ? o.text : (Array.isArray(o.text) ? o.text.join('') : ''),
+                         ename: o.ename || null, evalue: o.evalue || null,
+                         traceback: Array.isArray(o.traceback) ? o.traceback.join('\n') : ''});
+    }
+    const area = cell.node.querySelector('.jp-OutputArea');
+    info.dom_text = area ? area.innerText : '';
+    info.dom_plain = Array.from(cell.node.querySelectorAll(
+        '.jp-OutputArea-output[data-mime-type="text/plain"]')).map(e => e.innerText);
+    info.dom_stderr = Array.from(cell.node.querySelectorAll(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).map(e => e.innerText);
+    info.dom_widgets = cell.node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length;
+    info.dom_sliders = cell.node.querySelectorAll('.jp-OutputArea-output .widget-slider').length;
+    return info;
+  });
+  return {kernel: kernel ? kernel.status : 'no-kernel', ready: !!(sc && sc.isReady), panel_id: panel.id, cells};
+}
+"""
+
+# Browser side: what one cell's widget output shows (slider readouts, ae-error labels, images).
+OUTPUT_VIEW_JS = r"""
+async (cellNode) => {
+  const out = cellNode.querySelector('.jp-OutputArea');
+  const sliders = Array.from(out.querySelectorAll('.widget-slider')).map(s => {
+    const handle = s.querySelector('.noUi-handle');
+    const readout = s.querySelector('.widget-readout');
+    const label = s.querySelector('.widget-label');
+    return {description: label ? label.innerText.trim() : '',
+            readout: readout ? readout.innerText.trim() : null,
+            valuenow: handle ? handle.getAttribute('aria-valuenow') : null,
+            valuemin: handle ? handle.getAttribute('aria-valuemin') : null,
+            valuemax: handle ? handle.getAttribute('aria-valuemax') : null};
+  });
+  const labels = Array.from(out.querySelectorAll('.ae-error')).map(e => e.innerText.trim());
+  const images = [];
+  for (const img of Array.from(out.querySelectorAll('img'))) {
+    const buf = await (await fetch(img.src)).arrayBuffer();
+    const digest = await crypto.subtle.digest('SHA-256', buf);
+    images.push({hash: Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join(''),
+                 width: img.naturalWidth, height: img.naturalHeight, bytes: buf.byteLength});
+  }
+  return {sliders, labels, images, text: out.innerText};
+}
+"""
+
+
+class NotebookPage:
+    """One notebook open in JupyterLab in a Chromium page."""
+
+    def __init__(self, context, server: LabServer, name: str, out_dir: Path):
+        self.server = server
+        self.name = name
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.stem = Path(name).stem
+        self.console: list[str] = []
+        self.page = context.new_page()
+        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
+                     if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        self.panel_id: str | None = None
+
+    # -- failure reporting ------------------------------------------------------------------------
+    def screenshot(self, suffix: str) -> Path:
+        path = self.out_dir / f"{self.stem}-{suffix}.png"
+        with contextlib.suppress(Exception):
+            self.page.screenshot(path=str(path), full_page=False, timeout=30_000)
+        return path
+
+    def fail(self, message: str, cell: int | None = None) -> NoReturn:
+        """Raise ``BrowserCheckError`` with a screenshot (scrolled to ``cell`` when given)."""
+        if cell is not None and self.panel_id:
+            with contextlib.suppress(Exception):
+                self.cell_node(cell).scroll_into_view_if_needed(timeout=5_000)
+        shot = self.screenshot("failure")
+        console = "\n".join(self.console[-15:]) or "(none)"
+        raise BrowserCheckError(f"{self.name}: {message}\nscreenshot: {shot}\nserver log: {self.server.log_path}\n"
+                                f"browser console errors/warnings (last 15):\n{console}")
+
+    # -- state -------------------------------------------------------------------------------------
+    def state(self) -> dict | None:
+        return self.page.evaluate(NOTEBOOK_STATE_JS, self.name)
+
+    def cell_node(self, index: int):
+        return self.page.locator(f'[id="{self.panel_id}"] .jp-Notebook .jp-Cell').nth(index)
+
+    def view(self, index: int) -> dict:
+        return self.cell_node(index).evaluate(OUTPUT_VIEW_JS)
+
+    # -- actions -----------------------------------------------------------------------------------
+    def open(self, workspace: str, timeout: float = 180) -> None:
+        self.page.goto(self.server.notebook_url(self.name, workspace), timeout=timeout * 1000)
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state() if self._app_ready() else None
+            if state and state["ready"] and state["kernel"] == "idle" and state["cells"]:
+                self.panel_id = state["panel_id"]
+                # More room for the notebook (and the screenshots): fold the file browser away.
+                self.page.evaluate("() => { const app = window.jupyterapp; if (!app.shell.leftCollapsed) "
+                                   "app.commands.execute('application:toggle-left-area'); }")
+                return
+            if time.monotonic() > deadline:
+                self.fail(f"notebook did not open with an idle kernel within {timeout:.0f} s "
+                          f"(last state: {state and {k: state[k] for k in ('kernel', 'ready')}})")
+            time.sleep(0.5)
+
+    def _app_ready(self) -> bool:
+        return bool(self.page.evaluate("() => !!(window.jupyterapp && window.jupyterapp.shell)"))
+
+    def run_all(self, timeout: float = 360) -> dict:
+        """Run → Run All Cells, then wait until no cell is queued or running and the kernel is idle."""
+        self.page.locator("#jp-MainMenu").get_by_role("menuitem", name="Run", exact=True).click()
+        self.page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
+        start = time.monotonic()
+        started = False
+        quiet_polls = 0
+        while True:
+            time.sleep(1.0)
+            state = self.state()
+            code = [c for c in state["cells"] if c["type"] == "code"]
+            running = [c for c in code if "*" in c["prompt"]]
+            started = started or bool(running) or any(c["execution_count"] for c in code)
+            if started and not running and state["kernel"] == "idle":
+                quiet_polls += 1
+                if quiet_polls >= 3:
+                    return state
+            else:
+                quiet_polls = 0
+            elapsed = time.monotonic() - start
+            if not started and elapsed > 60:
+                self.fail("Run → Run All Cells did not start any cell within 60 s")
+            if elapsed > timeout:
+                where = running[0]["source"][:120] if running else "?"
+                self.fail(f"run all did not finish within {timeout:.0f} s; still running: {where!r}",
+                          cell=running[0]["index"] if running else None)
+
+    def check_outputs(self, state: dict) -> None:
+        """Everything ran, no tracebacks, and every widget output rendered as a widget."""
+        for cell in state["cells"]:
+            if cell["type"] != "code" or not cell["source"].strip():
+                continue
+            head = cell["source"].splitlines()[0][:80]
+            where = f"cell {cell['index']} ({head!r})"
+
+            def bad(message: str):
+                self.fail(f"{where} {message}", cell=cell["index"])
+
+            for out in cell["outputs"]:
+                if out["output_type"] == "error":
+                    trace = "\n".join(ANSI.sub("", out.get("traceback") or "").splitlines()[-20:])
+                    bad(f"raised {out['ename']}: {out['evalue']}\n{trace}")
+                if out["output_type"] == "stream" and out["name"] == "stderr" and EXCEPTION_NAME.search(out["text"]):
+                    bad(f"wrote an error to stderr:\n{out['text'][:1500]}")
+            if cell["execution_count"] is None:
+                bad("was not executed by Run All Cells")
+            for text in WIDGET_ERRORS:
+                if text in cell["dom_text"]:
+                    bad(f"shows {text!r} instead of its widget: {cell['dom_text'][:300]!r}")
+            for text in cell["dom_plain"]:
+                if WIDGET_REPR.search(text):
+                    bad(f"shows a widget as text ({text[:120]!r}): the widgets front end "
+                        f"({WIDGET_MANAGER}) did not render it")
+            for text in cell["dom_stderr"]:
+                if "Traceback" in text:
+                    bad(f"shows a traceback:\n{text[:1500]}")
+            wanted = sum("application/vnd.jupyter.widget-view+json" in o["mimes"] for o in cell["outputs"])
+            if wanted and cell["dom_widgets"] == 0:
+                bad(f"has {wanted} widget output(s) but the page shows no rendered widget")
+
+    def slider_cells(self, state: dict) -> list[int]:
+        return [c["index"] for c in state["cells"] if c["type"] == "code" and c.get("dom_sliders")]
+
+    def wait_for_widgets(self, state: dict, timeout: float = 60) -> dict:
+        """Widgets render asynchronously after the kernel is idle: wait until none says 'Loading'."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state()
+            loading = [c["index"] for c in state["cells"] if c["type"] == "code"
+                       and "Loading widget..." in c.get("dom_text", "")]
+            if not loading:
+                return state
+            if time.monotonic() > deadline:
+                self.fail(f"widgets in cells {loading} still say 'Loading widget...' after {timeout:.0f} s",
+                          cell=loading[0])
             time.sleep(0.5)
 
     def press_on_slider(self, cell_index: int, slider_index: int, key: str, times: int = 1) -> None:
@@ -559,15 +820,23 @@ def launch_chromium(playwright, executable: str, user_data_dir: Path, **kwargs):
 
 
 # -- sliding ------------------------------------------------------------------------------------
-LABEL_NUMBERS = re.compile(r"=\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
+LABEL_PART = re.compile(r"^\s*(?P<key>[^=]+?)\s*=\s*(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
 
 
-def parse_error_label(text: str) -> tuple[str, float, str]:
-    """``"p = 32 · test MSE = 0.0168"`` -> (``"32"``, 0.0168, ``"0.0168"``): the first and last ``= number``."""
-    numbers = LABEL_NUMBERS.findall(text)
-    if len(numbers) < 2:
+def parse_label(text: str) -> dict[str, str]:
+    """``"p = 32 · test MSE = 0.0168"`` -> ``{"p": "32", "test MSE": "0.0168"}`` (numbers as shown).
+
+    Parts are separated by ``·``; a part's number is the first one after its ``=``
+    (``"dead units = 3/32"`` -> ``"3"``). A label without ``p = ...`` is refused.
+    """
+    parts = {}
+    for part in text.split("\u00b7"):
+        match = LABEL_PART.match(part)
+        if match:
+            parts[match["key"]] = match["num"]
+    if "p" not in parts or len(parts) < 2:
         raise ValueError(f"error label should read like 'p = 32 · test MSE = 0.0168'; got {text!r}")
-    return numbers[0], float(numbers[-1]), numbers[-1]
+    return parts
 
 
 def display_tolerance(shown: str) -> float:
@@ -599,57 +868,63 @@ def browser_matches_kernel(view: dict, kernel: dict) -> str | None:
     return None
 
 
+def _label_disagrees(view: dict, readout: str) -> str | None:
+    for label in view["labels"]:
+        if parse_label(label)["p"] != readout:
+            return f"the slider reads {readout} but the error label says {label!r}"
+    return None
+
+
 def exercise_slider(nb: NotebookPage, cell_index: int, slider_index: int, probe: KernelProbe,
                     oracle: str | None = None, moves: int = 2, timeout: float = 90) -> list[dict]:
     """Move one slider to ``moves`` new values and back; check that the display follows the kernel.
 
     After every move: the readout changes, the ``.ae-error`` label (if any) and the images change,
     the page shows exactly the kernel-side widget values (label text, image bytes), the label's
-    ``p`` is the slider's value, its number matches ``oracle.format(p=...)`` evaluated in the
-    kernel, and the server log holds no kernel traceback (a callback that raises).
+    ``p`` is the slider's value, and every ``key = number`` in the label matches the dict that
+    ``oracle.format(p=...)`` evaluates to in the kernel, within the rounding of the digits shown;
+    no widget callback raised (kernel broadcast or server log). Back at the first value, the
+    display is exactly what it was.
     """
+    def fail(message: str):
+        nb.fail(f"cell {cell_index}: {message}", cell=cell_index)
+
     log_start = nb.server.log_size()
     first = nb.view(cell_index)
     if slider_index >= len(first["sliders"]):
-        nb.fail(f"cell {cell_index} has {len(first['sliders'])} slider(s), wanted #{slider_index}")
+        fail(f"has {len(first['sliders'])} slider(s), wanted #{slider_index}")
+    name = first["sliders"][slider_index]["description"]
     visited = [first["sliders"][slider_index]["readout"]]
-    views = [first]
+    before = first
     records = []
     for step in range(moves + 1):
-        before = views[-1]
         slider = before["sliders"][slider_index]
         going_home = step == moves
         if going_home:
-            keys = []  # return to the first value with arrow keys, counted from the readouts
+            # Back to the first value one arrow press at a time: works for every kind of slider.
+            pressed = "arrows back to " + visited[0]
+            key = "ArrowLeft" if float(slider["valuenow"]) > float(first["sliders"][slider_index]["valuenow"]) \
+                else "ArrowRight"
+            for presses in range(1, 2001):
+                nb.press_on_slider(cell_index, slider_index, key)
+                if nb.view(cell_index)["sliders"][slider_index]["readout"] == visited[0]:
+                    break
+                if presses % 20 == 0:
+                    time.sleep(0.2)
         else:
             candidates = _keys_for_move(slider, visited)
             if not candidates:
                 break  # a slider with fewer distinct values than requested
-            keys = [candidates[0]]
-        if going_home:
-            target = visited[0]
-            # Home/End then arrows would work for IntSlider; moving back step by step is generic.
-            direction = "ArrowLeft" if float(slider["valuenow"]) > float(first["sliders"][slider_index]["valuenow"]) \
-                else "ArrowRight"
-            steps = 0
-            while nb.view(cell_index)["sliders"][slider_index]["readout"] != target and steps < 2000:
-                nb.press_on_slider(cell_index, slider_index, direction)
-                steps += 1
-                if steps % 20 == 0:
-                    time.sleep(0.2)
-        else:
-            nb.press_on_slider(cell_index, slider_index, keys[0])
-        readout_before = slider["readout"]
+            pressed = candidates[0]
+            nb.press_on_slider(cell_index, slider_index, pressed)
 
-        def moved(view):
-            s = view["sliders"][slider_index]
-            if s["readout"] == readout_before:
+        def moved(view, before=before):
+            if view["sliders"][slider_index]["readout"] == before["sliders"][slider_index]["readout"]:
                 return False
             if view["labels"] and view["labels"] == before["labels"]:
                 return False
-            if before["images"] and [i["hash"] for i in view["images"]] == [i["hash"] for i in before["images"]]:
-                return False
-            return True
+            return not (before["images"] and [i["hash"] for i in view["images"]]
+                        == [i["hash"] for i in before["images"]])
 
         deadline = time.monotonic() + timeout
         polls = 0
@@ -661,47 +936,54 @@ def exercise_slider(nb: NotebookPage, cell_index: int, slider_index: int, probe:
             if raised or time.monotonic() > deadline:
                 why = (f"a widget callback raised:\n{raised[-2500:]}" if raised else
                        f"the page shows {json.dumps(view)[:600]}")
-                nb.fail(f"cell {cell_index}: the display did not change after pressing "
-                        f"{keys or ['arrows back to ' + str(visited[0])]} on slider {slider['description']!r} "
-                        f"(readout was {readout_before}); {why}")
+                fail(f"the display did not change after pressing {pressed} on slider {name!r} "
+                     f"(readout was {slider['readout']}); {why}")
             time.sleep(0.25)
-        # Wait for the kernel to finish, then for the page to show exactly what the kernel holds.
+        # Let the kernel catch up, then the page must show exactly what the kernel holds.
         deadline = time.monotonic() + timeout
         while True:
             kernel = probe.json(WIDGET_STATE_CODE)
             view = nb.view(cell_index)
-            mismatch = browser_matches_kernel(view, kernel)
-            if mismatch is None:
+            readout = view["sliders"][slider_index]["readout"]
+            problem = browser_matches_kernel(view, kernel) or _label_disagrees(view, readout)
+            if problem is None:
                 break
             if time.monotonic() > deadline:
-                nb.fail(f"cell {cell_index}: after moving the slider to {view['sliders'][slider_index]['readout']}, "
-                        f"{mismatch}")
+                fail(f"after moving slider {name!r} to {readout}, {problem}")
             time.sleep(0.5)
-        readout = view["sliders"][slider_index]["readout"]
         record = {"readout": readout, "labels": view["labels"], "images": [i["hash"] for i in view["images"]]}
-        for label in view["labels"]:
-            p_shown, value, shown = parse_error_label(label)
-            if p_shown != readout:
-                nb.fail(f"cell {cell_index}: slider reads {readout} but the error label says {label!r}")
-            if oracle is not None:
-                expected = float(probe.json(f"import json\nprint(json.dumps(float({oracle.format(p=readout)})))"))
-                tol = display_tolerance(shown)
-                record["expected"] = expected
-                if abs(value - expected) > tol:
-                    nb.fail(f"cell {cell_index}: at p = {readout} the page shows {shown} but the kernel computes "
-                            f"{oracle.format(p=readout)} = {expected:.6g} (allowed rounding ±{tol:.2g})")
-        problem = probe.callback_errors() or kernel_traceback(nb.server.log_since(log_start))
-        if problem:
-            nb.fail(f"cell {cell_index}: a widget callback raised while the slider moved "
-                    f"(to {readout}):\n{problem[-2500:]}")
+        if oracle is not None:
+            for label in view["labels"]:
+                record["expected"] = _check_oracle(fail, probe, oracle, readout, label)
+        raised = probe.callback_errors() or kernel_traceback(nb.server.log_since(log_start))
+        if raised:
+            fail(f"a widget callback raised while slider {name!r} moved to {readout}:\n{raised[-2500:]}")
         if going_home:
             if record["labels"] != first["labels"] or record["images"] != [i["hash"] for i in first["images"]]:
-                nb.fail(f"cell {cell_index}: back at {readout} the display differs from the first time "
-                        f"({first['labels']} vs {record['labels']})")
+                fail(f"back at {readout} the display differs from the first time "
+                     f"({first['labels']} vs {record['labels']})")
         else:
             visited.append(readout)
-        views.append(view)
+        before = view
         records.append(record)
     if len(visited) < 2:
-        nb.fail(f"cell {cell_index}: slider {first['sliders'][slider_index]['description']!r} could not be moved")
+        fail(f"slider {name!r} could not be moved")
     return records
+
+
+def _check_oracle(fail, probe: KernelProbe, oracle: str, readout: str, label: str) -> dict:
+    """Every ``key = number`` the oracle computes must be in the label, equal up to the digits shown."""
+    shown = parse_label(label)
+    code = oracle.format(p=readout)
+    try:
+        expected = probe.json(f"import json\nprint(json.dumps({{k: float(v) for k, v in ({code}).items()}}))")
+    except RuntimeError as exc:
+        fail(f"the test's oracle {code!r} failed in the kernel (did the notebook rename something?): {exc}")
+    for key, value in expected.items():
+        if key not in shown:
+            fail(f"the label {label!r} has no '{key} = ...' (oracle {code!r})")
+        tol = display_tolerance(shown[key])
+        if abs(float(shown[key]) - value) > tol:
+            fail(f"at p = {readout} the page shows {key} = {shown[key]} but the kernel computes "
+                 f"{value:.6g} with {code!r} (allowed rounding ±{tol:.2g})")
+    return expected

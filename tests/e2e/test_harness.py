@@ -11,11 +11,11 @@ import pytest
 
 from pathlib import Path
 from lab_harness import (WIDGET_MANAGER, BrowserCheckError, KernelProbe, NotebookPage, display_tolerance,
-                         exercise_slider, parse_error_label)
+                         exercise_slider, parse_label)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE = "slider_fixture.ipynb"
-ORACLE = "error_for({p})"
+ORACLE = "{{'test MSE': error_for({p})}}"
 
 
 def _variant(root, name, old, new):
@@ -45,18 +45,23 @@ def fixture_lab(start_lab, fixture_root):
 
 def _run(browser, server, name, output_dir):
     nb = NotebookPage(browser, server, name, output_dir / "harness")
+    nb.page.on("close", lambda _: server.proc and server.shutdown_kernel(name))
     nb.open(workspace=f"e2e-{nb.stem}-{time.monotonic_ns()}")
     state = nb.wait_for_widgets(nb.run_all(timeout=180))
     return nb, state
 
 
 def test_label_parsing_and_rounding():
-    assert parse_error_label("p = 32 · test MSE = 0.0168") == ("32", 0.0168, "0.0168")
-    assert parse_error_label("p=8, error = 1.5e-03") == ("8", 0.0015, "1.5e-03")
+    assert parse_label("p = 32 · test MSE = 0.0168") == {"p": "32", "test MSE": "0.0168"}
+    assert parse_label("p = 8 · val loss = 1.5e-03 · MSE = 0.0101 · dead units = 3/8") == {
+        "p": "8", "val loss": "1.5e-03", "MSE": "0.0101", "dead units": "3"}
+    assert parse_label("p = 4 · test MSE = 0.0405 · training optimum Σ_(i>p) λᵢ/n = 0.0398")[
+        "training optimum Σ_(i>p) λᵢ/n"] == "0.0398"
     with pytest.raises(ValueError, match="should read like"):
-        parse_error_label("MSE 0.1")
+        parse_label("MSE = 0.1")
     assert display_tolerance("0.0168") == pytest.approx(0.00005, rel=1e-3)
     assert display_tolerance("1.5e-03") == pytest.approx(0.00005, rel=1e-3)
+    assert display_tolerance("32") == pytest.approx(0.5, rel=1e-3)
 
 
 def test_good_slider_passes(browser, fixture_lab, output_dir):
@@ -73,7 +78,8 @@ def test_good_slider_passes(browser, fixture_lab, output_dir):
         readouts = [r["readout"] for r in records]
         assert readouts == ["5", "1", "4"], readouts  # one step right, Home, back to the start
         assert len({tuple(r["images"]) for r in records}) == 3
-        assert all(abs(parse_error_label(r["labels"][0])[1] - r["expected"]) < 1e-4 for r in records)
+        assert all(abs(float(parse_label(r["labels"][0])["test MSE"]) - r["expected"]["test MSE"]) < 1e-4
+                   for r in records)
     finally:
         nb.close()
 

@@ -1,0 +1,126 @@
+"""The series' sliders, as a reader meets them: in JupyterLab, in Chromium, after Run All.
+
+For every notebook whose code uses widgets: open it in a private JupyterLab (a temp copy of
+``notebooks/``, quick and offline unless the environment says otherwise), run all cells from
+the *Run* menu, check that every widget rendered (no ``IntSlider(value=32)`` text, no "Error
+displaying widget", no traceback), then move each slider with the keyboard to two new values
+and back, and check that the pictures and the error label follow and show what the kernel
+computes for that p (see ``ORACLES``). Screenshots go to ``test-output/e2e/``; with
+``AEHELPERS_SAVE_SCREENSHOT=1`` or in full mode one of them also refreshes
+``figures/slider_screenshot.png`` for the README.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lab_harness import KernelProbe, NotebookPage, exercise_slider
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+README_SCREENSHOT = REPO / "figures" / "slider_screenshot.png"
+README_NOTEBOOKS = ("02_linear_autoencoders_are_pca.ipynb", "04_keras_mnist_autoencoder.ipynb")
+USES_WIDGETS = re.compile(r"Slider|widget", re.IGNORECASE)
+
+# What each notebook's error label must show for a given p, computed in its kernel by a route
+# independent of the widget's own precomputed numbers. ``{p}`` is the slider's value; the
+# expression evaluates to {label key: number}; every key must appear in the label.
+ORACLES = {
+    # The widget shows numbers precomputed by sw.train_sweep; the oracle re-runs the p model.
+    "04_keras_mnist_autoencoder.ipynb": (
+        "{{'val loss': sweep.models[{p}].model.evaluate(x_test, x_test, batch_size=2048, verbose=0),"
+        " 'MSE': np.mean((sweep.models[{p}].model.predict(x_test, batch_size=2048, verbose=0) - x_test) ** 2),"
+        " 'dead units': sw.evaluate_codes(sweep.models[{p}].encoder.predict(x_test, verbose=0))[0]}}"),
+}
+
+
+def widget_notebooks() -> list[str]:
+    """Notebooks whose code cells mention widgets or sliders, in reading order."""
+    found = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(c.cell_type == "code" and USES_WIDGETS.search(c.source) for c in nb.cells):
+            found.append(path.name)
+    return found
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def save_readme_screenshot() -> bool:
+    """Refresh figures/slider_screenshot.png only when asked or in full mode (make test stays clean)."""
+    import aehelpers as ae
+
+    return _flag("AEHELPERS_SAVE_SCREENSHOT") or not ae.is_quick()
+
+
+def pick_slider(view: dict) -> int:
+    """The bottleneck slider in a cell: described "p" or "bottleneck...", else the first."""
+    for i, slider in enumerate(view["sliders"]):
+        if slider["description"] == "p" or "bottleneck" in slider["description"].lower():
+            return i
+    return 0
+
+
+NOTEBOOK_PARAMS = widget_notebooks() or [pytest.param(None, marks=pytest.mark.skip(
+    reason="no notebook in notebooks/ uses widgets yet"))]
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PARAMS)
+def test_sliders_in_jupyterlab(name, series_lab, browser, output_dir):
+    timings = {}
+    start = time.monotonic()
+    nb = NotebookPage(browser, series_lab, name, output_dir)
+    probe = None
+    report = {"notebook": name, "mode": series_lab.extra_env.get("AEHELPERS_QUICK")}
+    try:
+        nb.open(workspace=f"e2e-{nb.stem}")
+        timings["open"] = time.monotonic() - start
+        state = nb.run_all(timeout=float(os.environ.get("AEHELPERS_E2E_RUN_TIMEOUT", 360)))
+        timings["run_all"] = time.monotonic() - start - timings["open"]
+        state = nb.wait_for_widgets(state)
+        nb.check_outputs(state)
+        cells = nb.slider_cells(state)
+        if not cells:
+            nb.fail("the notebook uses widgets but no slider rendered after Run All Cells")
+        probe = KernelProbe(series_lab, name)
+        report["sliders"] = []
+        for cell in cells:
+            view = nb.view(cell)
+            index = pick_slider(view)
+            records = exercise_slider(nb, cell, index, probe, oracle=ORACLES.get(name))
+            report["sliders"].append({"cell": cell, "slider": view["sliders"][index]["description"],
+                                      "moves": records})
+        timings["sliders"] = time.monotonic() - start - timings["open"] - timings["run_all"]
+        # The state after sliding must still be clean (a callback could have printed a traceback).
+        nb.check_outputs(nb.state())
+
+        first = nb.cell_node(cells[0])
+        first.scroll_into_view_if_needed()
+        time.sleep(0.5)
+        nb.screenshot("page")
+        shot = output_dir / f"{nb.stem}-slider.png"
+        first.screenshot(path=str(shot))
+        report["screenshot"] = str(shot)
+        if save_readme_screenshot() and name == next((n for n in README_NOTEBOOKS if n in widget_notebooks()), None):
+            from aehelpers.files import write_bytes
+
+            write_bytes(README_SCREENSHOT, shot.read_bytes())
+            report["readme_screenshot"] = str(README_SCREENSHOT)
+    finally:
+        timings["total"] = time.monotonic() - start
+        report["seconds"] = {k: round(v, 1) for k, v in timings.items()}
+        report["console"] = nb.console
+        (output_dir / f"{nb.stem}-report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+        print(f"{name}: {report['seconds']}")
+        if probe is not None:
+            probe.close()
+        nb.close()
+        series_lab.shutdown_kernel(name)
