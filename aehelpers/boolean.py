@@ -112,9 +112,10 @@ def hamming_distances(X, A) -> np.ndarray:
     return _distances(X.astype(np.float32), A)
 
 
-def _distances(Xf: np.ndarray, A: np.ndarray) -> np.ndarray:
+def _distances(Xf: np.ndarray, A: np.ndarray, x_ones: np.ndarray | None = None) -> np.ndarray:
     Af = A.astype(np.float32)
-    d = Xf.sum(1)[:, None] + Af.sum(1)[None, :] - 2.0 * (Xf @ Af.T)
+    x_ones = Xf.sum(1) if x_ones is None else x_ones
+    d = x_ones[:, None] + Af.sum(1)[None, :] - 2.0 * (Xf @ Af.T)
     return np.rint(d).astype(np.int64)  # exact: integers far below 2**24
 
 
@@ -218,13 +219,14 @@ def alternate(X, A0, *, max_iter: int = 100) -> BooleanFit:
     p = k.bit_length() - 1
     start = time.perf_counter()
     Xf = X.astype(np.float32)
-    d = _distances(Xf, A)
+    x_ones = Xf.sum(1)
+    d = _distances(Xf, A, x_ones)
     codes = d.argmin(axis=1)
     history = [int(d[np.arange(len(X)), codes].sum())]
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
         A = _majority(Xf, codes, k, A)
-        d = _distances(Xf, A)
+        d = _distances(Xf, A, x_ones)
         history.append(int(d[np.arange(len(X)), codes].sum()))
         new = d.argmin(axis=1)
         # keep the current code on ties so the fixed point is reached, not cycled around
