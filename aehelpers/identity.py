@@ -39,9 +39,13 @@ def as_framework(kae) -> fw.Autoencoder:
 
 def _run(keras_model, X, chunk: int = 2048) -> np.ndarray:
     """Call a Keras model directly in chunks: for a few thousand rows far quicker than ``predict``."""
+    import warnings
+
     X = np.asarray(X, np.float32)
-    return np.concatenate([np.asarray(keras_model(X[i:i + chunk], training=False))
-                           for i in range(0, len(X), chunk)])
+    with warnings.catch_warnings():  # an encoder split off a model expects its input as a 1-list; an array is fine
+        warnings.filterwarnings("ignore", message="The structure of `inputs`", category=UserWarning)
+        return np.concatenate([np.asarray(keras_model(X[i:i + chunk], training=False))
+                               for i in range(0, len(X), chunk)])
 
 
 def reconstruction_errors(kae, X, Y=None) -> np.ndarray:
