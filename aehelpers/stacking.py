@@ -16,33 +16,25 @@ import dataclasses
 import numpy as np
 
 from . import boolean as _bool
+from . import linear as _linear
 from .checks import as_matrix, check_int_in_range
 
 
 # ---------------------------------------------------------------- linear: PCA on PCA
 
 def pca_basis(X, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean, top-p principal directions (n, p, orthonormal columns) and all eigenvalues of X's covariance."""
+    """Mean, top-p principal directions (n, p, orthonormal columns) and all eigenvalues of X's covariance.
+
+    Centres in float64 and hands the eigen-decomposition to ``linear.fit_pca`` (notebook 02).
+    """
     X = as_matrix(X, "X")
     p = check_int_in_range(p, "p", 1, X.shape[1])
     mean = X.mean(axis=0)
-    Xc = X - mean
-    evals, evecs = np.linalg.eigh(Xc.T @ Xc / len(X))
-    order = np.argsort(evals)[::-1]
-    return mean, evecs[:, order[:p]], evals[order]
+    pca = _linear.fit_pca(X - mean, cache=False)
+    return mean, pca.components(p), pca.eigenvalues
 
 
-def principal_cosines(U, V) -> np.ndarray:
-    """Cosines of the principal angles between span(U) and span(V) (columns), largest first.
-
-    All equal to 1 exactly when the two subspaces coincide.
-    """
-    U, V = as_matrix(U, "U"), as_matrix(V, "V")
-    if U.shape[0] != V.shape[0]:
-        raise ValueError(f"U and V must live in the same space (same number of rows); got {U.shape} and {V.shape}")
-    Qu, _ = np.linalg.qr(U)
-    Qv, _ = np.linalg.qr(V)
-    return np.clip(np.linalg.svd(Qu.T @ Qv, compute_uv=False), 0.0, 1.0)
+principal_cosines = _linear.principal_cosines   # notebook 02's principal angles, re-exported here
 
 
 @dataclasses.dataclass(frozen=True)
