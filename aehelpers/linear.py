@@ -12,7 +12,9 @@ Introduced in notebook 02.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import hashlib
 import itertools
 
@@ -23,6 +25,28 @@ from .files import atomic_path
 from .paths import cache_dir
 
 CENTRED_RTOL = 1e-3  # |column mean| ≤ CENTRED_RTOL · rms(X) counts as centred
+_THREADPOOLS = []
+
+
+def _single_blas_thread():
+    """Context: one BLAS thread.  The theory works on n × n and n × p matrices, where extra BLAS
+    threads only add overhead, and on a busy machine they spin: ALS took 17 s instead of 2 s."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # optional: scikit-learn (via mlxtend) brings it
+        return contextlib.nullcontext()
+    if not _THREADPOOLS:
+        _THREADPOOLS.append(ThreadpoolController())
+    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
+
+
+def _small_matrices(fn):
+    """Decorator: run ``fn`` with one BLAS thread (see ``_single_blas_thread``)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with _single_blas_thread():
+            return fn(*args, **kwargs)
+    return wrapper
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -133,6 +157,7 @@ def _fingerprint(x: np.ndarray) -> str:
     return h.hexdigest()[:20]
 
 
+@_small_matrices
 def _from_covariance(S: np.ndarray, m: int) -> PCA:
     lam, U = np.linalg.eigh(S)
     lam, U = lam[::-1].copy(), U[:, ::-1].copy()
@@ -231,37 +256,55 @@ def reconstruction_mse(x, A, B, y=None) -> float:
     return float(np.mean((y - (x @ B.T) @ A.T) ** 2))
 
 
+@_small_matrices
 def error_from_covariance(S, A, B) -> float:
-    """E(A,B)/m = tr((I − AB) Σ (I − AB)ᵀ): the per-point error, from Σ alone."""
+    """E(A,B)/m = tr((I − AB) Σ (I − AB)ᵀ): the per-point error, from Σ alone.
+
+    Expanded as tr Σ − 2 tr(B Σ A) + tr(AᵀA · B Σ Bᵀ), so it costs O(p n²), not O(n³).
+    """
     S = _check_square(S)
     A, B = _check_AB(A, B, S.shape[0])
-    R = np.eye(S.shape[0]) - A @ B
-    return float(np.sum((R @ S) * R))
+    BS = B @ S
+    return float(np.trace(S) - 2.0 * np.sum(BS * A.T) + np.sum((A.T @ A) * (BS @ B.T)))
 
 
+@_small_matrices
 def error_gradient(S, A, B) -> tuple[np.ndarray, np.ndarray]:
     """(∂E/∂A, ∂E/∂B) of E/m = tr((I − AB) Σ (I − AB)ᵀ): −2 (I − AB) Σ Bᵀ and −2 Aᵀ (I − AB) Σ."""
     S = _check_square(S)
     A, B = _check_AB(A, B, S.shape[0])
-    RS = (np.eye(S.shape[0]) - A @ B) @ S
-    return -2.0 * RS @ B.T, -2.0 * A.T @ RS
+    BS = B @ S
+    return -2.0 * (BS.T - A @ (BS @ B.T)), -2.0 * (A.T @ S - (A.T @ A) @ BS)
 
 
+@_small_matrices
 def curvature(S, A, B, dA, dB) -> float:
-    """d²/dt² E(A + t·dA, B + t·dB) at t = 0, exactly (E is a quartic polynomial in t)."""
+    """d²/dt² E(A + t·dA, B + t·dB) at t = 0, exactly (E is a quartic polynomial in t).
+
+    With M₁ = dA B + A dB, M₂ = dA dB and R = I − AB it is 2 tr(M₁ Σ M₁ᵀ) − 4 tr(M₂ Σ Rᵀ),
+    evaluated through p-column factors in O(p n²).
+    """
     S = _check_square(S)
     A, B = _check_AB(A, B, S.shape[0])
     dA, dB = _check_AB(dA, dB, S.shape[0])
     if dA.shape != A.shape:
         raise ValueError(f"dA must have the shape of A {A.shape}; got {dA.shape}")
-    R0 = np.eye(S.shape[0]) - A @ B
-    M1 = dA @ B + A @ dB
-    M2 = dA @ dB
-    return float(2.0 * np.sum((M1 @ S) * M1) - 4.0 * np.sum((M2 @ S) * R0))
+    return _curvature(S, A, B, dA, dB)
+
+
+def _curvature(S, A, B, dA, dB) -> float:
+    """``curvature`` without input checks (for loops over many directions)."""
+    L, R = np.hstack([dA, A]), np.vstack([B, dB])  # M₁ = L R
+    RS = R @ S
+    first = np.sum((L.T @ L) * (RS @ R.T))
+    dBS = RS[len(B):]  # dB Σ
+    second = np.sum(dBS * dA.T) - np.sum((dA.T @ A) * (dBS @ B.T))  # tr(dA dB Σ) − tr(dA dB Σ Bᵀ Aᵀ)
+    return float(2.0 * first - 4.0 * second)
 
 
 # --- the global minimum and its GL(p) family -----------------------------------------------------
 
+@_small_matrices
 def critical_point(U, I, C=None) -> tuple[np.ndarray, np.ndarray]:
     """(A, B) = (U_I C, C⁻¹ U_Iᵀ): the critical point that projects onto eigenvectors ``I`` (0-based).
 
@@ -292,6 +335,7 @@ def _check_index_set(I, n: int) -> list[int]:
     return I
 
 
+@_small_matrices
 def principal_cosines(M, N) -> np.ndarray:
     """Cosines of the principal angles between the column spaces of ``M`` and ``N``, largest first.
 
@@ -309,6 +353,7 @@ def principal_cosines(M, N) -> np.ndarray:
     return np.clip(np.linalg.svd(Qm.T @ Qn, compute_uv=False), 0.0, 1.0)
 
 
+@_small_matrices
 def captured_fraction(U_top, A) -> np.ndarray:
     """‖P_A uᵢ‖² for each column uᵢ of ``U_top``: how much of each eigenvector col(A) holds (1 = all)."""
     A, U_top = as_matrix(A, "A"), as_matrix(U_top, "U_top")
@@ -318,12 +363,14 @@ def captured_fraction(U_top, A) -> np.ndarray:
     return np.sum((Q.T @ U_top) ** 2, axis=0)
 
 
+@_small_matrices
 def best_B_given_A(A) -> np.ndarray:
     """For fixed full-rank A the optimal encoder is the least-squares B = (AᵀA)⁻¹Aᵀ (for any Σ)."""
     A = as_matrix(A, "A (n × p)")
-    return np.linalg.lstsq(A, np.eye(A.shape[0]), rcond=None)[0]
+    return np.linalg.solve(A.T @ A, A.T)
 
 
+@_small_matrices
 def best_A_given_B(S, B, S_yx=None) -> np.ndarray:
     """For fixed B the optimal decoder is the least-squares A = Σ_YX Bᵀ (B Σ_XX Bᵀ)⁻¹ (Σ_YX = Σ auto-associatively)."""
     S = _check_square(S)
@@ -333,6 +380,7 @@ def best_A_given_B(S, B, S_yx=None) -> np.ndarray:
     return np.linalg.solve(G.T, (S_yx @ B.T).T).T
 
 
+@_small_matrices
 def alternate_least_squares(S, p, *, iterations: int = 100, seed: int = 0) -> dict:
     """Alternate the two fixed-layer solutions from a random A; return the trajectory.
 
@@ -386,6 +434,7 @@ def rotation_direction(U, I, i, j) -> tuple[np.ndarray, np.ndarray]:
     return dA, dA.T.copy()
 
 
+@_small_matrices
 def rotated_point(U, I, i, j, theta) -> tuple[np.ndarray, np.ndarray]:
     """A = U_I with uᵢ replaced by cos θ uᵢ + sin θ uⱼ, B = Aᵀ: the path from I to I − {i} + {j}."""
     A, _ = critical_point(U, I)
@@ -394,6 +443,7 @@ def rotated_point(U, I, i, j, theta) -> tuple[np.ndarray, np.ndarray]:
     return A, A.T.copy()
 
 
+@_small_matrices
 def classify_critical_point(S, pca: PCA, I, *, candidates: int | None = None, tol: float = 1e-9) -> CriticalPoint:
     """Build A = U_I, B = U_Iᵀ, check it is critical, and look for a descent direction.
 
@@ -412,7 +462,9 @@ def classify_critical_point(S, pca: PCA, I, *, candidates: int | None = None, to
     outside = [j for j in range(n if candidates is None else min(n, candidates)) if j not in I]
     best, best_pair = np.inf, None
     for i, j in itertools.product(I, outside):
-        c = curvature(S, A, B, *rotation_direction(U, I, i, j))
+        dA = np.zeros_like(A)
+        dA[:, I.index(i)] = U[:, j]  # = rotation_direction(U, I, i, j), without re-checking
+        c = _curvature(S, A, B, dA, dA.T)
         if c < best:
             best, best_pair = c, (i, j)
     kind = "saddle" if best < -tol * scale else "minimum"
@@ -423,6 +475,7 @@ def classify_critical_point(S, pca: PCA, I, *, candidates: int | None = None, to
         min_rotation_curvature=float(best), descent=best_pair if kind == "saddle" else None, kind=kind)
 
 
+@_small_matrices
 def critical_points(S, pca: PCA, p, *, top: int) -> list[CriticalPoint]:
     """Every critical point projecting onto p of the first ``top`` eigenvectors, classified."""
     n = S.shape[0] if hasattr(S, "shape") else len(S)
@@ -432,15 +485,18 @@ def critical_points(S, pca: PCA, p, *, top: int) -> list[CriticalPoint]:
             for I in itertools.combinations(range(top), p)]
 
 
+@_small_matrices
 def random_curvatures(S, A, B, *, count: int = 100, seed: int = 0) -> np.ndarray:
     """Curvature of E along ``count`` random unit directions (dA, dB) at (A, B)."""
     count = check_int_in_range(count, "count", 1)
+    S = _check_square(S)
+    A, B = _check_AB(A, B, S.shape[0])
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(count):
         dA, dB = rng.standard_normal(np.shape(A)), rng.standard_normal(np.shape(B))
         norm = np.sqrt(np.sum(dA ** 2) + np.sum(dB ** 2))
-        out.append(curvature(S, A, B, dA / norm, dB / norm))
+        out.append(_curvature(S, A, B, dA / norm, dB / norm))
     return np.array(out)
 
 
@@ -456,6 +512,7 @@ class ReducedRankRegression:
     mu: np.ndarray  # eigenvalues of Σ_YX Σ_XX⁺ Σ_XY, descending
 
 
+@_small_matrices
 def reduced_rank_regression(x, y, p, *, rcond: float = 1e-10) -> ReducedRankRegression:
     """Best rank-p linear map from centred ``x`` to centred ``y`` under squared error.
 
@@ -473,3 +530,98 @@ def reduced_rank_regression(x, y, p, *, rcond: float = 1e-10) -> ReducedRankRegr
     Syy_trace = float(np.mean(np.sum(y.astype(np.float64) ** 2, axis=1)))
     return ReducedRankRegression(A=A, B=B, error=Syy_trace - float(np.sum(fit.eigenvalues[:p])),
                                  mu=fit.eigenvalues)
+
+
+# --- pictures (cosmetic: what notebook 02 draws) -------------------------------------------------
+
+def _axes(axes, count: int, width: float = 4.2):
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, count, figsize=(width * count, 3.4), constrained_layout=True)
+    return np.atleast_1d(axes)
+
+
+def plot_spectrum(pca: PCA, p: int | None = None, axes=None):
+    """Three panels: eigenvalues λᵢ (log), variance explained, and the optimal MSE Σ_{i>p} λᵢ / n."""
+    ax1, ax2, ax3 = _axes(axes, 3)
+    idx = np.arange(1, pca.n + 1)
+    positive = pca.eigenvalues > 1e-12 * pca.eigenvalues[0]  # below that: round-off of zero eigenvalues
+    ax1.semilogy(idx[positive], pca.eigenvalues[positive], lw=1.5)
+    ax1.set(xlabel="index i", ylabel="eigenvalue λᵢ of Σ_XX", title="Eigenvalue spectrum")
+    ax2.plot(idx, 100 * pca.variance_explained(), lw=1.5)
+    ax2.set(xlabel="p", ylabel="variance explained (%)", title="Variance kept by the top p", xscale="log")
+    ax3.plot(idx, pca.optimal_errors()[1:] / pca.n, lw=1.5)
+    ax3.set(xlabel="p", ylabel=r"optimal MSE  $\sum_{i>p} \lambda_i / n$", title="Best error of any linear n/p/n AE",
+            xscale="log")
+    if p is not None:
+        for ax, y in ((ax1, pca.eigenvalues[p - 1]), (ax2, 100 * pca.variance_explained()[p - 1]),
+                      (ax3, pca.optimal_mse(p))):
+            ax.plot([p], [y], "o", color="C3", label=f"p = {p}")
+            ax.legend()
+    return ax1, ax2, ax3
+
+
+def plot_convergence(seconds, ratios, cosines, axes=None):
+    """Two panels over training time: error ratio to PCA, and every principal-angle cosine (last in red)."""
+    ax1, ax2 = _axes(axes, 2, width=5.0)
+    ax1.semilogy(seconds, np.maximum(np.asarray(ratios) - 1, 1e-7), "o-", ms=3)  # ≤ 0 would vanish on log
+    ax1.set(xlabel="training time (s)", ylabel="test MSE ratio − 1 (AE / PCA)",
+            title="Reconstruction error reaches the PCA optimum")
+    cos = np.asarray(cosines)
+    ax2.plot(seconds, 1 - cos[:, :-1], color="C0", alpha=0.35, lw=1)
+    ax2.plot(seconds, 1 - cos[:, -1], color="C3", lw=2, label="last (largest) angle")
+    ax2.set(yscale="log", xlabel="training time (s)", ylabel="1 − cos(principal angle)",
+            title="col(A) turns onto the top-p eigenvectors")
+    ax2.legend()
+    return ax1, ax2
+
+
+def plot_error_surface(theta1, theta2, errors, *, labels=("θ₁", "θ₂"), ax=None, title="E around a saddle"):
+    """Filled contours of a 2-D error slice ``errors[i, j]`` at (theta1[i], theta2[j]), saddle marked."""
+    ax = _axes(ax, 1)[0]
+    deg1, deg2 = np.degrees(theta1), np.degrees(theta2)
+    cs = ax.contourf(deg1, deg2, np.asarray(errors).T, levels=20, cmap="viridis")
+    ax.figure.colorbar(cs, ax=ax, label="E / m")
+    ax.plot([0], [0], "w*", ms=12, label="critical point")
+    ax.set(xlabel=f"{labels[0]} (degrees)", ylabel=f"{labels[1]} (degrees)", title=title)
+    ax.legend(loc="upper right")
+    return ax
+
+
+def plot_error_vs_p(pca: PCA, test_mse, trained: dict, *, ax=None):
+    """Test MSE against p: PCA's closed form on training data, PCA on test data, trained linear AEs."""
+    ax = _axes(ax, 1, width=6.0)[0]
+    ps = np.arange(1, pca.n + 1)
+    ax.plot(ps, pca.optimal_errors()[1:] / pca.n, color="0.6", lw=2,
+            label=r"PCA, training ($\sum_{i>p} \lambda_i / n$)")
+    ax.plot(ps, np.asarray(test_mse)[1:], color="C0", lw=1.5, label="PCA, test")
+    qs = sorted(trained)
+    ax.plot(qs, [trained[q] for q in qs], "o", color="C3", ms=7, label="linear AE by gradient descent, test")
+    ax.set(xscale="log", ylim=(0, None), xlabel="p (code size, log scale)", ylabel="MSE per pixel",
+           title="Error against p: trained linear autoencoders sit on the PCA curve")
+    ax.legend()
+    return ax
+
+
+def plot_critical_points(points, *, ax=None):
+    """Horizontal bars: the error Σ_{i∉I} λᵢ of each critical point, minimum green, saddles orange."""
+    ax = _axes(ax, 1)[0]
+    order = sorted(points, key=lambda pt: pt.error)
+    colours = ["C2" if pt.kind == "minimum" else "C1" for pt in order]
+    ax.barh([pt.label() for pt in order], [pt.error for pt in order], color=colours)
+    ax.invert_yaxis()
+    lo = min(pt.error for pt in order)
+    ax.set(xlim=(lo * 0.995, max(pt.error for pt in order) * 1.002), xlabel="E / m at the critical point",
+           ylabel="eigenvectors I", title="Critical points (green: minimum, orange: saddles)")
+    return ax
+
+
+def plot_paths(paths: dict, *, ax=None, title="Descending from saddles to the minimum"):
+    """Error along paths: ``{label: (t, errors)}`` with t the path parameter (rotation in degrees)."""
+    ax = _axes(ax, 1)[0]
+    for label, (t, errors) in paths.items():
+        ax.plot(t, errors, lw=2, label=label)
+    ax.set(xlabel="rotation along the path (degrees)", ylabel="E / m", title=title)
+    ax.legend(fontsize=8)
+    return ax

@@ -2,10 +2,12 @@
 
 784 → Dense(p, no bias, no activation) → Dense(784, no bias, no activation), MSE on centred
 data: Baldi's linear n/p/n autoencoder with B = encoder kernelᵀ (p × n) and A = decoder
-kernelᵀ (n × p).  What makes it fast: an orthogonal encoder with the decoder tied to its
-transpose at the start (A B is already a projection), large batches, and Adam with a
-cosine-decaying learning rate (large steps find the subspace, small ones settle the
-last, slowest principal angle).  It is plain gradient descent on the autoencoder loss: the
+kernelᵀ (n × p).  What makes it fast and reliable: an orthogonal encoder with the decoder tied
+to its transpose at the start (A B is already a projection), large batches, a cosine-decaying
+learning rate, and the Muon optimiser, which replaces each kernel's momentum gradient by its
+nearest orthogonal matrix so that every singular direction moves at the same speed; the
+direction between u_p and u_{p+1}, slow for Adam when the eigengap λ_p − λ_{p+1} is small,
+is then no slower than the rest.  It is still gradient descent on the autoencoder loss: the
 eigenvectors are never given to the network.  Introduced in notebook 02.
 """
 from __future__ import annotations
@@ -58,10 +60,26 @@ def weights_AB(model) -> tuple[np.ndarray, np.ndarray]:
     return A, B
 
 
-def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 12, batch_size: int | None = None,
-                             learning_rate: float = 0.01, final_lr_fraction: float = 0.01, seed: int = 0,
-                             snapshots: bool = True):
-    """Train the linear n/p/n autoencoder by Adam on the MSE; return ``(A, B, history, seconds)``.
+OPTIMIZERS = ("muon", "adam", "sgd")
+
+
+def make_optimizer(name: str, schedule):
+    """Keras optimiser ``name`` (one of ``OPTIMIZERS``) without weight decay: decay would bias the optimum."""
+    import keras
+
+    if name == "muon":
+        return keras.optimizers.Muon(schedule, weight_decay=0.0, adam_weight_decay=0.0)
+    if name == "adam":
+        return keras.optimizers.Adam(schedule)
+    if name == "sgd":
+        return keras.optimizers.SGD(schedule, momentum=0.9)
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {name!r}")
+
+
+def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 8, batch_size: int | None = None,
+                             learning_rate: float = 0.02, final_lr_fraction: float = 0.01, seed: int = 0,
+                             optimizer: str = "muon", snapshots: bool = True):
+    """Train the linear n/p/n autoencoder on the MSE by gradient descent; return ``(A, B, history, seconds)``.
 
     ``x_train`` must be centred (no biases: the theorem is about centred data).  ``y_train``
     gives the hetero-associative case (targets, centred too).  ``history`` holds the
@@ -77,6 +95,8 @@ def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 12, batc
     batch_size = default_batch_size(len(x)) if batch_size is None else check_int_in_range(batch_size, "batch_size", 1)
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be > 0; got {learning_rate}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {optimizer!r}")
     if not 0 < final_lr_fraction <= 1:
         raise ValueError(f"final_lr_fraction must be in (0, 1]; got {final_lr_fraction}")
     import keras
@@ -84,7 +104,7 @@ def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 12, batc
     model = build_linear_autoencoder(x.shape[1], p, n_out=y.shape[1], seed=seed, tied=y_train is None)
     steps = epochs * -(-len(x) // batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=final_lr_fraction)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
+    model.compile(optimizer=make_optimizer(optimizer, schedule), loss="mse")
     decoders: list[np.ndarray] = []
     encoders: list[np.ndarray] = []
     clock: list[float] = []
@@ -102,7 +122,7 @@ def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 12, batc
     seconds = time.perf_counter() - start
     A, B = weights_AB(model)
     history = {"loss": [float(v) for v in hist.history["loss"]], "epochs": epochs, "batch_size": batch_size,
-               "learning_rate": learning_rate, "p": p, "model": model}
+               "learning_rate": learning_rate, "optimizer": optimizer, "p": p, "model": model}
     if snapshots:
         history.update(A=decoders, B=encoders, seconds_at_epoch=clock)
     return A, B, history, seconds
