@@ -81,13 +81,24 @@ def output_dir() -> Path:
 
 
 def lab_env(tmp: Path) -> dict:
-    """Environment of the notebooks' kernels: quick and offline unless the caller chose otherwise;
-    figures and caches in ``tmp`` so that nothing in the checkout changes."""
+    """Environment of the notebooks' kernels: quick and offline unless the caller chose otherwise.
+
+    Figures always go to ``tmp``, so nothing in the checkout changes. Quick mode (tests, CI)
+    also trains into a cache in ``tmp``, as a fresh checkout would; full mode (refreshing the
+    README screenshot) reuses the reader's model cache ``.cache/aehelpers`` that ``make run``
+    filled, or ``AEHELPERS_E2E_CACHE``.
+    """
+    quick = os.environ.get("AEHELPERS_QUICK", "1")
+    if quick.strip().lower() in _TRUE:
+        cache = tmp / "cache"
+    else:
+        cache = Path(os.environ.get("AEHELPERS_E2E_CACHE") or REPO / ".cache" / "aehelpers")
     return {
-        "AEHELPERS_QUICK": os.environ.get("AEHELPERS_QUICK", "1"),
+        "AEHELPERS_QUICK": quick,
         "AEHELPERS_OFFLINE": os.environ.get("AEHELPERS_OFFLINE", "1"),
         "AEHELPERS_FIGURES": str(tmp / "figures"),
-        "AEHELPERS_CACHE": str(tmp / "cache"),
+        "AEHELPERS_CACHE": str(cache),
+        # tests/conftest.py sets MPLBACKEND=Agg for unit tests; a reader's kernel draws inline.
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     }
 

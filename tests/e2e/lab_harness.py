@@ -323,14 +323,15 @@ class KernelProbe:
 # Kernel side of the display check: what the widgets hold, in the form the browser shows them.
 WIDGET_STATE_CODE = r"""
 def _e2e_widget_state():
-    import hashlib, json
+    import hashlib, html, json, re
     import ipywidgets
     from ipywidgets.widgets import widget as _w
     state = {"labels": [], "images": [], "sliders": []}
     for w in list(_w._instances.values()):
-        classes = list(getattr(w, "_dom_classes", ()))
-        if "ae-error" in classes:
-            state["labels"].append(str(w.value))
+        value = getattr(w, "value", None)
+        if isinstance(value, str) and ("ae-error" in getattr(w, "_dom_classes", ()) or "ae-error" in value):
+            text = html.unescape(re.sub(r"<[/!]?[A-Za-z][^>]*>", "", value))
+            state["labels"].append(re.sub(r"\s+", "", text))
         if isinstance(w, ipywidgets.Image) and w.value:
             state["images"].append(hashlib.sha256(bytes(w.value)).hexdigest())
         if isinstance(w, (ipywidgets.IntSlider, ipywidgets.FloatSlider, ipywidgets.SelectionSlider)):
@@ -400,7 +401,8 @@ async (cellNode) => {
     const buf = await (await fetch(img.src)).arrayBuffer();
     const digest = await crypto.subtle.digest('SHA-256', buf);
     images.push({hash: Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join(''),
-                 width: img.naturalWidth, height: img.naturalHeight, bytes: buf.byteLength});
+                 width: img.naturalWidth, height: img.naturalHeight, bytes: buf.byteLength,
+                 shown_width: Math.round(img.getBoundingClientRect().width)});
   }
   return {sliders, labels, images, text: out.innerText};
 }
@@ -554,254 +556,15 @@ class NotebookPage:
         for _ in range(times):
             handle.press(key)
 
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.client.stop_channels()
-
-
-# Kernel side of the display check: what the widgets hold, in the form the browser shows them.
-WIDGET_STATE_CODE = r"""
-def _e2e_widget_state():
-    import hashlib, json
-    import ipywidgets
-    from ipywidgets.widgets import widget as _w
-    state = {"labels": [], "images": [], "sliders": []}
-    for w in list(_w._instances.values()):
-        classes = list(getattr(w, "_dom_classes", ()))
-        if "ae-error" in classes:
-            state["labels"].append(str(w.value))
-        if isinstance(w, ipywidgets.Image) and w.value:
-            state["images"].append(hashlib.sha256(bytes(w.value)).hexdigest())
-        if isinstance(w, (ipywidgets.IntSlider, ipywidgets.FloatSlider, ipywidgets.SelectionSlider)):
-            state["sliders"].append({"description": w.description, "value": repr(w.value)})
-    return json.dumps(state)
-print(_e2e_widget_state())
-del _e2e_widget_state
-"""
-
-# Browser side: the notebook panel's model and DOM, through the app JupyterLab exposes.
-NOTEBOOK_STATE_JS = r"""
-(path) => {
-  const app = window.jupyterapp;
-  if (!app) return null;
-  let panel = null;
-  for (const w of app.shell.widgets('main')) { if (w.context && w.context.path === path) panel = w; }
-  if (!panel || !panel.content) return null;
-  const sc = panel.sessionContext;
-  const kernel = sc && sc.session && sc.session.kernel;
-  const cells = panel.content.widgets.map((cell, index) => {
-    const m = cell.model;
-    const info = {index, type: m.type, source: m.sharedModel.getSource().slice(0, 300)};
-    if (m.type !== 'code') return info;
-    const prompt = cell.node.querySelector('.jp-InputPrompt');
-    info.prompt = prompt ? prompt.textContent.trim() : '';
-    info.execution_count = m.executionCount;
-    info.outputs = [];
-    for (let i = 0; i < m.outputs.length; i++) {
-      const o = m.outputs.get(i).toJSON();
-      info.outputs.push({output_type: o.output_type, name: o.name || null,
-                         mimes: o.data ? Object.keys(o.data) : [],
-                         text: typeof o.text === 'string' ? o.text : (Array.isArray(o.text) ? o.text.join('') : ''),
-                         ename: o.ename || null, evalue: o.evalue || null,
-                         traceback: Array.isArray(o.traceback) ? o.traceback.join('\n') : ''});
-    }
-    const area = cell.node.querySelector('.jp-OutputArea');
-    info.dom_text = area ? area.innerText : '';
-    info.dom_plain = Array.from(cell.node.querySelectorAll(
-        '.jp-OutputArea-output[data-mime-type="text/plain"]')).map(e => e.innerText);
-    info.dom_stderr = Array.from(cell.node.querySelectorAll(
-        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).map(e => e.innerText);
-    info.dom_widgets = cell.node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length;
-    info.dom_sliders = cell.node.querySelectorAll('.jp-OutputArea-output .widget-slider').length;
-    return info;
-  });
-  return {kernel: kernel ? kernel.status : 'no-kernel', ready: !!(sc && sc.isReady), panel_id: panel.id, cells};
-}
-"""
-
-# Browser side: what one cell's widget output shows (slider readouts, ae-error labels, images).
-OUTPUT_VIEW_JS = r"""
-async (cellNode) => {
-  const out = cellNode.querySelector('.jp-OutputArea');
-  const sliders = Array.from(out.querySelectorAll('.widget-slider')).map(s => {
-    const handle = s.querySelector('.noUi-handle');
-    const readout = s.querySelector('.widget-readout');
-    const label = s.querySelector('.widget-label');
-    return {description: label ? label.innerText.trim() : '',
-            readout: readout ? readout.innerText.trim() : null,
-            valuenow: handle ? handle.getAttribute('aria-valuenow') : null,
-            valuemin: handle ? handle.getAttribute('aria-valuemin') : null,
-            valuemax: handle ? handle.getAttribute('aria-valuemax') : null};
-  });
-  const labels = Array.from(out.querySelectorAll('.ae-error')).map(e => e.innerText.trim());
-  const images = [];
-  for (const img of Array.from(out.querySelectorAll('img'))) {
-    const buf = await (await fetch(img.src)).arrayBuffer();
-    const digest = await crypto.subtle.digest('SHA-256', buf);
-    images.push({hash: Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join(''),
-                 width: img.naturalWidth, height: img.naturalHeight, bytes: buf.byteLength});
-  }
-  return {sliders, labels, images, text: out.innerText};
-}
-"""
-
-
-class NotebookPage:
-    """One notebook open in JupyterLab in a Chromium page."""
-
-    def __init__(self, context, server: LabServer, name: str, out_dir: Path):
-        self.server = server
-        self.name = name
-        self.out_dir = Path(out_dir)
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.stem = Path(name).stem
-        self.console: list[str] = []
-        self.page = context.new_page()
-        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
-                     if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
-        self.panel_id: str | None = None
-
-    # -- failure reporting ------------------------------------------------------------------------
-    def screenshot(self, suffix: str) -> Path:
-        path = self.out_dir / f"{self.stem}-{suffix}.png"
-        with contextlib.suppress(Exception):
-            self.page.screenshot(path=str(path), full_page=False, timeout=30_000)
-        return path
-
-    def fail(self, message: str, cell: int | None = None) -> NoReturn:
-        """Raise ``BrowserCheckError`` with a screenshot (scrolled to ``cell`` when given)."""
-        if cell is not None and self.panel_id:
-            with contextlib.suppress(Exception):
-                self.cell_node(cell).scroll_into_view_if_needed(timeout=5_000)
-        shot = self.screenshot("failure")
-        console = "\n".join(self.console[-15:]) or "(none)"
-        raise BrowserCheckError(f"{self.name}: {message}\nscreenshot: {shot}\nserver log: {self.server.log_path}\n"
-                                f"browser console errors/warnings (last 15):\n{console}")
-
-    # -- state -------------------------------------------------------------------------------------
-    def state(self) -> dict | None:
-        return self.page.evaluate(NOTEBOOK_STATE_JS, self.name)
-
-    def cell_node(self, index: int):
-        return self.page.locator(f'[id="{self.panel_id}"] .jp-Notebook .jp-Cell').nth(index)
-
-    def view(self, index: int) -> dict:
-        return self.cell_node(index).evaluate(OUTPUT_VIEW_JS)
-
-    # -- actions -----------------------------------------------------------------------------------
-    def open(self, workspace: str, timeout: float = 180) -> None:
-        self.page.goto(self.server.notebook_url(self.name, workspace), timeout=timeout * 1000)
-        deadline = time.monotonic() + timeout
-        while True:
-            state = self.state() if self._app_ready() else None
-            if state and state["ready"] and state["kernel"] == "idle" and state["cells"]:
-                self.panel_id = state["panel_id"]
-                # More room for the notebook (and the screenshots): fold the file browser away.
-                self.page.evaluate("() => { const app = window.jupyterapp; if (!app.shell.leftCollapsed) "
-                                   "app.commands.execute('application:toggle-left-area'); }")
-                return
-            if time.monotonic() > deadline:
-                self.fail(f"notebook did not open with an idle kernel within {timeout:.0f} s "
-                          f"(last state: {state and {k: state[k] for k in ('kernel', 'ready')}})")
-            time.sleep(0.5)
-
-    def _app_ready(self) -> bool:
-        return bool(self.page.evaluate("() => !!(window.jupyterapp && window.jupyterapp.shell)"))
-
-    def run_all(self, timeout: float = 360) -> dict:
-        """Run → Run All Cells, then wait until no cell is queued or running and the kernel is idle."""
-        self.page.locator("#jp-MainMenu").get_by_role("menuitem", name="Run", exact=True).click()
-        self.page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
-        start = time.monotonic()
-        started = False
-        quiet_polls = 0
-        while True:
-            time.sleep(1.0)
-            state = self.state()
-            code = [c for c in state["cells"] if c["type"] == "code"]
-            running = [c for c in code if "*" in c["prompt"]]
-            started = started or bool(running) or any(c["execution_count"] for c in code)
-            if started and not running and state["kernel"] == "idle":
-                quiet_polls += 1
-                if quiet_polls >= 3:
-                    return state
-            else:
-                quiet_polls = 0
-            elapsed = time.monotonic() - start
-            if not started and elapsed > 60:
-                self.fail("Run → Run All Cells did not start any cell within 60 s")
-            if elapsed > timeout:
-                where = running[0]["source"][:120] if running else "?"
-                self.fail(f"run all did not finish within {timeout:.0f} s; still running: {where!r}",
-                          cell=running[0]["index"] if running else None)
-
-    def check_outputs(self, state: dict) -> None:
-        """Everything ran, no tracebacks, and every widget output rendered as a widget."""
-        for cell in state["cells"]:
-            if cell["type"] != "code" or not cell["source"].strip():
-                continue
-            head = cell["source"].splitlines()[0][:80]
-            where = f"cell {cell['index']} ({head!r})"
-
-            def bad(message: str):
-                self.fail(f"{where} {message}", cell=cell["index"])
-
-            for out in cell["outputs"]:
-                if out["output_type"] == "error":
-                    trace = "\n".join(ANSI.sub("", out.get("traceback") or "").splitlines()[-20:])
-                    bad(f"raised {out['ename']}: {out['evalue']}\n{trace}")
-                if out["output_type"] == "stream" and out["name"] == "stderr" and EXCEPTION_NAME.search(out["text"]):
-                    bad(f"wrote an error to stderr:\n{out['text'][:1500]}")
-            if cell["execution_count"] is None:
-                bad("was not executed by Run All Cells")
-            for text in WIDGET_ERRORS:
-                if text in cell["dom_text"]:
-                    bad(f"shows {text!r} instead of its widget: {cell['dom_text'][:300]!r}")
-            for text in cell["dom_plain"]:
-                if WIDGET_REPR.search(text):
-                    bad(f"shows a widget as text ({text[:120]!r}): the widgets front end "
-                        f"({WIDGET_MANAGER}) did not render it")
-            for text in cell["dom_stderr"]:
-                if "Traceback" in text:
-                    bad(f"shows a traceback:\n{text[:1500]}")
-            wanted = sum("application/vnd.jupyter.widget-view+json" in o["mimes"] for o in cell["outputs"])
-            if wanted and cell["dom_widgets"] == 0:
-                bad(f"has {wanted} widget output(s) but the page shows no rendered widget")
-
-    def slider_cells(self, state: dict) -> list[int]:
-        return [c["index"] for c in state["cells"] if c["type"] == "code" and c.get("dom_sliders")]
-
-    def wait_for_widgets(self, state: dict, timeout: float = 60) -> dict:
-        """Widgets render asynchronously after the kernel is idle: wait until none says 'Loading'."""
-        deadline = time.monotonic() + timeout
-        while True:
-            state = self.state()
-            loading = [c["index"] for c in state["cells"] if c["type"] == "code"
-                       and "Loading widget..." in c.get("dom_text", "")]
-            if not loading:
-                return state
-            if time.monotonic() > deadline:
-                self.fail(f"widgets in cells {loading} still say 'Loading widget...' after {timeout:.0f} s",
-                          cell=loading[0])
-            time.sleep(0.5)
-
-    def press_on_slider(self, cell_index: int, slider_index: int, key: str, times: int = 1) -> None:
-        handle = self.cell_node(cell_index).locator(".widget-slider .noUi-handle").nth(slider_index)
-        handle.scroll_into_view_if_needed()
-        handle.focus()
-        for _ in range(times):
-            handle.press(key)
-
-    def wait_for_view(self, cell_index: int, predicate, what: str, timeout: float = 60) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            view = self.view(cell_index)
-            if predicate(view):
-                return view
-            if time.monotonic() > deadline:
-                self.fail(f"cell {cell_index}: {what} within {timeout:.0f} s; shows {json.dumps(view)[:600]}")
-            time.sleep(0.25)
+    def deselect_cells(self) -> None:
+        """Make the first cell the active one and drop keyboard focus, so screenshots show no cell
+        highlight or cell toolbar on the slider."""
+        self.page.evaluate("""(path) => {
+            for (const w of window.jupyterapp.shell.widgets('main')) {
+                if (w.context && w.context.path === path) { w.content.activeCellIndex = 0; w.content.deselectAll(); }
+            }
+            if (document.activeElement) document.activeElement.blur();
+        }""", self.name)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -812,6 +575,28 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def blown_up_images(view: dict, factor: float = 2.0) -> list[str]:
+    """Images the page stretches to more than ``factor`` times their own width (they look blurred)."""
+    return [f"image {i} ({img['width']}×{img['height']} px) is shown {img['shown_width']} px wide "
+            f"({img['shown_width'] / img['width']:.1f}×)"
+            for i, img in enumerate(view["images"]) if img["width"] and img["shown_width"] > factor * img["width"]]
+
+
+def screenshot_cell(nb: "NotebookPage", index: int, path: Path, max_height: int = 2400) -> Path:
+    """PNG of one whole cell (code and output); the window grows so that a tall output fits."""
+    cell = nb.cell_node(index)
+    height = cell.evaluate("node => node.getBoundingClientRect().height")
+    size = nb.page.viewport_size
+    if height + 200 > size["height"]:
+        nb.page.set_viewport_size({"width": size["width"], "height": int(min(height + 200, max_height))})
+        time.sleep(0.5)
+    cell.scroll_into_view_if_needed()
+    time.sleep(0.3)
+    cell.screenshot(path=str(path))
+    nb.page.set_viewport_size(size)
+    return path
+
+
 def launch_chromium(playwright, executable: str, user_data_dir: Path, **kwargs):
     """A fresh persistent Chromium profile in ``user_data_dir`` (headless, container-safe flags)."""
     return playwright.chromium.launch_persistent_context(
@@ -820,23 +605,32 @@ def launch_chromium(playwright, executable: str, user_data_dir: Path, **kwargs):
 
 
 # -- sliding ------------------------------------------------------------------------------------
-LABEL_PART = re.compile(r"^\s*(?P<key>[^=]+?)\s*=\s*(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+LABEL_PART = re.compile(rf"^\s*(?P<key>[^=\t]+?)\s*=\s*(?P<num>{NUMBER})")
+TABLE_ROW = re.compile(rf"^\s*(?P<key>[^=\t]+?)\t+(?P<num>{NUMBER})")
 
 
 def parse_label(text: str) -> dict[str, str]:
-    """``"p = 32 · test MSE = 0.0168"`` -> ``{"p": "32", "test MSE": "0.0168"}`` (numbers as shown).
+    """The ``key = number`` pairs of an error label, numbers as shown.
 
-    Parts are separated by ``·``; a part's number is the first one after its ``=``
-    (``"dead units = 3/32"`` -> ``"3"``). A label without ``p = ...`` is refused.
+    ``"p = 32 · test MSE = 0.0168"`` -> ``{"p": "32", "test MSE": "0.0168"}``. Parts are separated
+    by ``·`` or line breaks; a part's number is the first after its ``=`` (``"dead units = 3/32"``
+    -> ``"3"``); a table row as the browser shows it (``"noise\t0.0456\t3.7×"``) gives its first
+    cell as key and its second as number. A label without ``p = ...`` is refused.
     """
     parts = {}
-    for part in text.split("\u00b7"):
-        match = LABEL_PART.match(part)
-        if match:
+    for part in re.split(r"[\u00b7\n]", text):
+        match = LABEL_PART.match(part) or TABLE_ROW.match(part)
+        if match and match["key"] not in parts:
             parts[match["key"]] = match["num"]
-    if "p" not in parts or len(parts) < 2:
+    if "p" not in parts:
         raise ValueError(f"error label should read like 'p = 32 · test MSE = 0.0168'; got {text!r}")
     return parts
+
+
+def squash(text: str) -> str:
+    """Text without whitespace, to compare what the browser shows with the kernel's HTML."""
+    return re.sub(r"\s+", "", text)
 
 
 def display_tolerance(shown: str) -> float:
@@ -858,10 +652,15 @@ def _keys_for_move(slider: dict, visited: list[str]) -> list[str]:
 
 
 def browser_matches_kernel(view: dict, kernel: dict) -> str | None:
-    """Why the page does not show what the kernel holds, or None when it does."""
+    """Why the page does not show what the kernel holds, or None when it does.
+
+    Every ``.ae-error`` text on the page must be the text of a kernel-side label whose widget
+    has the class or whose HTML contains it (compared without whitespace), and some image on
+    the page must have the bytes of a kernel-side ``Image`` widget.
+    """
     for label in view["labels"]:
-        if label not in kernel["labels"]:
-            return f"error label {label!r} is not the kernel's ({kernel['labels']})"
+        if not any(squash(label) in text for text in kernel["labels"]):
+            return f"error label {label!r} is not the kernel's (kernel has {kernel['labels']})"
     shown = [img["hash"] for img in view["images"]]
     if kernel["images"] and not set(shown) & set(kernel["images"]):
         return "no image on the page has the bytes of a kernel-side Image widget"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import shutil
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from pathlib import Path
-from lab_harness import (WIDGET_MANAGER, BrowserCheckError, KernelProbe, NotebookPage, display_tolerance,
-                         exercise_slider, parse_label)
+from lab_harness import (WIDGET_MANAGER, BrowserCheckError, KernelProbe, NotebookPage, browser_matches_kernel,
+                         display_tolerance, exercise_slider, parse_label, squash)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE = "slider_fixture.ipynb"
@@ -57,11 +57,22 @@ def test_label_parsing_and_rounding():
         "p": "8", "val loss": "1.5e-03", "MSE": "0.0101", "dead units": "3"}
     assert parse_label("p = 4 · test MSE = 0.0405 · training optimum Σ_(i>p) λᵢ/n = 0.0398")[
         "training optimum Σ_(i>p) λᵢ/n"] == "0.0398"
+    table = "p = 32 (< n = 784): row pairs\nfamily\tMSE\t÷ digits\ndigits\t0.0123\t1.0×\nnoise\t0.0456\t3.7×"
+    assert parse_label(table) == {"p": "32", "digits": "0.0123", "noise": "0.0456"}
     with pytest.raises(ValueError, match="should read like"):
         parse_label("MSE = 0.1")
     assert display_tolerance("0.0168") == pytest.approx(0.00005, rel=1e-3)
     assert display_tolerance("1.5e-03") == pytest.approx(0.00005, rel=1e-3)
     assert display_tolerance("32") == pytest.approx(0.5, rel=1e-3)
+
+
+def test_page_and_kernel_labels_compare_without_markup():
+    kernel = {"labels": [squash("p = 32 (< n = 784): pairs" "family MSE digits 0.0123")], "images": ["h1", "h2"]}
+    page = {"labels": ["p = 32 (< n = 784): pairs\nfamily\tMSE\ndigits\t0.0123"], "images": [{"hash": "h2"}]}
+    assert browser_matches_kernel(page, kernel) is None
+    stale = {"labels": ["p = 8 (< n = 784): pairs"], "images": [{"hash": "h2"}]}
+    assert "is not the kernel's" in browser_matches_kernel(stale, kernel)
+    assert "no image" in browser_matches_kernel({"labels": [], "images": [{"hash": "h3"}]}, kernel)
 
 
 def test_good_slider_passes(browser, fixture_lab, output_dir):

@@ -15,23 +15,34 @@ import json
 import os
 import re
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from lab_harness import KernelProbe, NotebookPage, exercise_slider
+from lab_harness import KernelProbe, NotebookPage, blown_up_images, exercise_slider, screenshot_cell
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 README_SCREENSHOT = REPO / "figures" / "slider_screenshot.png"
-README_NOTEBOOKS = ("02_linear_autoencoders_are_pca.ipynb", "04_keras_mnist_autoencoder.ipynb")
+README_NOTEBOOKS = ("04_keras_mnist_autoencoder.ipynb", "02_linear_autoencoders_are_pca.ipynb")
 USES_WIDGETS = re.compile(r"Slider|widget", re.IGNORECASE)
 
 # What each notebook's error label must show for a given p, computed in its kernel by a route
 # independent of the widget's own precomputed numbers. ``{p}`` is the slider's value; the
 # expression evaluates to {label key: number}; every key must appear in the label.
 ORACLES = {
+    # The widget reads the test MSE off precomputed eigen-coordinates (cumulative energy); the
+    # oracle rebuilds the test digits from the top-p eigenvectors and measures them again.
+    "02_linear_autoencoders_are_pca.ipynb": (
+        "{{'test MSE': lin.reconstruction_mse(xc_test, pca.components({p}), pca.components({p}).T),"
+        " 'training optimum Σ_(i>p) λᵢ/n': np.sum(pca.eigenvalues[{p}:]) / pca.n}}"),
+    # The widget's table comes from the framework's A∘B on precomputed views; the oracle runs
+    # the Keras model of that p on every probe family again.
+    "03_identity_problem.ipynb": (
+        "{{f: np.mean((by_p[{p}].model.predict(x, verbose=0) - x) ** 2)"
+        " for f, x in {{'digits': digits, **probes}}.items()}}"),
     # The widget shows numbers precomputed by sw.train_sweep; the oracle re-runs the p model.
     "04_keras_mnist_autoencoder.ipynb": (
         "{{'val loss': sweep.models[{p}].model.evaluate(x_test, x_test, batch_size=2048, verbose=0),"
@@ -61,10 +72,21 @@ def save_readme_screenshot() -> bool:
     return _flag("AEHELPERS_SAVE_SCREENSHOT") or not ae.is_quick()
 
 
+def run_timeout() -> float:
+    """Seconds Run All may take: ``AEHELPERS_E2E_RUN_TIMEOUT``, else 10 min quick / 40 min full.
+
+    Quick mode needs well under a minute per notebook on an idle 2-core machine; the margin is
+    for a machine busy with other TensorFlow jobs (notebook 02 took 340 s in such a run).
+    """
+    import aehelpers as ae
+
+    return float(os.environ.get("AEHELPERS_E2E_RUN_TIMEOUT") or ae.by_mode(full=2400, quick=600))
+
+
 def pick_slider(view: dict) -> int:
-    """The bottleneck slider in a cell: described "p" or "bottleneck...", else the first."""
+    """The bottleneck slider in a cell: described "p", "code size p", "bottleneck ...", else the first."""
     for i, slider in enumerate(view["sliders"]):
-        if slider["description"] == "p" or "bottleneck" in slider["description"].lower():
+        if re.search(r"(^|\s)p$|bottleneck", slider["description"], re.IGNORECASE):
             return i
     return 0
 
@@ -83,7 +105,7 @@ def test_sliders_in_jupyterlab(name, series_lab, browser, output_dir):
     try:
         nb.open(workspace=f"e2e-{nb.stem}")
         timings["open"] = time.monotonic() - start
-        state = nb.run_all(timeout=float(os.environ.get("AEHELPERS_E2E_RUN_TIMEOUT", 360)))
+        state = nb.run_all(timeout=run_timeout())
         timings["run_all"] = time.monotonic() - start - timings["open"]
         state = nb.wait_for_widgets(state)
         nb.check_outputs(state)
@@ -102,14 +124,19 @@ def test_sliders_in_jupyterlab(name, series_lab, browser, output_dir):
         # The state after sliding must still be clean (a callback could have printed a traceback).
         nb.check_outputs(nb.state())
 
-        first = nb.cell_node(cells[0])
-        first.scroll_into_view_if_needed()
+        for cell in cells:
+            for problem in blown_up_images(nb.view(cell)):
+                warnings.warn(f"{name}, cell {cell}: {problem}; give the Image widget a width "
+                              f"(layout=Layout(width=...)) so the browser does not stretch it")
+                report.setdefault("warnings", []).append(f"cell {cell}: {problem}")
+        nb.deselect_cells()
+        nb.cell_node(cells[0]).scroll_into_view_if_needed()
         time.sleep(0.5)
         nb.screenshot("page")
-        shot = output_dir / f"{nb.stem}-slider.png"
-        first.screenshot(path=str(shot))
+        shot = screenshot_cell(nb, cells[0], output_dir / f"{nb.stem}-slider.png")
         report["screenshot"] = str(shot)
-        if save_readme_screenshot() and name == next((n for n in README_NOTEBOOKS if n in widget_notebooks()), None):
+        readme_source = next((n for n in README_NOTEBOOKS if n in widget_notebooks()), None)
+        if save_readme_screenshot() and name == readme_source:
             from aehelpers.files import write_bytes
 
             write_bytes(README_SCREENSHOT, shot.read_bytes())
