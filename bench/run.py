@@ -116,14 +116,14 @@ def bench_linear_vs_pca(cfg, data, out):
     pca = linear.fit_pca(x_train)
     U = pca.components(p)
     ae.seed_everything(cfg["seed"])
-    A, B, history, seconds = train_linear_autoencoder(x_train, p, epochs=cfg["linear_epochs"], seed=cfg["seed"],
-                                                      snapshots=False)
+    kwargs = {} if cfg["linear_epochs"] is None else {"epochs": cfg["linear_epochs"]}
+    A, B, history, seconds = train_linear_autoencoder(x_train, p, seed=cfg["seed"], snapshots=False, **kwargs)
     ae_mse = linear.reconstruction_mse(x_test, A, B)
     pca_mse = linear.reconstruction_mse(x_test, U, U.T)
     cos = linear.principal_cosines(A, U)
     out["linear_vs_pca"] = {"p": p, "mse_ratio": round(ae_mse / pca_mse, 5), "min_cos": round(float(np.min(cos)), 5),
                             "train_s": round(seconds, 2), "ae_test_mse": round(ae_mse, 6),
-                            "pca_test_mse": round(pca_mse, 6), "epochs": cfg["linear_epochs"]}
+                            "pca_test_mse": round(pca_mse, 6), "epochs": history["epochs"]}
 
 
 def bench_sweep(cfg, data, out):
@@ -210,7 +210,7 @@ def config(smoke: bool) -> dict:
     if smoke:
         return {"seed": 0, "epochs": 2, "chunk": 1, "linear_p": 8, "linear_epochs": 2, "p_values": [2, 8],
                 "sweep_epochs": 2, "moves": 20, "series_modes": [], "n_train": 1000, "n_test": 300}
-    return {"seed": 0, "epochs": 50, "chunk": 5, "linear_p": 32, "linear_epochs": 12,
+    return {"seed": 0, "epochs": 50, "chunk": 5, "linear_p": 32, "linear_epochs": None,
             "p_values": [2, 4, 8, 16, 32, 64, 128], "sweep_epochs": None, "moves": 40,
             "series_modes": ["quick", "full"], "n_train": None, "n_test": None}
 
