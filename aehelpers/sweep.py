@@ -67,7 +67,9 @@ class Recipe:
 
 
 PLAIN = Recipe(epochs=50, batch_size=256, learning_rate=1e-3, schedule="constant")  # the blog's
-FAST = Recipe(epochs=16, batch_size=256, learning_rate=4e-3, schedule="cosine")  # measured in notebook 04
+# Within 2% of PLAIN's validation loss at every p in 2…128 on full MNIST (measured for notebook 04:
+# the worst, p = 2, +1.8%), in 24 epochs instead of 50; a higher constant rate or no warm-up kills units.
+FAST = Recipe(epochs=24, batch_size=256, learning_rate=3e-3, schedule="cosine", warmup_epochs=1)
 
 
 @dataclasses.dataclass
@@ -128,7 +130,7 @@ def check_p_values(p_values, n: int = 784) -> tuple:
 def fingerprint(x: np.ndarray) -> str:
     """A short hash of an array's bytes: the cache key names the exact training images."""
     arr = np.ascontiguousarray(x)
-    h = hashlib.sha256(f"{arr.shape}{arr.dtype}".encode())
+    h = hashlib.blake2b(f"{arr.shape}{arr.dtype}".encode(), digest_size=16)  # ~2× faster than sha256
     h.update(arr.data)
     return h.hexdigest()[:16]
 
@@ -283,11 +285,12 @@ def shallow_forward(net: KerasAutoencoder, x: np.ndarray) -> tuple[np.ndarray, n
         raise ValueError(f"shallow_forward expects layers ['encoding', 'decoding']; got {names}")
     w1, b1 = net.model.get_layer("encoding").get_weights()
     w2, b2 = net.model.get_layer("decoding").get_weights()
-    codes = np.maximum(x @ w1 + b1, 0.0)
-    logits = (codes @ w2 + b2).astype(np.float64)
-    bce = np.maximum(logits, 0) - logits * x + np.log1p(np.exp(-np.abs(logits)))
-    recon = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
-    return codes, recon, float(bce.mean())
+    codes = np.maximum(x @ w1 + b1, np.float32(0))
+    logits = codes @ w2 + b2
+    e = np.exp(-np.abs(logits))  # in (0, 1]: no overflow; float32 like Keras
+    bce = np.maximum(logits, 0) - logits * x + np.log1p(e)
+    recon = np.where(logits >= 0, 1 / (1 + e), e / (1 + e)).astype(np.float32)
+    return codes, recon, float(bce.mean(dtype=np.float64))
 
 
 def _precompute(models: dict, histories: dict, hits: dict, x_eval: np.ndarray, show_idx: np.ndarray,
@@ -304,7 +307,7 @@ def _precompute(models: dict, histories: dict, hits: dict, x_eval: np.ndarray, s
             all_codes[lo:lo + len(c)], recon[lo:lo + len(c)] = c, r
             total += loss * len(c)
         val_loss[p] = total / len(x_eval)
-        mse[p] = float(np.mean((recon.astype(np.float64) - x_eval) ** 2))
+        mse[p] = float(np.mean(np.square(recon - x_eval), dtype=np.float64))
         dead[p], zero[p] = evaluate_codes(all_codes)
         x_hat[p], codes[p] = recon[show_idx], all_codes[show_idx]
     p_values = tuple(sorted(models))
