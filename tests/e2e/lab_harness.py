@@ -491,6 +491,9 @@ class NotebookPage:
                     return state
             else:
                 quiet_polls = 0
+            if state["kernel"] in ("dead", "restarting", "autorestarting", "no-kernel"):
+                self.fail(f"the kernel is {state['kernel']} during Run All (did it run out of memory?); "
+                          f"see the server log", cell=running[0]["index"] if running else None)
             elapsed = time.monotonic() - start
             if not started and elapsed > 60:
                 self.fail("Run → Run All Cells did not start any cell within 60 s")
