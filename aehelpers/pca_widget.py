@@ -169,7 +169,7 @@ def pca_slider(view: PCAView, p: int = 32):
             self.label = widgets.HTML()
             self.label.add_class("ae-error")
             self.image = widgets.Image(format="png")
-            self.curve = widgets.Image(format="png")
+            self.curve = widgets.Image(format="png", layout=widgets.Layout(width=f"{CURVE_SIZE[0]}px"))
             caption = widgets.HTML("<small>top row: test digits · bottom row: rank-p PCA reconstruction "
                                    "(the best any linear autoencoder with p hidden units can do)</small>")
             super().__init__([self.slider, self.label, self.image, caption, self.curve])
