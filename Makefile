@@ -46,6 +46,9 @@ notebooks: $(STAMP)
 run: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --output-dir build/executed \
 		--ExecutePreprocessor.timeout=-1 notebooks/*.ipynb
+	@# the README's screenshot of notebook 04's slider, taken in a real JupyterLab + Chromium
+	@if command -v chromium >/dev/null; then AEHELPERS_QUICK=0 $(BIN)/python -m pytest -p no:cacheprovider -q \
+		tests/e2e/test_sliders_browser.py -k 04_; else echo "no chromium: figures/slider_screenshot.png not refreshed"; fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
