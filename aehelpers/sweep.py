@@ -1,13 +1,12 @@
 """The bottleneck sweep: one shallow autoencoder per code size p, trained once, cached on disk.
 
 ``train_sweep(data, p_values, epochs=..., seed=...)`` trains every p that is not already in
-the cache *side by side*: one Keras model whose input feeds one 784 → p → 784 branch per p,
-with the branches' cross-entropies summed into one loss.  The branches share no weights, so
-each branch's gradient is exactly the gradient of its own loss, and Adam (which scales every
-weight's step by that weight's own gradient history) moves each branch exactly as if it were
-trained alone on the same batches; the gain is one pass over the data and one progress bar
-instead of seven.  Afterwards every branch is copied into an ordinary ``build_autoencoder(p)``
-model, which is what the cache stores and the slider evaluates.
+the cache, one p at a time, and copies each into an ordinary ``build_autoencoder(p)`` model, which
+is what the cache stores and the slider evaluates.  ``fit_side_by_side`` can also train several p
+in one Keras model whose input feeds one 784 → p → 784 branch per p, with the branches'
+cross-entropies summed: the branches share no weights, so Adam moves each exactly as if it were
+trained alone (unit-tested bit for bit).  On 2 CPU cores that layout measured about 3× slower per
+epoch than one p at a time, so ``train_sweep`` calls it with one p per model.
 
 The default recipe is faster than the blog's 50 epochs at a constant learning rate: fewer
 epochs with a higher peak rate that decays to zero along a cosine (``FAST``); ``plain_recipe``
@@ -96,7 +95,7 @@ class Sweep:
     codes: dict
     recipe: Recipe
     seconds: float  # wall time of train_sweep (training, or loading from the cache)
-    train_seconds: float  # wall time of the side-by-side fit alone (0 when everything was cached)
+    train_seconds: float  # wall time of the fits alone (0 when everything was cached)
     floor: float | None = None  # mean binary entropy of the evaluation images (the loss floor)
     paths: dict = dataclasses.field(default_factory=dict)
 
