@@ -15,11 +15,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import itertools
 
 import numpy as np
 
+from .cache import fingerprint
 from .checks import as_matrix, check_int_in_range, check_same_length
 from .files import atomic_path
 from .paths import cache_dir
@@ -151,12 +151,6 @@ class PCA:
 _PCA_MEMORY: dict[str, PCA] = {}
 
 
-def _fingerprint(x: np.ndarray) -> str:
-    h = hashlib.sha1(f"{x.shape}{x.dtype}".encode())
-    h.update(np.ascontiguousarray(x).data)
-    return h.hexdigest()[:20]
-
-
 @_small_matrices
 def _from_covariance(S: np.ndarray, m: int) -> PCA:
     lam, U = np.linalg.eigh(S)
@@ -176,7 +170,7 @@ def fit_pca(x, *, cache: bool = True) -> PCA:
     x = check_centred(x, "x")
     if x.shape[0] < 2:
         raise ValueError(f"PCA needs at least 2 rows; got shape {x.shape}")
-    key = _fingerprint(x) if cache else None
+    key = fingerprint(x) if cache else None
     if key in _PCA_MEMORY:
         return _PCA_MEMORY[key]
     path = cache_dir() / f"pca-{key}.npz" if cache else None
