@@ -1,0 +1,32 @@
+import numpy as np
+import pytest
+
+from aehelpers.images import to_png
+from aehelpers.slider import Frame, Slider, check_stops
+
+
+def _render(a, b=0):
+    png = to_png(np.full((4, 4), (a + b) / 20.0))
+    return Frame(png, f"a = {a}, b = {b}", {"sum": a + b})
+
+
+def test_slider_shows_render_of_each_move():
+    s = Slider(_render, {"a": [1, 2, 3], "b": [0, 10]}, {"a": 1})
+    assert s.frame.label == "a = 1, b = 10" and s.label.value == s.frame.label
+    frame = s.update(a=3, b=0)
+    assert frame.numbers["sum"] == 3 and s.images[0].value == _render(3, 0).images[0]
+    s.controls["a"].value = 2  # as a user drags
+    assert s.frame.label == "a = 2, b = 0"
+    assert len(list(s.all_stops())) == 6
+
+
+def test_bad_moves_are_named():
+    s = Slider(_render, {"a": [1, 2, 3]})
+    with pytest.raises(ValueError, match=r"a must be one of the slider's stops \[1, 2, 3\]; got 7"):
+        s.update(a=7)
+    with pytest.raises(ValueError, match="controls are"):
+        s.update(c=1)
+    with pytest.raises(ValueError, match="without repeats"):
+        check_stops({"a": [1, 1]})
+    with pytest.raises(ValueError, match="PNG"):
+        Frame(b"not a png", "x")
