@@ -12,7 +12,8 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
 
-def _flag(name: str) -> bool:
+def env_flag(name: str) -> bool:
+    """An on/off environment variable: 1/true/yes/on or 0/false/no/off (unset = off), else ValueError."""
     raw = os.environ.get(name, "").strip().lower()
     if raw in _TRUE:
         return True
@@ -23,12 +24,12 @@ def _flag(name: str) -> bool:
 
 def is_quick() -> bool:
     """True when ``AEHELPERS_QUICK`` asks for quick mode (small data, few epochs)."""
-    return _flag("AEHELPERS_QUICK")
+    return env_flag("AEHELPERS_QUICK")
 
 
 def is_offline() -> bool:
     """True when ``AEHELPERS_OFFLINE`` forbids network access (no Keras download)."""
-    return _flag("AEHELPERS_OFFLINE")
+    return env_flag("AEHELPERS_OFFLINE")
 
 
 def by_mode(full, quick):
