@@ -1,72 +1,103 @@
 """An on-disk cache of trained Keras models, keyed by everything that determines them.
 
-An entry is a folder ``<cache_dir>/<name>-<hash>/`` with ``model.keras`` and ``meta.json``
-(the full key, the training history and the model file's SHA-256).  It is written into a
-temporary folder and renamed into place, so a crash never leaves half an entry; an entry whose
-key, checksum or file does not check out is retrained, never trusted.  Introduced in notebook 04.
+An entry is a folder ``<cache_dir>/<name>-<hash>/`` holding ``model.keras`` and ``meta.json``
+(the full key, the training history and the model file's SHA-256).  The key is the caller's
+parts (architecture, p, epochs, data, seed…), the library versions and a digest of the code that
+builds and trains the model, so changing that code retrains.  Rules, each tested:
+
+* One process at a time per entry: a lock file beside it.  A second process (a second kernel)
+  waits, says so, and then loads what the first one trained instead of training it again.
+* Written into a hidden temporary folder and renamed into place; an old entry is renamed aside
+  first and removed after, so a crash never leaves half an entry.  Temporary folders left by a
+  killed process are swept.
+* An entry that does not check out (missing or unreadable file, key, checksum, ill-typed
+  ``meta.json`` or history) is retrained with one line naming it; never trusted, never fatal.
+* A save that fails after training warns and still returns the trained model.
+
+Introduced in notebook 04.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
+import os
 import shutil
-import tempfile
+import time
+import uuid
+import warnings
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
+from .digest import code_digest, digest_json
 from .paths import cache_dir
-from .setup import import_tensorflow_quietly
+
+# Modules whose code decides every cached model: the builders and the trainer.
+CODE_MODULES = ("aehelpers.models", "aehelpers.training")
+ORPHAN_AGE_S = 3600  # temporary folders older than this, with their entry unlocked, are swept
+WAIT_NOTICE_S = 1.0  # say that we are waiting for another process after this long
+
+
+class CacheWarning(UserWarning):
+    """A cache entry could not be written; the trained model is still returned."""
 
 
 @dataclasses.dataclass
 class CachedModel:
-    """A model from the cache: ``hit`` is True when it was loaded rather than trained."""
+    """A model from the cache: ``hit`` is True when it was loaded rather than trained.
+
+    ``saved`` is False when training succeeded but the entry could not be written.
+    """
 
     model: object
     history: dict
     hit: bool
     path: Path
+    saved: bool = True
 
 
 def library_versions() -> dict:
     """Versions that change what a trained model is (part of every cache key)."""
     import keras
-    import numpy
 
-    from . import __version__
+    from .setup import import_tensorflow_quietly
 
     tf = import_tensorflow_quietly()
-    return {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": numpy.__version__,
-            "aehelpers": __version__}
+    return {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__}
+
+
+def _plain(value):
+    """JSON fallback for keys and histories: NumPy scalars become Python numbers, paths strings."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"{type(value).__name__} {value!r} is not JSON-serialisable")
+
+
+def normalise(obj):
+    """``obj`` as it reads back from JSON (tuples → lists, NumPy scalars → numbers), else ``ValueError``."""
+    try:
+        return json.loads(json.dumps(obj, sort_keys=True, default=_plain))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"expected JSON-serialisable values (numbers, strings, lists, dicts); {err}") from err
 
 
 def make_key(**parts) -> dict:
     """A cache key: the given parts (architecture, p, epochs, data source, seed…) plus versions.
 
-    Every value must be JSON-serialisable so the key can be stored and compared exactly.
+    Values are normalised as JSON stores them (a tuple ``hidden=(128, 64)`` becomes a list), so
+    a key compares equal to the one read back from disk.  Arrays are refused: pass
+    ``digest.fingerprint(x)`` instead.
     """
-    key = dict(sorted(parts.items()))
-    key["versions"] = library_versions()
     try:
-        json.dumps(key, sort_keys=True)
-    except TypeError as err:
+        key = normalise(parts)
+    except ValueError as err:
         raise ValueError(f"cache key parts must be JSON-serialisable; got {parts!r} ({err})") from err
+    key["versions"] = library_versions()
     return key
-
-
-def fingerprint(x) -> str:
-    """A short hash of an array's shape, dtype and bytes: cache keys name the exact data."""
-    import numpy as np
-
-    arr = np.ascontiguousarray(x)
-    h = hashlib.blake2b(f"{arr.shape}{arr.dtype}".encode(), digest_size=16)  # ~2× faster than sha256
-    h.update(arr.data)
-    return h.hexdigest()[:16]
-
-
-def _digest(key: dict) -> str:
-    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _sha256(path: Path) -> str:
@@ -79,64 +110,237 @@ def _sha256(path: Path) -> str:
 
 def entry_dir(name: str, key: dict, root: Path | None = None) -> Path:
     """The folder an entry with this name and key lives in."""
-    if not name or not name.replace("_", "").replace("-", "").isalnum():
+    if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
         raise ValueError(f"cache name must be letters, digits, '_' or '-'; got {name!r}")
-    return Path(root or cache_dir()) / f"{name}-{_digest(key)}"
+    if not isinstance(key, dict):
+        raise ValueError(f"cache key must be a dict (see make_key); got {type(key).__name__}")
+    return Path(root or cache_dir()) / f"{name}-{digest_json(normalise(key))}"
+
+
+# --- reading and writing one entry --------------------------------------------------------------
+
+def check_history(history, where: str = "history") -> dict:
+    """A training history as ``{name: number or list of numbers}``, else ``ValueError`` saying why."""
+    if hasattr(history, "history") and isinstance(history.history, dict):  # a keras.callbacks.History
+        history = history.history
+    if history is None:
+        return {}
+    if not isinstance(history, dict):
+        raise ValueError(f"{where} must be a dict of numbers or lists of numbers; got {type(history).__name__}")
+    history = normalise(history)
+    for name, values in history.items():
+        seq = values if isinstance(values, list) else [values]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in seq):
+            raise ValueError(f"{where}[{name!r}] must be a number or a list of numbers; got {values!r:.80}")
+    return history
+
+
+def _load_model(path: Path):
+    import keras
+
+    return keras.models.load_model(path, compile=True, safe_mode=True)
 
 
 def load_entry(folder: Path, key: dict):
     """Load an entry, or raise ``ValueError`` saying why it cannot be trusted."""
-    import keras
-
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: not a folder")
     meta_path, model_path = folder / "meta.json", folder / "model.keras"
     if not meta_path.is_file() or not model_path.is_file():
         raise ValueError(f"{folder}: incomplete entry (meta.json or model.keras missing)")
     try:
-        meta = json.loads(meta_path.read_text())
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{meta_path}: unreadable ({err})") from err
-    if meta.get("key") != key:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{meta_path}: unreadable ({type(err).__name__}: {err})") from err
+    if not isinstance(meta, dict):
+        raise ValueError(f"{meta_path}: holds {type(meta).__name__}, not an object")
+    if meta.get("key") != normalise(key):
         raise ValueError(f"{folder}: stale entry (its key differs from the one asked for)")
+    history = check_history(meta.get("history"), f"{meta_path}: history")
     if meta.get("sha256") != _sha256(model_path):
         raise ValueError(f"{model_path}: checksum mismatch (file changed or truncated)")
     try:
-        model = keras.models.load_model(model_path, compile=True)
+        model = _load_model(model_path)
     except Exception as err:  # Keras raises many types for a bad file
         raise ValueError(f"{model_path}: Keras could not load it ({type(err).__name__}: {err})") from err
-    return model, meta.get("history", {})
+    return model, history
+
+
+def _remove(path: Path) -> None:
+    """Delete a folder or file, ignoring what is already gone or cannot be removed."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    """Hidden temporary or set-aside folders of this entry (only a crashed writer leaves them)."""
+    return sorted(folder.parent.glob(f".{folder.name}-tmp-*")) + sorted(folder.parent.glob(f".{folder.name}-old-*"))
 
 
 def save_entry(folder: Path, key: dict, model, history: dict) -> None:
-    """Write an entry atomically: a temporary folder beside it, renamed into place."""
+    """Write an entry atomically: a temporary folder beside it, renamed into place.
+
+    Call it holding the entry's lock (``cached_model`` does): leftovers of this entry from a killed
+    writer are removed first, and an existing entry (folder or stray file) is renamed aside
+    before the new one is renamed in, then deleted.
+    """
+    folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    history = check_history(history)
+    for stale in _leftovers(folder):
+        _remove(stale)
+    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp = folder.parent / f".{folder.name}-tmp-{tag}"
+    tmp.mkdir()  # mode 0777 minus the umask, like any folder the user makes
     try:
         model.save(tmp / "model.keras")
-        meta = {"key": key, "history": history, "sha256": _sha256(tmp / "model.keras")}
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
-        if folder.exists():
-            shutil.rmtree(folder)
-        tmp.rename(folder)
+        meta = {"key": normalise(key), "history": history, "sha256": _sha256(tmp / "model.keras")}
+        with open(tmp / "meta.json", "w", encoding="utf-8") as fh:
+            json.dump(meta, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        aside = None
+        if folder.exists() or folder.is_symlink():
+            aside = folder.parent / f".{folder.name}-old-{tag}"
+            os.rename(folder, aside)
+        try:
+            os.rename(tmp, folder)
+        except OSError:
+            if aside is not None:  # put the old entry back: it is no worse than before
+                os.rename(aside, folder)
+            raise
+        if aside is not None:
+            _remove(aside)
     finally:
         if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            _remove(tmp)
+
+
+# --- locking ------------------------------------------------------------------------------------
+
+def _lock_path(folder: Path) -> Path:
+    return folder.parent / f".{folder.name}.lock"
+
+
+class _EntryLock:
+    """An exclusive lock on one entry (``filelock``: released when the process dies)."""
+
+    def __init__(self, folder: Path, verbose: bool):
+        self.folder, self.verbose, self.lock = folder, verbose, None
+
+    def __enter__(self):
+        from filelock import FileLock, Timeout
+
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            self.lock = FileLock(str(_lock_path(self.folder)))
+            try:
+                self.lock.acquire(timeout=WAIT_NOTICE_S)
+            except Timeout:
+                if self.verbose:
+                    print(f"cache: another process is making {self.folder.name}; waiting for it")
+                self.lock.acquire()
+        except OSError as err:  # a read-only cache: go on unlocked, the save will warn
+            self.lock = None
+            if self.verbose:
+                print(f"cache: cannot lock {self.folder.name} ({err.strerror or err}); going on without a lock")
+        return self
+
+    def __exit__(self, *exc):
+        if self.lock is not None:
+            self.lock.release()
+
+
+def sweep_orphans(root: Path | None = None, *, older_than: float = ORPHAN_AGE_S) -> list[Path]:
+    """Remove temporary folders that killed writers left in ``root``; return what was removed.
+
+    Only folders older than ``older_than`` seconds whose entry is not locked by a live process.
+    """
+    from filelock import FileLock, Timeout
+
+    root = Path(root or cache_dir())
+    removed = []
+    for tmp in sorted(root.glob(".*-tmp-*")) + sorted(root.glob(".*-old-*")):
+        try:
+            if time.time() - tmp.lstat().st_mtime < older_than:
+                continue
+        except OSError:
+            continue
+        entry = root / tmp.name[1:].rsplit("-tmp-", 1)[0].rsplit("-old-", 1)[0]
+        try:
+            with FileLock(str(_lock_path(entry)), timeout=0):
+                _remove(tmp)
+                removed.append(tmp)
+        except (Timeout, OSError):
+            continue
+    return removed
+
+
+_swept_roots: set[str] = set()
+
+
+def get_or_make(name: str, key: dict, make: Callable[[], tuple[object, dict]], *, root: Path | None = None,
+                code: str | None = None, verbose: bool = True) -> CachedModel:
+    """The model for ``key``: loaded if a trusted entry exists, else ``make()`` → ``(model, history)``, stored.
+
+    Runs under the entry's lock, so concurrent callers train it once.  ``code`` is a digest of
+    the code that makes the model (``cached_model`` computes it); it is part of the key.
+    """
+    full_key = normalise(key) if code is None else {**normalise(key), "code": code}
+    folder = entry_dir(name, full_key, root)
+    if str(folder.parent) not in _swept_roots:
+        _swept_roots.add(str(folder.parent))
+        try:
+            sweep_orphans(folder.parent)
+        except OSError:
+            pass
+    with _EntryLock(folder, verbose) as held:
+        if held.lock is not None:
+            for stale in _leftovers(folder):  # a writer of this entry was killed mid-save
+                _remove(stale)
+        if folder.exists() or folder.is_symlink():
+            try:
+                model, history = load_entry(folder, full_key)
+                return CachedModel(model, history, True, folder)
+            except ValueError as why:
+                if verbose:
+                    print(f"cache: retraining, entry not trusted: {why}")
+        model, history = make()
+        try:
+            history = check_history(history)
+        except ValueError as why:
+            warnings.warn(CacheWarning(f"cache: {name}: {why}; keeping the model, not the history"), stacklevel=3)
+            history = {}
+        try:
+            save_entry(folder, full_key, model, history)
+        except Exception as err:  # the training is done: never lose it to a failed save
+            warnings.warn(CacheWarning(f"cache: could not save {folder} ({type(err).__name__}: {err}); "
+                                       "the trained model is returned but will be trained again next time"),
+                          stacklevel=3)
+            return CachedModel(model, history, False, folder, saved=False)
+        return CachedModel(model, history, False, folder)
 
 
 def cached_model(name: str, key: dict, build: Callable[[], object], fit: Callable[[object], dict], *,
                  root: Path | None = None, verbose: bool = True) -> CachedModel:
     """Load the model for ``key`` from the cache, or ``build()`` it, ``fit(model)`` it and store it.
 
-    ``fit`` returns the history dict to keep beside the model.
+    ``fit`` returns the history to keep beside the model (a dict, or Keras' ``History``).  The
+    code of ``build`` and ``fit`` (and of ``aehelpers.models``/``training``) is part of the key.
     """
-    folder = entry_dir(name, key, root)
-    if folder.exists():
-        try:
-            model, history = load_entry(folder, key)
-            return CachedModel(model, history, True, folder)
-        except ValueError as why:
-            if verbose:
-                print(f"cache: retraining, entry not trusted: {why}")
-    model = build()
-    history = fit(model)
-    save_entry(folder, key, model, history)
-    return CachedModel(model, history, False, folder)
+    if not (callable(build) and callable(fit)):
+        raise ValueError(f"build and fit must be callables; got {type(build).__name__}, {type(fit).__name__}")
+
+    def make():
+        model = build()
+        return model, fit(model)
+
+    return get_or_make(name, key, make, root=root, verbose=verbose,
+                       code=code_digest(build, fit, modules=CODE_MODULES))
+

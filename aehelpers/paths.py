@@ -25,18 +25,28 @@ def _base() -> Path:
     return root if root is not None else Path.cwd()
 
 
+def _usable_dir(path: Path, what: str) -> Path:
+    """``path`` as an existing folder (created if needed), else an error naming ``what`` set it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise NotADirectoryError(f"{what} points at {path}, which is a file, not a folder") from None
+    except OSError as err:
+        raise OSError(f"{what}: cannot create the folder {path} ({err.strerror or err})") from err
+    if not path.is_dir():
+        raise NotADirectoryError(f"{what} points at {path}, which is not a folder")
+    return path
+
+
 def figures_dir() -> Path:
     """Folder that figures are saved to: ``figures/`` in full mode, ``build/figures`` in quick mode.
 
     ``AEHELPERS_FIGURES`` overrides both.
     """
-    override = os.environ.get("AEHELPERS_FIGURES")
+    override = os.environ.get("AEHELPERS_FIGURES", "").strip()
     if override:
-        path = Path(override)
-    else:
-        path = _base() / ("build/figures" if is_quick() else "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+        return _usable_dir(Path(override).expanduser(), "AEHELPERS_FIGURES")
+    return _usable_dir(_base() / ("build/figures" if is_quick() else "figures"), "the figures folder")
 
 
 def cache_dir() -> Path:
@@ -45,12 +55,9 @@ def cache_dir() -> Path:
     ``AEHELPERS_CACHE`` if set, else ``.cache/aehelpers`` inside the checkout (ignored by git),
     else ``~/.cache/aehelpers``.
     """
-    override = os.environ.get("AEHELPERS_CACHE")
+    override = os.environ.get("AEHELPERS_CACHE", "").strip()
     if override:
-        path = Path(override)
-    elif repo_root() is not None:
-        path = repo_root() / ".cache" / "aehelpers"
-    else:
-        path = Path.home() / ".cache" / "aehelpers"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+        return _usable_dir(Path(override).expanduser(), "AEHELPERS_CACHE")
+    if repo_root() is not None:
+        return _usable_dir(repo_root() / ".cache" / "aehelpers", "the checkout's cache folder")
+    return _usable_dir(Path.home() / ".cache" / "aehelpers", "the user cache folder")

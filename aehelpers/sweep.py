@@ -1,12 +1,8 @@
 """The bottleneck sweep: one shallow autoencoder per code size p, trained once, cached on disk.
 
-``train_sweep(data, p_values, epochs=..., seed=...)`` trains every p that is not already in
-the cache, one p at a time, and copies each into an ordinary ``build_autoencoder(p)`` model, which
-is what the cache stores and the slider evaluates.  ``fit_side_by_side`` can also train several p
-in one Keras model whose input feeds one 784 → p → 784 branch per p, with the branches'
-cross-entropies summed: the branches share no weights, so Adam moves each exactly as if it were
-trained alone (unit-tested bit for bit).  On 2 CPU cores that layout measured about 3× slower per
-epoch than one p at a time, so ``train_sweep`` calls it with one p per model.
+``train_sweep(data, p_values, epochs=..., seed=...)`` gets one ``build_autoencoder(p)`` model
+per p through ``cache.cached_model``, the path notebook 04's blog model takes: loaded when a
+trusted entry exists, else built, trained (``training.train``) and stored, one p at a time.
 
 The default recipe is faster than the blog's 50 epochs at a constant learning rate: fewer
 epochs with a higher peak rate that decays to zero along a cosine (``FAST``); ``plain_recipe``
@@ -24,7 +20,9 @@ import numpy as np
 from . import cache
 from .checks import as_matrix, check_int_in_range
 from .models import KerasAutoencoder, build_autoencoder, split_autoencoder
-from .setup import import_tensorflow_quietly
+from .digest import fingerprint
+from .setup import import_tensorflow_quietly, seed_everything
+from .training import train
 
 DEFAULT_P = (2, 4, 8, 16, 32, 64, 128)
 ARCHITECTURE = "784-p-784 dense, relu code, sigmoid output, binary cross-entropy"
@@ -126,7 +124,6 @@ def check_p_values(p_values, n: int = 784) -> tuple:
     return values
 
 
-fingerprint = cache.fingerprint  # the notebook keys its own cache entries with it too
 
 
 def sweep_key(p: int, recipe: Recipe, *, seed: int, source: str, x_train: np.ndarray) -> dict:
@@ -139,70 +136,20 @@ def sweep_key(p: int, recipe: Recipe, *, seed: int, source: str, x_train: np.nda
                           seed=int(seed))
 
 
-def build_side_by_side(p_values, *, seed: int, n: int = 784):
-    """One model with a 784 → p → 784 branch per p; output: the branches' *logits*, concatenated.
-
-    The sigmoid is left to the loss (``summed_cross_entropy`` works on logits, as Keras does for a
-    single model whose output layer is a sigmoid), so a branch computes exactly what
-    ``build_autoencoder(p)`` computes.  Each branch's layers get initializers seeded from ``(seed, p)``, so a branch starts the same
-    whatever other branches it trains beside.  The model is not compiled (``train_sweep`` does).
-    """
-    p_values = check_p_values(p_values, n)
-    import_tensorflow_quietly()
-    import keras
-
-    x = keras.Input(shape=(n,), name="image")
-    outputs = []
-    for p in p_values:
-        init = keras.initializers.GlorotUniform(seed=int(seed) * 10_007 + p)
-        init2 = keras.initializers.GlorotUniform(seed=int(seed) * 10_007 + p + 5_000)
-        h = keras.layers.Dense(p, activation="relu", kernel_initializer=init, name=f"encoding_{p}")(x)
-        outputs.append(keras.layers.Dense(n, kernel_initializer=init2, name=f"decoding_{p}")(h))  # logits
-    z = outputs[0] if len(outputs) == 1 else keras.layers.Concatenate(name="all_logits")(outputs)
-    return keras.Model(x, z, name=f"side_by_side_{'-'.join(map(str, p_values))}")
-
-
-def summed_cross_entropy(k: int, n: int = 784):
-    """Loss for the side-by-side model: the sum over its ``k`` branches of each branch's BCE (from logits)."""
-    import keras
-
-    def loss(y_true, y_pred):
-        total = 0.0
-        for i in range(k):
-            total = total + keras.losses.binary_crossentropy(y_true, y_pred[:, i * n:(i + 1) * n], from_logits=True)
-        return total
-
-    loss.__name__ = f"summed_bce_{k}"
-    return loss
-
-
-def split_side_by_side(model, p_values, *, learning_rate: float = 1e-3) -> dict:
-    """Copy each branch into a fresh, compiled ``build_autoencoder(p)`` model: ``{p: KerasAutoencoder}``."""
-    out = {}
-    for p in check_p_values(p_values):
-        single = build_autoencoder(p, learning_rate=learning_rate)
-        single.model.get_layer("encoding").set_weights(model.get_layer(f"encoding_{p}").get_weights())
-        single.model.get_layer("decoding").set_weights(model.get_layer(f"decoding_{p}").get_weights())
-        single.model.optimizer.build(single.model.trainable_variables)  # saved and reloaded whole
-        out[p] = single
-    return out
-
-
-def fit_side_by_side(p_values, x_train, recipe: Recipe, *, seed: int, progress: bool | str = True
-                     ) -> tuple[dict, dict, float]:
-    """Train one branch per p side by side; return ``({p: KerasAutoencoder}, history, seconds)``."""
-    from .setup import seed_everything
-    from .training import train
-
+def build_for_sweep(p: int, recipe: Recipe, *, seed: int, n: int = 784, n_train: int = 60_000):
+    """The blog's 784 → p → 784 model (``build_autoencoder``), compiled with the recipe's optimizer."""
     seed_everything(seed)
-    model = build_side_by_side(p_values, seed=seed, n=x_train.shape[1])
-    steps = -(-len(x_train) // recipe.batch_size)
-    model.compile(optimizer=recipe.optimizer(steps), loss=summed_cross_entropy(len(p_values), x_train.shape[1]))
-    label = progress if isinstance(progress, str) else f"sweep p={','.join(map(str, p_values))}"
-    history = train(model, x_train, epochs=recipe.epochs, batch_size=recipe.batch_size,
-                    progress=label if progress else False)
-    singles = split_side_by_side(model, p_values)
-    return singles, history, float(history["seconds"])
+    net = build_autoencoder(p, n=n, learning_rate=recipe.learning_rate)
+    net.model.compile(optimizer=recipe.optimizer(-(-n_train // recipe.batch_size)), loss="binary_crossentropy")
+    return net.model
+
+
+def check_pixels(x: np.ndarray, name: str) -> None:
+    """Cross-entropy targets must be pixels in [0, 1]: refuse 0…255 before anything is trained."""
+    lo, hi = float(x.min()), float(x.max())
+    if lo < 0 or hi > 1:
+        raise ValueError(f"{name} must hold pixels in [0, 1] (binary cross-entropy targets); got values "
+                         f"from {lo:g} to {hi:g}" + (" — divide by 255" if hi > 1.5 else ""))
 
 
 def evaluate_codes(codes: np.ndarray) -> tuple[int, float]:
@@ -226,8 +173,11 @@ def train_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: in
     x_eval = as_matrix(data.x_test, "data.x_test", n_cols=x_train.shape[1], dtype=np.float32)
     p_values = check_p_values(p_values, x_train.shape[1])
     seed = check_int_in_range(seed, "seed", 0)
-    if epochs is not None:
-        recipe = dataclasses.replace(recipe, epochs=check_int_in_range(epochs, "epochs", 1))
+    check_pixels(x_train, "data.x_train")
+    check_pixels(x_eval, "data.x_test")
+    if epochs is not None:  # a shorter run keeps at most epochs - 1 warm-up epochs
+        epochs = check_int_in_range(epochs, "epochs", 1)
+        recipe = dataclasses.replace(recipe, epochs=epochs, warmup_epochs=min(recipe.warmup_epochs, epochs - 1))
     show_idx = np.arange(check_int_in_range(show, "show", 1, len(x_eval))) if np.ndim(show) == 0 \
         else np.asarray(show, dtype=int)
     if show_idx.ndim != 1 or show_idx.size == 0 or show_idx.min() < 0 or show_idx.max() >= len(x_eval):
@@ -236,27 +186,18 @@ def train_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: in
     import_tensorflow_quietly()
 
     keys = {p: sweep_key(p, recipe, seed=seed, source=source, x_train=x_train) for p in p_values}
-    folders = {p: cache.entry_dir(f"sweep_p{p}", keys[p], root) for p in p_values}
-    models, histories, hits = {}, {}, {}
-    for p in p_values:
-        if folders[p].exists():
-            try:
-                model, history = cache.load_entry(folders[p], keys[p])
-                models[p], histories[p], hits[p] = split_autoencoder(model), history, True
-                continue
-            except ValueError as why:
-                if verbose:
-                    print(f"cache: retraining p={p}, entry not trusted: {why}")
-        hits[p] = False
-    missing = tuple(p for p in p_values if not hits[p])
-    train_seconds = 0.0
-    for p in missing:  # one p at a time: on 2 CPU cores this beat one side-by-side model ~3× per epoch
+    models, histories, hits, folders = {}, {}, {}, {}
+    for p in p_values:  # one p at a time: on 2 CPU cores this beat one model with a branch per p ~3× per epoch
         label = f"sweep p={p}" if progress is True else progress
-        singles, history, seconds = fit_side_by_side((p,), x_train, recipe, seed=seed, progress=label)
-        train_seconds += seconds
-        histories[p] = {"loss": history["loss"], "seconds": seconds, "epochs": recipe.epochs}
-        cache.save_entry(folders[p], keys[p], singles[p].model, histories[p])
-        models[p] = singles[p]
+        entry = cache.cached_model(
+            f"sweep_p{p}", keys[p],
+            build=lambda p=p: build_for_sweep(p, recipe, seed=seed, n=x_train.shape[1], n_train=len(x_train)),
+            fit=lambda model, label=label: train(model, x_train, epochs=recipe.epochs,
+                                                 batch_size=recipe.batch_size, progress=label),
+            root=root, verbose=verbose)
+        models[p], histories[p], hits[p], folders[p] = split_autoencoder(entry.model), entry.history, entry.hit, entry.path
+    missing = tuple(p for p in p_values if not hits[p])
+    train_seconds = float(sum(histories[p].get("seconds", 0.0) for p in missing))
     sweep = _precompute(models, histories, hits, x_eval, show_idx, recipe, eval_batch)
     sweep.train_seconds = train_seconds
     sweep.paths = folders
@@ -318,9 +259,6 @@ def plain_recipe(data, p: int = 32, *, epochs: int = PLAIN.epochs, seed: int = 4
     Returns ``{"p", "val_loss", "mse", "seconds", "history", "model"}``: the reference the fast
     sweep is compared with (not cached: it is a measurement).
     """
-    from .setup import seed_everything
-    from .training import train
-
     p = check_int_in_range(p, "p", 1)
     x_train = as_matrix(data.x_train, "data.x_train", dtype=np.float32)
     x_eval = as_matrix(data.x_test, "data.x_test", n_cols=x_train.shape[1], dtype=np.float32)

@@ -23,11 +23,11 @@ def _write_mnist(path, n_train=12, n_test=6, **override):
 
 @pytest.fixture(autouse=True)
 def _fresh(monkeypatch, tmp_path):
-    data_mod._load_cached.cache_clear()
+    data_mod._MEMO.clear()
     monkeypatch.delenv("AEHELPERS_MNIST", raising=False)
     monkeypatch.setattr(data_mod, "KERAS_CACHE", tmp_path / "no-keras-cache" / "mnist.npz")
     yield
-    data_mod._load_cached.cache_clear()
+    data_mod._MEMO.clear()
 
 
 def test_explicit_path_scaled_and_flattened(tmp_path):
@@ -107,7 +107,7 @@ def test_online_download_failure_falls_back(monkeypatch, capsys):
     monkeypatch.setattr(data_mod, "_from_keras_download", no_network)
     d = load_mnist(verbose=False)
     assert "offline sample" in d.source and "download failed" in capsys.readouterr().out
-    data_mod._load_cached.cache_clear()
+    data_mod._MEMO.clear()
     with pytest.raises(ConnectionError, match="network unreachable"):
         load_mnist(source="keras-download", verbose=False)
 
@@ -191,3 +191,126 @@ def test_full_mnist_from_shared():
     d = load_mnist(path=path, verbose=False)
     assert d.is_full and d.x_train.shape == (60000, 784)
     assert np.bincount(d.y_train)[:3].tolist() == [5923, 6742, 5958]
+
+
+# --- issue 12: the memo never serves stale data; every unreadable file is named -----------------
+
+def test_setting_aehelpers_mnist_after_a_sample_load_switches_and_announces(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("AEHELPERS_OFFLINE", "1")
+    first = load_mnist()
+    assert "offline sample" in first.source
+    _write_mnist(tmp_path / "full.npz", n_train=20)
+    monkeypatch.setenv("AEHELPERS_MNIST", str(tmp_path / "full.npz"))
+    capsys.readouterr()
+    second = load_mnist()
+    assert len(second.x_train) == 20 and "AEHELPERS_MNIST" in second.source
+    assert "AEHELPERS_MNIST" in capsys.readouterr().out  # the change of source is announced
+    monkeypatch.delenv("AEHELPERS_MNIST")
+    assert "offline sample" in load_mnist().source
+    assert "offline sample" in capsys.readouterr().out  # and announced again on the way back
+
+
+def test_replaced_file_is_read_again(tmp_path):
+    path = tmp_path / "m.npz"
+    _write_mnist(path, n_train=12)
+    assert len(load_mnist(path=path, verbose=False).x_train) == 12
+    import os
+    st = os.stat(path)
+    _write_mnist(path, n_train=14)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000))  # even if the clock is coarse
+    assert len(load_mnist(path=path, verbose=False).x_train) == 14
+
+
+def test_deleted_file_is_not_served_from_memory(tmp_path):
+    path = tmp_path / "m.npz"
+    _write_mnist(path)
+    load_mnist(path=path, verbose=False)
+    path.unlink()
+    with pytest.raises(FileNotFoundError, match="m.npz"):
+        load_mnist(path=path, verbose=False)
+
+
+def test_offline_flag_is_part_of_the_memo(monkeypatch):
+    calls = []
+    monkeypatch.setattr(data_mod, "_from_keras_download", lambda: calls.append(1) or (_ for _ in ()).throw(OSError("x")))
+    monkeypatch.setenv("AEHELPERS_OFFLINE", "1")
+    load_mnist(verbose=False)
+    monkeypatch.setenv("AEHELPERS_OFFLINE", "0")
+    load_mnist(verbose=False)
+    assert calls == [1]  # going online was noticed: the download was tried
+
+
+def test_remembered_arrays_cannot_be_corrupted(tmp_path):
+    _write_mnist(tmp_path / "m.npz")
+    d = load_mnist(path=tmp_path / "m.npz", verbose=False)
+    d.x_train[0, 0] = 7.0  # the caller's copy
+    assert load_mnist(path=tmp_path / "m.npz", verbose=False).x_train[0, 0] != 7.0
+
+
+def _npy_renamed(path):
+    np.save(tmp := path.with_suffix(".npy"), np.zeros(3))
+    tmp.rename(path)
+
+
+def _bad_header(path):
+    buf = io.BytesIO()
+    np.save(buf, np.zeros((2, 28, 28), np.uint8))
+    raw = bytearray(buf.getvalue())
+    raw[10:40] = b"{'descr': '<u1', 'fortran_ord"  # an unterminated dict in the header
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("x_train.npy", bytes(raw))
+
+
+def _truncated(path):
+    _write_mnist(path)
+    path.write_bytes(path.read_bytes()[:300])
+
+
+def _empty(path):
+    path.write_bytes(b"")
+
+
+def _directory(path):
+    path.mkdir()
+
+
+@pytest.mark.parametrize("damage", [_npy_renamed, _bad_header, _truncated, _empty, _directory])
+@pytest.mark.parametrize("how", ["path", "env", "keras-cache"])
+def test_every_unreadable_file_is_one_error_naming_it(tmp_path, monkeypatch, damage, how):
+    path = tmp_path / "mnist.npz"
+    damage(path)
+    if how == "env":
+        monkeypatch.setenv("AEHELPERS_MNIST", str(path))
+        call = lambda: load_mnist(verbose=False)  # noqa: E731
+    elif how == "keras-cache":
+        monkeypatch.setattr(data_mod, "KERAS_CACHE", path)
+        call = lambda: load_mnist(source="keras-cache", verbose=False)  # noqa: E731
+    else:
+        call = lambda: load_mnist(path=path, verbose=False)  # noqa: E731
+    with pytest.raises(ValueError, match="mnist.npz") as err:
+        call()
+    if how == "env":
+        assert "AEHELPERS_MNIST" in str(err.value)
+
+
+def test_rejected_keras_cache_is_named_before_the_fallback(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "mnist.npz"
+    _truncated(path)
+    monkeypatch.setattr(data_mod, "KERAS_CACHE", path)
+    monkeypatch.setenv("AEHELPERS_OFFLINE", "1")
+    d = load_mnist(verbose=False)
+    out = capsys.readouterr().out
+    assert "offline sample" in d.source
+    assert "skipping the Keras cache" in out and str(path) in out and out.count("\n") == 1
+
+
+@pytest.mark.parametrize("bad", [True, 0, -3, 2.5, "10"])
+def test_bad_counts_are_refused(bad):
+    with pytest.raises(ValueError, match="n_train must be a positive integer"):
+        load_mnist(n_train=bad, verbose=False)
+
+
+def test_asking_for_more_images_than_there_are_says_so(tmp_path, capsys):
+    _write_mnist(tmp_path / "m.npz")
+    d = load_mnist(path=tmp_path / "m.npz", n_train=10**9, verbose=False)
+    assert len(d.x_train) == 12 and "asked for 1,000,000,000 train images" in capsys.readouterr().out

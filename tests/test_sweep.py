@@ -1,4 +1,4 @@
-"""The bottleneck sweep: side-by-side training is exact, the cache is used and never trusted blindly."""
+"""The bottleneck sweep: trained through the model cache, used and never trusted blindly."""
 import dataclasses
 
 import numpy as np
@@ -24,24 +24,6 @@ def root(tmp_path_factory):
 @pytest.fixture(scope="module")
 def first(data, root):
     return sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=root, progress=False)
-
-
-def test_a_branch_trains_exactly_as_if_alone(data):
-    together, _, _ = sw.fit_side_by_side((4, 8), data.x_train, RECIPE, seed=5, progress=False)
-    alone, _, _ = sw.fit_side_by_side((8,), data.x_train, RECIPE, seed=5, progress=False)
-    for name in ("encoding", "decoding"):
-        for a, b in zip(together[8].model.get_layer(name).get_weights(), alone[8].model.get_layer(name).get_weights()):
-            np.testing.assert_array_equal(a, b)
-
-
-def test_split_models_reproduce_the_branches(data):
-    ae.seed_everything(0)
-    both = sw.build_side_by_side((2, 4), seed=0)
-    singles = sw.split_side_by_side(both, (2, 4))
-    x = data.x_test[:16]
-    out = 1.0 / (1.0 + np.exp(-both.predict(x, verbose=0)))  # the side-by-side model outputs logits
-    np.testing.assert_allclose(singles[2].model.predict(x, verbose=0), out[:, :784], rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(singles[4].model.predict(x, verbose=0), out[:, 784:], rtol=1e-5, atol=1e-6)
 
 
 def test_first_call_trains_and_learns(first, data):
@@ -78,8 +60,8 @@ def test_a_truncated_entry_is_retrained_not_loaded(first, data, root, capsys):
     model_file.write_bytes(blob[: len(blob) // 3])
     again = sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=root, progress=False)
     assert again.hits == {2: True, 4: False, 8: True}
-    assert "retraining p=4, entry not trusted" in capsys.readouterr().out
-    # retrained alone, p=4 comes out exactly as it did beside p=2 and p=8
+    assert "retraining, entry not trusted: " in capsys.readouterr().out  # names the sweep_p4 entry
+    # retrained, p=4 comes out exactly as it did the first time (seeded, deterministic)
     assert again.val_loss[4] == pytest.approx(first.val_loss[4], rel=1e-6)
     assert sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=root, progress=False).hit
 
@@ -126,16 +108,16 @@ def test_plain_recipe_trains_one_model_the_blog_way(data):
     assert out["val_loss"] == pytest.approx(out["model"].model.evaluate(data.x_test, data.x_test, verbose=0), rel=1e-5)
 
 
-def test_a_branch_computes_what_the_single_model_trains_on(data):
-    """Side by side, the loss is each single model's own compiled loss, summed."""
-    ae.seed_everything(0)
-    both = sw.build_side_by_side((2, 4), seed=0)
-    both.compile(optimizer="adam", loss=sw.summed_cross_entropy(2))
-    singles = sw.split_side_by_side(both, (2, 4))
-    x = data.x_test[:64]
-    summed = both.evaluate(x, x, verbose=0)
-    separate = sum(singles[p].model.evaluate(x, x, verbose=0) for p in (2, 4))
-    assert summed == pytest.approx(separate, rel=1e-5)
+def test_raw_pixels_are_refused_before_anything_is_trained(data, tmp_path):
+    raw = dataclasses.replace(data, x_train=data.x_train * 255)
+    with pytest.raises(ValueError, match=r"data.x_train must hold pixels in \[0, 1\].*divide by 255"):
+        sw.train_sweep(raw, P, seed=3, recipe=RECIPE, root=tmp_path, progress=False)
+    assert list(tmp_path.iterdir()) == []  # no entry was written
+
+
+def test_one_epoch_with_the_default_recipe_keeps_no_warm_up(data, tmp_path):
+    out = sw.train_sweep(data, (2,), epochs=1, seed=3, root=tmp_path, progress=False, verbose=False)
+    assert out.recipe.epochs == 1 and out.recipe.warmup_epochs == 0
 
 
 def test_shallow_forward_matches_keras(first, data):
