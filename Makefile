@@ -2,9 +2,12 @@
 # Everything lives in .venv/ inside the checkout; nothing is registered outside it.
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# The venv is stamped with the interpreter that made it: another PYTHON (or another version of it)
+# rebuilds it instead of silently reusing the old one.
+PY_ID  := $(shell $(PYTHON) tools/venv_python.py id 2>/dev/null)
+STAMP  := $(VENV)/.installed-$(or $(PY_ID),missing-python)
 QUICK  := AEHELPERS_QUICK=1 AEHELPERS_OFFLINE=1 MPLBACKEND=Agg
 PORT   ?= 8888
 # Jupyter refuses to run as root without this (containers, CI); users never need it.
@@ -19,11 +22,14 @@ help:
 	@echo "make bench  - measure speed and quality; writes bench/results.json and bench/RESULTS.md"
 	@echo "make strip  - remove outputs and execution counts from notebooks/"
 
-# Re-installs only when pyproject.toml changes: a second run does nothing.
+# Re-installs only when pyproject.toml changes or PYTHON is another interpreter: a second run does nothing.
 $(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "PYTHON=$(PYTHON) not found: install Python 3.11-3.13 or pass PYTHON=/path/to/python3.x"; exit 1; }
+	@$(PYTHON) tools/venv_python.py check $(VENV)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed*
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -39,8 +45,9 @@ test: $(STAMP)
 unit: $(STAMP)
 	$(QUICK) $(BIN)/python -m pytest -p no:cacheprovider tests --ignore=tests/e2e
 
+NOTEBOOKS ?= notebooks
 notebooks: $(STAMP)
-	$(QUICK) $(BIN)/python -m pytest -p no:cacheprovider notebooks --nbval-lax --nbval-cell-timeout=900
+	$(QUICK) $(BIN)/python -m pytest -p no:cacheprovider $(NOTEBOOKS) --nbval-lax --nbval-cell-timeout=900
 
 # Full mode: real data sizes and epochs; refreshes the committed figures/.
 run: $(STAMP)

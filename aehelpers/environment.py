@@ -5,19 +5,55 @@ Introduced in notebook 00.
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import shutil
 import sys
 
-# package -> (minimum version, first version too new), as in pyproject.toml
-REQUIRED = {
-    "tensorflow": ((2, 21), (2, 22)),
-    "keras": ((3, 10), (4,)),
-    "numpy": ((1, 26), None),
-    "matplotlib": ((3, 8), None),
-    "ipywidgets": ((8, 1), (9,)),
-    "jupyterlab": ((4, 2), (5,)),
-    "mlxtend": ((0, 23), None),
-}
+# The one statement of what the series needs is pyproject.toml ([project] requires-python and
+# dependencies); this module reads it from the installed package's metadata.
+_OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
+        "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def requirements() -> tuple[str, dict[str, str]]:
+    """``(requires_python, {package: specifier})`` as pyproject.toml states them (no extras)."""
+    try:
+        meta = importlib.metadata.metadata("aehelpers")
+        python, reqs = meta["Requires-Python"], importlib.metadata.requires("aehelpers") or []
+    except importlib.metadata.PackageNotFoundError:  # imported from a checkout without installing
+        import tomllib
+        from pathlib import Path
+
+        project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
+        python, reqs = project["requires-python"], project["dependencies"]
+    out = {}
+    for req in reqs:
+        if ";" in req and "extra" in req.split(";", 1)[1]:
+            continue
+        match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*(;.*)?$", req)
+        out[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2).replace(" ", "")
+    return python, out
+
+
+def satisfies(version: str, spec: str) -> bool:
+    """True when ``version`` meets every clause of ``spec`` (e.g. ``">=3.11,<3.14"``), compared numerically."""
+    v = _version_tuple(version)
+    for clause in filter(None, spec.replace(" ", "").split(",")):
+        op = next(o for o in (">=", "<=", "==", "!=", ">", "<") if clause.startswith(o))
+        bound = _version_tuple(clause[len(op):])
+        width = len(bound)
+        if not _OPS[op](v[:width] if op in ("==", "!=") else v, bound):
+            return False
+    return True
+
+
+def supported_pythons(spec: str | None = None) -> str:
+    """The supported Python range in words, e.g. ``"3.11–3.13"`` for ``">=3.11,<3.14"``."""
+    spec = spec or requirements()[0]
+    low = next(c[2:] for c in spec.split(",") if c.startswith(">="))
+    high = next(c[1:] for c in spec.split(",") if c.startswith("<") and not c.startswith("<="))
+    major, minor = _version_tuple(high)[:2]
+    return f"{low}–{major}.{minor - 1}"
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -41,19 +77,18 @@ def check_environment(*, strict: bool = True) -> dict:
     """
     report: dict = {"python": sys.version.split()[0]}
     problems = []
-    if sys.version_info < (3, 11):
-        problems.append(f"Python ≥ 3.11 needed; this is {report['python']}")
-    for name, (low, high) in REQUIRED.items():
+    python_spec, pins = requirements()
+    if not satisfies(report["python"], python_spec):
+        problems.append(f"Python {supported_pythons(python_spec)} needed; this is {report['python']}")
+    for name, spec in pins.items():
         try:
             version = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             problems.append(f"{name} is not installed (run `make lab` or `pip install -e .`)")
             continue
         report[name] = version
-        v = _version_tuple(version)
-        if v < low or (high is not None and v >= high):
-            want = f">={'.'.join(map(str, low))}" + (f",<{'.'.join(map(str, high))}" if high else "")
-            problems.append(f"{name} {want} needed; found {version}")
+        if spec and not satisfies(version, spec):
+            problems.append(f"{name} {spec} needed; found {version}")
     if not problems:
         import keras
 
