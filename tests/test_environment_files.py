@@ -1,5 +1,6 @@
 """pyproject.toml and environment.yml must name the same packages with the same pins."""
 import pathlib
+import platform
 import re
 import tomllib
 
@@ -43,6 +44,13 @@ def test_conda_side_brings_python_and_graphviz_and_installs_the_package():
     assert "-e ." in pip
 
 
-def test_python_requirement_matches():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert ">=3.11" in project["requires-python"]
+def test_python_versions_agree():
+    """environment.yml's Python and the one running these tests are both allowed by requires-python."""
+    from packaging.specifiers import SpecifierSet
+
+    allowed = SpecifierSet(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda_python = next(d for d in env["dependencies"] if isinstance(d, str) and re.match(r"python\b", d))
+    version = re.match(r"python\s*=+\s*([0-9.]+)", conda_python).group(1)
+    assert f"{version}.0" in allowed, f"environment.yml has {conda_python!r}; pyproject allows {allowed}"
+    assert platform.python_version() in allowed, f"running {platform.python_version()}; pyproject allows {allowed}"
