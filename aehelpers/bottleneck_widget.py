@@ -75,5 +75,5 @@ def bottleneck_slider(sweep, p: int | None = None) -> Slider:
     render = functools.partial(render_bottleneck, sweep, render_curves(sweep))
     return Slider(render, {"p": sweep.p_values}, None if p is None else {"p": p}, width="500px",
                   caption="top row: test digits · bottom row: their reconstruction through a p-unit "
-                          "bottleneck · below: their p-dimensional codes (one row per digit, brighter = "
+                          "bottleneck · right: their p-dimensional codes (one row per digit, brighter = "
                           "larger; black columns are units that stayed at zero)")
