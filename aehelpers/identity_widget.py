@@ -28,15 +28,12 @@ def identity_views(models: dict, digits, probes: dict, *, n_show: int = 8) -> di
     n_show = check_int_in_range(n_show, "n_show", 1)
     if not models:
         raise ValueError("models must map at least one code size p to a model; got none")
-    results = {"views": {}}
+    views = {}
     for p, kae in sorted(models.items()):
         sets, x_hat, errors = family_outputs(kae, digits, probes)
-        outputs = {family: np.clip(x[:n_show], 0.0, 1.0).astype(np.float32) for family, x in x_hat.items()}
-        means = {family: float(np.mean(e)) for family, e in errors.items()}
-        results["views"][int(p)] = {"outputs": outputs, "errors": means}
-        results["families"] = list(sets)
-        results["inputs"] = {family: x[:n_show] for family, x in sets.items()}
-    return results
+        views[int(p)] = {"outputs": {f: np.clip(x[:n_show], 0.0, 1.0).astype(np.float32) for f, x in x_hat.items()},
+                         "errors": {f: float(np.mean(e)) for f, e in errors.items()}}
+    return {"families": list(sets), "inputs": {f: x[:n_show] for f, x in sets.items()}, "views": views}
 
 
 def render_identity(results: dict, p: int, *, scale: int = 2) -> Frame:
