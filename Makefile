@@ -13,12 +13,13 @@ PORT   ?= 8888
 # Jupyter refuses to run as root without this (containers, CI); users never need it.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help venv lab test unit notebooks run bench bench-smoke strip clean
+.PHONY: help venv lab test unit notebooks run screenshot bench bench-smoke strip clean
 
 help:
 	@echo "make lab    - set up .venv and open the series in JupyterLab"
 	@echo "make test   - set up .venv, run unit tests and every notebook (quick mode)"
 	@echo "make run    - execute every notebook in full mode and refresh figures/"
+	@echo "make screenshot - refresh figures/slider_screenshot.png (notebook 04's slider in JupyterLab + Chromium)"
 	@echo "make bench  - measure speed and quality; writes bench/results.json and bench/RESULTS.md"
 	@echo "make strip  - remove outputs and execution counts from notebooks/"
 
@@ -39,23 +40,26 @@ lab: $(STAMP)
 		$(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 test: $(STAMP)
-	$(QUICK) $(BIN)/python -m pytest -p no:cacheprovider tests notebooks --nbval-lax \
+	$(QUICK) $(BIN)/python -m pytest tests notebooks --nbval-lax \
 		--nbval-cell-timeout=900 --durations=15
 
 unit: $(STAMP)
-	$(QUICK) $(BIN)/python -m pytest -p no:cacheprovider tests --ignore=tests/e2e
+	$(QUICK) $(BIN)/python -m pytest tests --ignore=tests/e2e
 
 NOTEBOOKS ?= notebooks
 notebooks: $(STAMP)
-	$(QUICK) $(BIN)/python -m pytest -p no:cacheprovider $(NOTEBOOKS) --nbval-lax --nbval-cell-timeout=900
+	$(QUICK) $(BIN)/python -m pytest $(NOTEBOOKS) --nbval-lax --nbval-cell-timeout=900
 
 # Full mode: real data sizes and epochs; refreshes the committed figures/.
 run: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --output-dir build/executed \
+	MPLBACKEND=Agg $(BIN)/python -m jupyter nbconvert --to notebook --execute --output-dir build/executed \
 		--ExecutePreprocessor.timeout=-1 notebooks/*.ipynb
-	@# the README's screenshot of notebook 04's slider, taken in a real JupyterLab + Chromium
-	@if command -v chromium >/dev/null; then AEHELPERS_QUICK=0 $(BIN)/python -m pytest -p no:cacheprovider -q \
-		tests/e2e/test_sliders_browser.py -k 04_; else echo "no chromium: figures/slider_screenshot.png not refreshed"; fi
+	$(BIN)/python tests/e2e/readme_screenshot.py --if-chromium
+
+# Chromium as the browser tests find it: AEHELPERS_CHROMIUM, else chromium, chromium-browser,
+# google-chrome or google-chrome-stable on PATH. Full mode unless AEHELPERS_QUICK=1.
+screenshot: $(STAMP)
+	$(BIN)/python tests/e2e/readme_screenshot.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
@@ -64,8 +68,9 @@ bench-smoke: $(STAMP)
 	$(QUICK) $(BIN)/python bench/run.py --smoke --out build/bench-smoke
 
 strip: $(STAMP)
-	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
-	$(BIN)/python -c "import sys; sys.path.insert(0, 'tests'); import test_notebooks_clean as t; t.strip_all()"
+	$(BIN)/python -m jupyter nbconvert --clear-output --inplace --log-level=WARN \
+		--ClearMetadataPreprocessor.enabled=True --ClearMetadataPreprocessor.clear_notebook_metadata=False \
+		--ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags notebooks/*.ipynb
 
 clean:
 	rm -rf build test-output .cache .pytest_cache

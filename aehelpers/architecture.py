@@ -8,15 +8,13 @@ Introduced in notebook 04.
 """
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
+from .figures import figure_path
 from .files import atomic_path
-from .paths import figures_dir
 
-_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 INSTALL_HINT = "install Graphviz (apt-get install graphviz, brew install graphviz or conda install graphviz)"
 
 
@@ -45,8 +43,7 @@ def plot_architecture(model, name: str, *, show_shapes: bool = True, show_layer_
     Returns the path, or ``None`` after printing one line saying what is missing (pydot or
     Graphviz) so that the notebook goes on without the picture.
     """
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"diagram name must be a bare stem of letters, digits, '_' or '-'; got {name!r}")
+    path = figure_path(name, "diagram")
     if rankdir not in ("TB", "LR"):
         raise ValueError(f"rankdir must be 'TB' or 'LR'; got {rankdir!r}")
     ok, why = graphviz_status()
@@ -56,7 +53,6 @@ def plot_architecture(model, name: str, *, show_shapes: bool = True, show_layer_
         return None
     import keras
 
-    path = figures_dir() / f"{name}.png"
     with atomic_path(path) as tmp:
         keras.utils.plot_model(model, to_file=str(tmp), show_shapes=show_shapes,
                                show_layer_names=show_layer_names, rankdir=rankdir, dpi=dpi)

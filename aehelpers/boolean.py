@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from .checks import as_matrix, check_binary, check_int_in_range, check_same_length
+from .framework import boolean_autoencoder
 
 # Measured on the 2-core course machine for the vectorised enumeration below (1e-8 to 5e-8 s per
 # partition and point); used only to turn a partition count into a time estimate for refusals.
@@ -55,7 +56,7 @@ def downsample_binary(images, side: int = 4, threshold: float = 0.3) -> np.ndarr
     return (small > threshold).astype(np.uint8)
 
 
-def _check_data(X, name: str = "X") -> np.ndarray:
+def check_data(X, name: str = "X") -> np.ndarray:
     """Binary 2-D data as uint8, with messages for non-binary or wrongly shaped input."""
     arr = np.asarray(X)
     if arr.ndim != 2 or arr.shape[0] == 0:
@@ -65,7 +66,8 @@ def _check_data(X, name: str = "X") -> np.ndarray:
     return check_binary(arr, name)
 
 
-def _check_p(p, m: int) -> int:
+def check_p(p, m: int) -> int:
+    """The code size p in bits (0…30), with no more codes 2**p than the ``m`` data points."""
     p = check_int_in_range(p, "p", 0, 30)
     if 2 ** p > m:
         raise ValueError(f"a {p}-bit Boolean autoencoder has 2**{p} = {2 ** p} codes, more than the "
@@ -74,7 +76,7 @@ def _check_p(p, m: int) -> int:
 
 
 def _check_A(A, p: int | None, n: int) -> np.ndarray:
-    A = _check_data(A, "A")
+    A = check_data(A, "A")
     k = len(A)
     if k & (k - 1):
         raise ValueError(f"A must have 2**p rows (one per p-bit code); got {k} rows")
@@ -97,7 +99,7 @@ def index_to_bits(h, p: int) -> np.ndarray:
 
 def bits_to_index(H) -> np.ndarray:
     """p-bit code rows (most significant bit first) as integer indices."""
-    H = _check_data(H, "H")
+    H = check_data(H, "H")
     p = H.shape[1]
     return H.astype(np.int64) @ (1 << np.arange(p - 1, -1, -1, dtype=np.int64))
 
@@ -106,7 +108,7 @@ def bits_to_index(H) -> np.ndarray:
 
 def hamming_distances(X, A) -> np.ndarray:
     """All Hamming distances between rows of X (m, n) and rows of A (k, n), as an int (m, k) array."""
-    X, A = _check_data(X, "X"), _check_data(A, "A")
+    X, A = check_data(X, "X"), check_data(A, "A")
     if X.shape[1] != A.shape[1]:
         raise ValueError(f"X and A must have the same number of bits; got {X.shape[1]} and {A.shape[1]}")
     return _distances(X.astype(np.float32), A)
@@ -133,7 +135,7 @@ def optimal_decoder(X, codes, p: int, previous_A=None) -> np.ndarray:
     A tied bit (exactly half the points) and a code no point uses keep their value from
     ``previous_A`` when given (any value is optimal there), else become 0.
     """
-    X = _check_data(X, "X")
+    X = check_data(X, "X")
     p = check_int_in_range(p, "p", 0, 30)
     codes = np.asarray(codes, dtype=np.int64)
     if codes.shape != (len(X),):
@@ -159,7 +161,7 @@ def _majority(Xf: np.ndarray, codes: np.ndarray, k: int, prev: np.ndarray | None
 
 def reconstruction_error(X, A, codes=None) -> int:
     """E(A, B) = Σ Hamming(A(B(x)), x); ``codes=None`` uses the optimal B for this A."""
-    X = _check_data(X, "X")
+    X = check_data(X, "X")
     A = _check_A(A, None, X.shape[1])
     d = _distances(X.astype(np.float32), A)
     if codes is None:
@@ -201,8 +203,6 @@ class BooleanFit:
 
     def as_autoencoder(self):
         """This fit as a ``framework.Autoencoder`` (B: nearest A(h), A: table look-up), for ``framework.error``."""
-        from .framework import boolean_autoencoder
-
         return boolean_autoencoder(self.encode, self.decode, n=self.A.shape[1], p=self.p)
 
 
@@ -212,7 +212,7 @@ def alternate(X, A0, *, max_iter: int = 100) -> BooleanFit:
     Stops when the codes stop changing (a fixed point: neither layer alone can improve E).
     ``history`` records E after every half-step; it never increases.
     """
-    X = _check_data(X, "X")
+    X = check_data(X, "X")
     A = _check_A(A0, None, X.shape[1]).copy()
     max_iter = check_int_in_range(max_iter, "max_iter", 1)
     k = len(A)
@@ -242,8 +242,8 @@ def alternate(X, A0, *, max_iter: int = 100) -> BooleanFit:
 
 def random_decoder(X, p: int, seed: int | None = None) -> np.ndarray:
     """A starting A: 2**p distinct data rows chosen at random (the k-means "Forgy" start)."""
-    X = _check_data(X, "X")
-    p = _check_p(p, len(X))
+    X = check_data(X, "X")
+    p = check_p(p, len(X))
     rng = np.random.default_rng(seed)
     k = 2 ** p
     order = rng.permutation(len(X))
@@ -269,8 +269,8 @@ def fit_boolean_autoencoder(X, p: int, *, n_starts: int = 1, seed: int | None = 
     Equivalent to clustering X into at most 2**p clusters with Hamming distance and majority-vote
     centres.  ``start_errors`` lists the final error of every start.
     """
-    X = _check_data(X, "X")
-    p = _check_p(p, len(X))
+    X = check_data(X, "X")
+    p = check_p(p, len(X))
     n_starts = check_int_in_range(n_starts, "n_starts", 1)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
@@ -315,7 +315,7 @@ def subset_costs(X) -> np.ndarray:
 
     cost[S] = Σ_bits min(#ones, #zeros) over the points of S — the best one cluster can do.
     """
-    X = _check_data(X, "X")
+    X = check_data(X, "X")
     m = len(X)
     if m > 24:
         raise ValueError(f"subset costs need 2**m entries; m = {m} is too many (at most 24)")
@@ -364,9 +364,9 @@ def exhaustive_boolean_autoencoder(X, p: int, *, max_partitions: int = DEFAULT_M
     Refuses with a ``ValueError`` giving the partition count and a time estimate when there are
     more than ``max_partitions`` of them, instead of running for hours.
     """
-    X = _check_data(X, "X")
+    X = check_data(X, "X")
     m = len(X)
-    p = _check_p(p, m)
+    p = check_p(p, m)
     max_partitions = check_int_in_range(max_partitions, "max_partitions", 1)
     k = 2 ** p
     count = count_partitions(m, k)
@@ -398,7 +398,7 @@ def is_single_move_optimal(X, codes, p: int) -> bool:
     Stronger than being a fixed point of alternation: a genuine local minimum in the space of
     partitions, where only a non-local change can do better.
     """
-    X = _check_data(X, "X")
+    X = check_data(X, "X")
     p = check_int_in_range(p, "p", 0, 30)
     codes = np.asarray(codes, dtype=np.int64)
     check_same_length(X, codes, "X", "codes")
@@ -416,34 +416,6 @@ def is_single_move_optimal(X, codes, p: int) -> bool:
 
 
 # ---------------------------------------------------------------- pictures
-
-def plot_decoder_tables(fits, *, side: int = 28, ax=None):
-    """One row per fit: its 2**p decoder outputs A(h) as images (the cluster centres)."""
-    import matplotlib.pyplot as plt
-
-    from .images import mosaic
-
-    fits = list(fits)
-    if not fits:
-        raise ValueError("fits must hold at least one BooleanFit; got none")
-    width = max(f.k for f in fits)
-    rows = []
-    for f in fits:
-        tiles = np.ones((width, side * side), dtype=np.float32) * 0.5     # grey: no such code
-        tiles[:f.k] = f.A
-        rows.append(tiles)
-    img = mosaic(np.concatenate(rows), ncols=width, side=side, fill=0.5)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(min(1.0 + 0.55 * width, 14), 0.6 + 0.6 * len(fits)))
-    ax.imshow(1 - img, cmap="gray", vmin=0, vmax=1)     # ink dark on white
-    step = side + 2
-    ax.set_yticks([2 + step * i + side / 2 for i in range(len(fits))], [f"p = {f.p}" for f in fits])
-    ax.set_xticks([2 + step * j + side / 2 for j in range(width)], [str(j) for j in range(width)], fontsize=7)
-    ax.set_xlabel("code h (as an integer)")
-    ax.grid(False)
-    ax.set_title("Decoder outputs A(h): majority-vote centres of the Boolean autoencoder")
-    return ax
-
 
 def plot_exhaustive_growth(rows, ax=None):
     """Time of exhaustive search against the number of points m, one line per p (log scale).

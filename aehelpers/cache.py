@@ -62,7 +62,7 @@ def library_versions() -> dict:
     """Versions that change what a trained model is (part of every cache key)."""
     import keras
 
-    from .setup import import_tensorflow_quietly
+    from .tf_quiet import import_tensorflow_quietly
 
     tf = import_tensorflow_quietly()
     return {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__}

@@ -92,7 +92,7 @@ def check_environment(*, strict: bool = True) -> dict:
     if not problems:
         import keras
 
-        from .setup import import_tensorflow_quietly
+        from .tf_quiet import import_tensorflow_quietly
 
         tf = import_tensorflow_quietly()
         report["keras_backend"] = keras.backend.backend()

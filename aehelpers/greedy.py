@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import time
-import warnings
 
 import numpy as np
 
 from .checks import as_matrix, check_int_in_range
-from .models import KerasAutoencoder, build_autoencoder
+from .framework import binary_cross_entropy
+from .models import KerasAutoencoder, build_autoencoder, predict_in_chunks
+from .notebook_setup import seed_everything
 from .training import train
 
-EPSILON = 1e-7  # Keras clips predictions to [ε, 1 − ε] before the log of binary cross-entropy
+
+def _mean_bce(z, x) -> float:
+    """Keras' ``binary_crossentropy``: the framework's Δ (notebook 01) per pixel, averaged over images."""
+    return float(np.mean(binary_cross_entropy(z, x)) / x.shape[1])
 
 
 def mean_image_loss(x_train, x_test) -> float:
@@ -28,8 +32,7 @@ def mean_image_loss(x_train, x_test) -> float:
     x_train, x_test = as_matrix(x_train, "x_train"), as_matrix(x_test, "x_test")
     if x_train.shape[1] != x_test.shape[1]:
         raise ValueError(f"x_train and x_test must have the same width; got {x_train.shape[1]} and {x_test.shape[1]}")
-    z = np.clip(x_train.mean(axis=0), EPSILON, 1 - EPSILON)
-    return float(np.mean(-(x_test * np.log(z) + (1 - x_test) * np.log(1 - z))))
+    return _mean_bce(np.broadcast_to(x_train.mean(axis=0), x_test.shape), x_test)
 
 
 @dataclasses.dataclass
@@ -47,16 +50,7 @@ class GreedyResult:
 
 def _evaluate(model, x) -> float:
     """Keras' binary cross-entropy of ``model`` on ``x`` (mean over pixels and images), without tracing."""
-    z = np.clip(_apply(model, x), EPSILON, 1 - EPSILON)
-    return float(np.mean(-(x * np.log(z) + (1 - x) * np.log(1 - z))))
-
-
-def _apply(model, x, batch: int = 8192) -> np.ndarray:
-    """``model(x)`` in eager batches: for one-off passes this skips the tracing ``predict`` pays."""
-    with warnings.catch_warnings():   # Keras warns that a bare array is not the named input dict
-        warnings.simplefilter("ignore", UserWarning)
-        return np.concatenate([np.asarray(model(x[i:i + batch], training=False))
-                               for i in range(0, len(x), batch)])
+    return _mean_bce(predict_in_chunks(model, x, chunk=8192), x)
 
 
 def train_greedy(x_train, x_val, *, p: int = 32, hidden=(128, 64), pretrain_epochs=(1, 1, 1),
@@ -69,8 +63,6 @@ def train_greedy(x_train, x_val, *, p: int = 32, hidden=(128, 64), pretrain_epoc
     into the deep model's ReLU decoder layers.  ``pretrain_epochs`` has one entry per layer
     (``len(hidden) + 1``).
     """
-    from .setup import seed_everything
-
     x_train = as_matrix(x_train, "x_train", dtype=np.float32)
     x_val = as_matrix(x_val, "x_val", n_cols=x_train.shape[1], dtype=np.float32)
     widths = (*tuple(hidden), check_int_in_range(p, "p", 1))
@@ -86,16 +78,18 @@ def train_greedy(x_train, x_val, *, p: int = 32, hidden=(128, 64), pretrain_epoc
     h_train, h_val, n_in = x_train, x_val, x_train.shape[1]
     for i, (width, epochs) in enumerate(zip(widths, pretrain_epochs)):
         bottom = i == 0
-        seed_everything(seed + i)
+        seed_everything(seed + i)  # the order training visits the images in
         layer = build_autoencoder(width, n=n_in, output_activation="sigmoid" if bottom else "relu",
-                                  loss="binary_crossentropy" if bottom else "mse", name=f"layer_{i + 1}")
+                                  loss="binary_crossentropy" if bottom else "mse", name=f"layer_{i + 1}",
+                                  seed=seed + 10 * i)
         histories.append(train(layer.model, h_train, epochs=epochs, batch_size=batch_size,
                                validation_data=(h_val,), progress=f"layer {i + 1}: {n_in}→{width}" if progress else False))
         layers.append(layer)
-        h_train, h_val = _apply(layer.encoder, h_train), _apply(layer.encoder, h_val)
+        h_train, h_val = predict_in_chunks(layer.encoder, h_train, 8192), predict_in_chunks(layer.encoder, h_val, 8192)
         n_in = width
     seed_everything(seed + len(widths))
-    deep = build_autoencoder(widths[-1], n=x_train.shape[1], hidden=widths[:-1], name="deep_greedy")
+    deep = build_autoencoder(widths[-1], n=x_train.shape[1], hidden=widths[:-1], name="deep_greedy",
+                             seed=seed + 10 * len(widths))
     stack_layers(deep, layers)
     stacked_loss = _evaluate(deep.model, x_val)
     final_loss = stacked_loss
@@ -125,12 +119,10 @@ def stack_layers(deep: KerasAutoencoder, layers) -> None:
 def train_end_to_end(x_train, x_val, *, p: int = 32, hidden=(128, 64), epochs: int = 4, batch_size: int = 256,
                      seed: int = 0, progress: bool = True) -> tuple[KerasAutoencoder, dict, float]:
     """The blog's way: build the deep model and train all of it at once; returns (model, history, val loss)."""
-    from .setup import seed_everything
-
     x_train = as_matrix(x_train, "x_train", dtype=np.float32)
     x_val = as_matrix(x_val, "x_val", n_cols=x_train.shape[1], dtype=np.float32)
-    seed_everything(seed)
-    deep = build_autoencoder(p, n=x_train.shape[1], hidden=tuple(hidden), name="deep_end_to_end")
+    seed_everything(seed)  # the order training visits the images in
+    deep = build_autoencoder(p, n=x_train.shape[1], hidden=tuple(hidden), name="deep_end_to_end", seed=seed)
     history = train(deep.model, x_train, epochs=epochs, batch_size=batch_size, validation_data=(x_val,),
                     progress="end to end" if progress else False)
     return deep, history, _evaluate(deep.model, x_val)

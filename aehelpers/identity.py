@@ -16,36 +16,12 @@ import numpy as np
 from . import framework as fw
 from .cache import cached_model, make_key
 from .checks import as_matrix, check_int_in_range, check_same_length
-from .models import build_autoencoder, split_autoencoder
-from .setup import seed_everything
+from .models import as_framework, build_autoencoder, split_autoencoder
+from .notebook_setup import seed_everything
+from .tf_quiet import import_tensorflow_quietly
 from .training import train
 
 DIGITS = "digits"
-
-
-# --- the framework view of a Keras model -----------------------------------------------------------
-
-def as_framework(kae) -> fw.Autoencoder:
-    """A Keras autoencoder (``KerasAutoencoder``) as Baldi's pair: B = its encoder, A = its decoder."""
-    for part in ("encoder", "decoder", "model"):
-        if not hasattr(kae, part):
-            raise ValueError(f"expected a KerasAutoencoder with .model, .encoder, .decoder; got {type(kae).__name__}")
-    n = int(kae.model.inputs[0].shape[-1])
-    p = int(kae.encoder.outputs[0].shape[-1])
-
-    return fw.Autoencoder(A=lambda H: _run(kae.decoder, H), B=lambda X: _run(kae.encoder, X),
-                          n=n, p=p, name=kae.model.name)
-
-
-def _run(keras_model, X, chunk: int = 2048) -> np.ndarray:
-    """Call a Keras model directly in chunks: for a few thousand rows far quicker than ``predict``."""
-    import warnings
-
-    X = np.asarray(X, np.float32)
-    with warnings.catch_warnings():  # an encoder split off a model expects its input as a 1-list; an array is fine
-        warnings.filterwarnings("ignore", message="The structure of `inputs`", category=UserWarning)
-        return np.concatenate([np.asarray(keras_model(X[i:i + chunk], training=False))
-                               for i in range(0, len(X), chunk)])
 
 
 def reconstruction_errors(kae, X, Y=None) -> np.ndarray:
@@ -56,6 +32,22 @@ def reconstruction_errors(kae, X, Y=None) -> np.ndarray:
 
 # --- the error table --------------------------------------------------------------------------------
 
+def family_outputs(kae, digits, probes: dict):
+    """Digits and every probe family through the model in one pass, split back by family.
+
+    Returns three dicts keyed by family (``"digits"`` first, then the probes in order): the
+    inputs, their reconstructions A∘B(x), and each image's MSE Δ(A∘B(x), x)/n.
+    """
+    ae = kae if isinstance(kae, fw.Autoencoder) else as_framework(kae)
+    sets = {DIGITS: as_matrix(digits, "digits", n_cols=ae.n, dtype=np.float32)}
+    sets.update({f: as_matrix(x, f"probe family {f!r}", n_cols=ae.n, dtype=np.float32) for f, x in probes.items()})
+    everything = np.concatenate(list(sets.values()))
+    x_hat = ae(everything)
+    errors = fw.squared_euclidean(x_hat, everything) / ae.n
+    ends = np.cumsum([len(x) for x in sets.values()])[:-1]
+    return sets, dict(zip(sets, np.split(x_hat, ends))), dict(zip(sets, np.split(errors, ends)))
+
+
 def error_row(kae, digits, probes: dict, *, name: str = "") -> dict:
     """Mean MSE on ``digits`` and on each probe family, their mean over families, ratio and gap.
 
@@ -64,14 +56,9 @@ def error_row(kae, digits, probes: dict, *, name: str = "") -> dict:
     """
     if not probes:
         raise ValueError("probes must hold at least one non-digit family; got none")
-    ae = as_framework(kae)
-    sets = {DIGITS: as_matrix(digits, "digits", n_cols=ae.n)}
-    sets.update({f: as_matrix(x, f"probe family {f!r}", n_cols=ae.n) for f, x in probes.items()})
-    errors = reconstruction_errors(ae, np.concatenate(list(sets.values())))  # one pass through the model
-    ends = np.cumsum([len(x) for x in sets.values()])
-    row = {"model": name or ae.name}
-    for (family, _), chunk in zip(sets.items(), np.split(errors, ends[:-1])):
-        row[family] = float(np.mean(chunk))
+    _, _, errors = family_outputs(kae, digits, probes)
+    row = {"model": name or kae.model.name}
+    row.update({family: float(np.mean(e)) for family, e in errors.items()})
     row["non-digits"] = float(np.mean([row[f] for f in probes]))
     row["ratio"] = row["non-digits"] / max(row[DIGITS], 1e-12)
     row["gap"] = row["non-digits"] - row[DIGITS]
@@ -117,8 +104,6 @@ def code_sparsity(kae, X, *, threshold: float = 0.01) -> dict:
 
 def jacobians(model, X) -> np.ndarray:
     """∂(A∘B)(x)/∂x at each row of X: shape (k, n, n), entry [t, i, j] = ∂zᵢ/∂xⱼ at xₜ."""
-    from .setup import import_tensorflow_quietly
-
     tf = import_tensorflow_quietly()
     X = as_matrix(X, "X", n_cols=int(model.inputs[0].shape[-1]), dtype=np.float32)
     x = tf.constant(X)
@@ -175,11 +160,11 @@ class Variant:
         if self.activity_l1 < 0 or self.noise_std < 0:
             raise ValueError(f"activity_l1 and noise_std must be ≥ 0; got {self.activity_l1}, {self.noise_std}")
 
-    def build(self):
-        """The untrained, compiled KerasAutoencoder (seed first)."""
+    def build(self, seed: int | None = None):
+        """The untrained, compiled KerasAutoencoder, its initial weights drawn from ``seed``."""
         return build_autoencoder(self.p, code_activation=self.code_activation,
                                  output_activation=self.output_activation, loss=self.loss,
-                                 activity_l1=self.activity_l1)
+                                 activity_l1=self.activity_l1, seed=seed)
 
 
 def fit_variant(variant: Variant, x_train, *, epochs: int, seed: int, data: str, batch_size: int = 256,
@@ -195,8 +180,8 @@ def fit_variant(variant: Variant, x_train, *, epochs: int, seed: int, data: str,
                    n_train=len(x_train), batch_size=batch_size)
 
     def build():
-        seed_everything(seed)
-        return variant.build().model
+        seed_everything(seed)  # the order training visits the images in
+        return variant.build(seed).model
 
     def fit(model):
         x_in = x_train
@@ -209,7 +194,7 @@ def fit_variant(variant: Variant, x_train, *, epochs: int, seed: int, data: str,
     return split_autoencoder(entry.model), entry
 
 
-# --- pictures and weights ---------------------------------------------------------------------------
+# --- weights ---------------------------------------------------------------------------
 
 def energy_in_subspace(V, U) -> float:
     """Fraction of the total squared norm of the rows of ``V`` inside the span of the columns of ``U``.
@@ -226,28 +211,3 @@ def energy_in_subspace(V, U) -> float:
     if total == 0:
         raise ValueError("V must hold at least one non-zero filter; got all zeros")
     return float(np.sum((V @ Q) ** 2) / total)
-
-
-def plot_rows(rows: dict, *, ncols: int | None = None, title: str = "", ax=None, cmap: str = "gray",
-              vmin: float = 0.0, vmax: float = 1.0):
-    """Labelled rows of 28×28 images: ``rows`` maps a label to a (k, 784) array (k ≤ ncols shown)."""
-    import matplotlib.pyplot as plt
-
-    from .images import mosaic
-
-    if not rows:
-        raise ValueError("rows must map at least one label to images; got none")
-    arrays = {label: as_matrix(x, f"row {label!r}", n_cols=784, finite=True) for label, x in rows.items()}
-    ncols = ncols or min(len(x) for x in arrays.values())
-    stacked = np.concatenate([x[:ncols] if len(x) >= ncols else
-                              np.vstack([x, np.full((ncols - len(x), 784), np.nan)]) for x in arrays.values()])
-    image = mosaic(np.nan_to_num(stacked, nan=vmin), ncols=ncols, fill=np.nan)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(0.55 * ncols + 1.6, 0.55 * len(arrays) + 0.6))
-    ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
-    ax.set_yticks([2 + 30 * i + 14 for i in range(len(arrays))], list(arrays))
-    ax.set_xticks([2 + 30 * j + 14 for j in range(ncols)], [str(j + 1) for j in range(ncols)])
-    ax.set_xlabel("example")
-    ax.grid(False)
-    ax.set_title(title)
-    return ax

@@ -18,7 +18,8 @@ import numpy as np
 
 from .checks import as_matrix, check_int_in_range, check_same_length
 from .linear import check_centred
-from .setup import import_tensorflow_quietly, seed_everything
+from .notebook_setup import seed_everything
+from .tf_quiet import import_tensorflow_quietly
 
 
 def default_batch_size(m: int) -> int:
@@ -38,7 +39,6 @@ def build_linear_autoencoder(n: int, p: int, *, n_out: int | None = None, seed: 
     import_tensorflow_quietly()
     import keras
 
-    seed_everything(seed)
     x = keras.Input(shape=(n,), name="x")
     enc = keras.layers.Dense(p, use_bias=False, kernel_initializer=keras.initializers.Orthogonal(seed=seed),
                              name="encoding")
@@ -102,6 +102,7 @@ def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 8, batch
     import keras
 
     model = build_linear_autoencoder(x.shape[1], p, n_out=y.shape[1], seed=seed, tied=y_train is None)
+    seed_everything(seed)  # the order of the mini-batches
     steps = epochs * -(-len(x) // batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=final_lr_fraction)
     model.compile(optimizer=make_optimizer(optimizer, schedule), loss="mse")

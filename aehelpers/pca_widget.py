@@ -1,7 +1,7 @@
 """The p slider: rank-p PCA reconstructions of test digits and their error, redrawn at once.
 
-``render_pca_view(view, p)`` is a pure function returning PNG bytes and the error text; the
-widget from ``pca_slider(view)`` is a thin ipywidgets shell around it.  Everything is closed
+``render_pca(view, p)`` is a pure function returning a ``Frame`` (PNG bytes, label, numbers);
+``pca_slider(view)`` puts it in the series' one slider shell (``aehelpers.slider``).  Everything is closed
 form (no training): the test digits' coordinates in the eigenbasis are computed once, so a
 move costs one small matrix product, one mosaic PNG and one tiny curve PNG (a few ms).
 Introduced in notebook 02.
@@ -9,6 +9,7 @@ Introduced in notebook 02.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from .checks import as_matrix, check_int_in_range
 from .images import mosaic, to_png
 from .linear import PCA
+from .slider import Frame, Slider, format_label
 
 CURVE_SIZE = (380, 190)  # width, height of the error-vs-p picture in pixels
 _MARGIN = (52, 14, 12, 34)  # left, right, top, bottom
@@ -70,13 +72,11 @@ def prepare_pca_view(pca: PCA, x_test, mean, *, n_digits: int = 8, indices=None,
 
 def reconstruct_digits(view: PCAView, p) -> np.ndarray:
     """The shown digits rebuilt from their top-p coordinates: mean + Σ_{i≤p} zᵢ uᵢ."""
-    p = check_int_in_range(p, "p", 1, view.n)
+    return _reconstruct(view, check_int_in_range(p, "p", 1, view.n))
+
+
+def _reconstruct(view: PCAView, p: int) -> np.ndarray:
     return view.mean + view.codes[:, :p] @ view.U[:, :p].T
-
-
-def error_text(p: int, test_mse: float, train_mse: float) -> str:
-    """The label under the slider, e.g. ``p = 32 · test MSE = 0.0168 · training optimum Σ_{i>p} λᵢ/n = 0.0172``."""
-    return f"p = {p} · test MSE = {test_mse:.4f} · training optimum Σ_(i>p) λᵢ/n = {train_mse:.4f}"
 
 
 def _curve_xy(view: PCAView):
@@ -123,11 +123,10 @@ def _curve_base(view: PCAView):
     return img
 
 
-def render_curve(view: PCAView, p) -> bytes:
+def _curve_png(view: PCAView, p: int) -> bytes:
     """PNG of test MSE against p with a marker at ``p`` (the cached base picture plus one line)."""
     from PIL import ImageDraw
 
-    p = check_int_in_range(p, "p", 1, view.n)
     img = _curve_base(view).copy()
     draw = ImageDraw.Draw(img)
     to_px, _ = _curve_xy(view)
@@ -139,56 +138,23 @@ def render_curve(view: PCAView, p) -> bytes:
     return buf.getvalue()
 
 
-def render_pca_view(view: PCAView, p) -> dict:
-    """Everything the widget shows for ``p``: ``image`` (PNG: originals above, rank-p below),
-    ``curve`` (PNG), ``mse`` (test), ``train_mse`` (closed form), ``text`` and ``p``."""
-    p = check_int_in_range(p, "p", 1, view.n)
-    x_hat = reconstruct_digits(view, p)
-    k = len(x_hat)
-    picture = mosaic(np.concatenate([view.originals, x_hat]), ncols=k)
+def render_pca(view: PCAView, p: int) -> Frame:
+    """What the slider shows at ``p`` (one of ``1…n``, checked by the slider).
+
+    Images: the test digits above their rank-p reconstructions, then test MSE against p with p
+    marked.  Numbers: ``test_mse`` (measured on the test set) and ``train_mse`` (the closed form
+    Σ_{i>p} λᵢ/n on the training set).
+    """
+    x_hat = _reconstruct(view, p)
+    picture = mosaic(np.concatenate([view.originals, x_hat]), ncols=len(x_hat))
     mse, train = float(view.test_mse[p]), float(view.train_mse[p])
-    return {"p": p, "image": to_png(picture, scale=view.scale), "curve": render_curve(view, p),
-            "mse": mse, "train_mse": train, "text": error_text(p, mse, train)}
+    label = format_label({"p": p, "test MSE": mse, "training optimum Σ_(i>p) λᵢ/n": train})
+    return Frame((to_png(picture, scale=view.scale), _curve_png(view, p)), label,
+                 {"test_mse": mse, "train_mse": train})
 
 
-def pca_slider(view: PCAView, p: int = 32):
-    """A VBox with ``.slider`` (description "p"), ``.label`` (CSS class ``ae-error``), ``.image``,
-    ``.curve`` and ``.update(p)``; moving the slider calls ``update``."""
-    import ipywidgets as widgets
-
-    p = check_int_in_range(p, "p", 1, view.n)
-
-    class PCASlider(widgets.VBox):
-        """The p slider (see ``pca_slider``)."""
-
-        def __init__(self):
-            self.view = view
-            self.slider = widgets.IntSlider(value=p, min=1, max=view.n, step=1, description="p",
-                                            continuous_update=True,
-                                            layout=widgets.Layout(width="600px"))
-            self.label = widgets.HTML()
-            self.label.add_class("ae-error")
-            self.image = widgets.Image(format="png")
-            self.curve = widgets.Image(format="png", layout=widgets.Layout(width=f"{CURVE_SIZE[0]}px"))
-            caption = widgets.HTML("<small>top row: test digits · bottom row: rank-p PCA reconstruction "
-                                   "(the best any linear autoencoder with p hidden units can do)</small>")
-            super().__init__([self.slider, self.label, self.image, caption, self.curve])
-            self.last = None
-            self.slider.observe(lambda change: self._show(change["new"]), names="value")
-            self._show(p)
-
-        def _show(self, value):
-            out = render_pca_view(self.view, value)
-            self.image.value, self.curve.value, self.label.value = out["image"], out["curve"], out["text"]
-            self.last = out
-            return out
-
-        def update(self, value):
-            """Move to ``value`` as a user would (the slider follows) and return what is shown."""
-            value = check_int_in_range(value, "p", 1, self.view.n)
-            if self.slider.value != value:
-                self.slider.value = value  # the observer redraws
-                return self.last
-            return self._show(value)
-
-    return PCASlider()
+def pca_slider(view: PCAView, p: int = 32) -> Slider:
+    """The p slider over ``1…n`` (see ``aehelpers.slider.Slider``), starting at ``p``."""
+    return Slider(functools.partial(render_pca, view), {"p": range(1, view.n + 1)}, {"p": p}, width="600px",
+                  caption="top row: test digits · bottom row: rank-p PCA reconstruction "
+                          "(the best any linear autoencoder with p hidden units can do)")

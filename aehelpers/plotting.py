@@ -1,7 +1,9 @@
-"""Plots for the Keras notebooks: digits and reconstructions, loss curves, codes, loss against p.
+"""Plots shared by the notebooks: rows of digits, loss curves, codes, loss against p.
 
-Every function takes ``ax=None`` (a new figure when omitted) and returns the Matplotlib
-objects it drew, so notebooks stay free of cosmetic code.  Introduced in notebook 04.
+Every function takes ``ax=None`` (a new figure when omitted) and returns the ``ax`` it drew
+on, so notebooks stay free of cosmetic code.  ``plot_digit_rows`` is the series' one way to
+draw rows of images (white digits on black, as MNIST stores them), introduced in notebook 02;
+the loss and code plots in notebook 04.
 """
 from __future__ import annotations
 
@@ -12,33 +14,44 @@ from .images import mosaic
 
 
 def _axes(ax, figsize):
+    """``ax``, or the axes of a new figure of ``figsize``."""
     import matplotlib.pyplot as plt
 
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize)
-        return fig, ax
-    return ax.figure, ax
+    return plt.subplots(figsize=figsize)[1] if ax is None else ax
 
 
-def plot_reconstructions(x, x_hat, *, n: int = 10, title: str = "Test digits (top) and their reconstructions (bottom)",
-                         ax=None):
-    """The blog's figure: ``n`` digits in the top row, their reconstructions below. Returns ``(fig, ax)``."""
-    x = as_matrix(x, "x", dtype=np.float32)
-    x_hat = as_matrix(x_hat, "x_hat", n_cols=x.shape[1], dtype=np.float32)
-    n = check_int_in_range(n, "n", 1, min(len(x), len(x_hat)))
-    side = int(round(np.sqrt(x.shape[1])))
-    if side * side != x.shape[1]:
-        raise ValueError(f"images must be square (n = side²); got {x.shape[1]} pixels")
-    fig, ax = _axes(ax, (1.0 * n + 0.6, 2.6))
-    picture = mosaic(np.concatenate([x[:n], x_hat[:n]]), ncols=n, side=side)
-    ax.imshow(picture, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-    ax.set_xticks([])
-    ax.set_yticks([side / 2 + 2, 1.5 * side + 4])
-    ax.set_yticklabels(["original", "reconstructed"])
+def plot_digit_rows(rows: dict, *, ncols: int | None = None, title: str = "", xlabel: str = "",
+                    column_labels=None, cmap: str = "gray", vmin: float = 0.0, vmax: float = 1.0, ax=None):
+    """Labelled rows of square images (white digits on black): ``rows`` maps a label to (k, side²) images.
+
+    ``ncols`` defaults to the longest row; longer rows are cut, shorter ones end in blank tiles.
+    ``column_labels`` names the columns (else no x ticks).  A diverging ``cmap`` with
+    ``vmin = −vmax`` shows signed pictures (weights, Jacobian rows).  Returns ``ax``.
+    """
+    if not rows:
+        raise ValueError("rows must map at least one label to images; got none")
+    arrays = {label: as_matrix(x, f"row {label!r}", dtype=np.float32) for label, x in rows.items()}
+    widths = {x.shape[1] for x in arrays.values()}
+    side = int(round(np.sqrt(max(widths))))
+    if len(widths) != 1 or side * side != max(widths):
+        raise ValueError(f"every row must hold square images of one size (side² pixels); got widths {sorted(widths)}")
+    ncols = check_int_in_range(ncols or max(len(x) for x in arrays.values()), "ncols", 1)
+    blank = np.full((ncols, side * side), np.nan, dtype=np.float32)  # shown as background
+    tiles = np.concatenate([np.concatenate([x[:ncols], blank[len(x):]]) for x in arrays.values()])
+    ax = _axes(ax, (0.55 * ncols + 1.6, 0.55 * len(arrays) + 0.6))
+    ax.imshow(mosaic(tiles, ncols=ncols, side=side, fill=np.nan), cmap=cmap, vmin=vmin, vmax=vmax,
+              interpolation="nearest")
+    centres = [2 + (side + 2) * i + side / 2 for i in range(max(len(arrays), ncols))]  # mosaic's pad is 2
+    ax.set_yticks(centres[:len(arrays)], [str(label) for label in arrays])
+    if column_labels is None:
+        ax.set_xticks([])
+    else:
+        labels = [str(c) for c in column_labels]
+        ax.set_xticks(centres[:len(labels)], labels)
+    ax.set_xlabel(xlabel)
     ax.grid(False)
-    ax.set_xlabel(f"{n} test images")
     ax.set_title(title)
-    return fig, ax
+    return ax
 
 
 def plot_loss_curves(history: dict, *, floor: float | None = None, baseline: float | None = None,
@@ -47,11 +60,11 @@ def plot_loss_curves(history: dict, *, floor: float | None = None, baseline: flo
     """``loss`` and ``val_loss`` per epoch, with the entropy floor (and a baseline) as lines.
 
     ``floor`` is the least cross-entropy any model can reach on the validation images (their
-    mean binary entropy).  Returns ``(fig, ax)``.
+    mean binary entropy).  Returns ``ax``.
     """
     if "loss" not in history or not len(history["loss"]):
         raise ValueError(f"history must hold a non-empty 'loss' list; got keys {sorted(history)}")
-    fig, ax = _axes(ax, (7, 4))
+    ax = _axes(ax, (7, 4))
     epochs = np.arange(1, len(history["loss"]) + 1)
     ax.plot(epochs, history["loss"], marker=".", label="training loss")
     if history.get("val_loss"):
@@ -65,25 +78,22 @@ def plot_loss_curves(history: dict, *, floor: float | None = None, baseline: flo
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()
-    return fig, ax
+    return ax
 
 
 def plot_code_activity(codes, *, title: str = "How often each code unit fires", ax=None):
-    """Bar per code unit: the share of images on which it is non-zero; dead units marked in red.
-
-    Returns ``(fig, ax, bars)``.
-    """
+    """Bar per code unit: the share of images on which it is non-zero; dead units marked in red. Returns ``ax``."""
     codes = as_matrix(codes, "codes")
     active = np.mean(codes > 0, axis=0)
-    fig, ax = _axes(ax, (7, 3))
+    ax = _axes(ax, (7, 3))
     colours = np.where(active == 0, "tab:red", "tab:blue")
-    bars = ax.bar(np.arange(codes.shape[1]), active, color=colours)
+    ax.bar(np.arange(codes.shape[1]), active, color=colours)
     dead = int(np.sum(active == 0))
     ax.set_xlabel(f"code unit (red: dead on all {len(codes):,} images; {dead} of {codes.shape[1]})")
     ax.set_ylabel("fraction of images active")
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
-    return fig, ax, bars
+    return ax
 
 
 def plot_loss_vs_p(p_values, losses, *, mse=None, pca_mse=None, floor: float | None = None,
@@ -91,13 +101,13 @@ def plot_loss_vs_p(p_values, losses, *, mse=None, pca_mse=None, floor: float | N
                    ax=None):
     """Validation cross-entropy against p (log₂ axis), optionally MSE and PCA's MSE on a second axis.
 
-    ``current`` marks one p.  Returns ``(fig, ax, ax_mse)`` (``ax_mse`` is None without ``mse``).
+    ``current`` marks one p.  Returns ``ax`` (the loss axis; the MSE axis is its twin).
     """
     p_values = np.asarray(list(p_values), dtype=float)
     losses = np.asarray(list(losses), dtype=float)
     if p_values.ndim != 1 or p_values.size == 0 or losses.shape != p_values.shape:
         raise ValueError(f"p_values and losses must be equal-length 1-D lists; got {p_values.shape} and {losses.shape}")
-    fig, ax = _axes(ax, (6, 3.6))
+    ax = _axes(ax, (6, 3.6))
     ax.plot(p_values, losses, marker="o", color="tab:blue", label="val loss (BCE)")
     if floor is not None:
         ax.axhline(floor, color="k", linestyle="--", linewidth=1, label=f"entropy floor {floor:.3f}")
@@ -128,33 +138,4 @@ def plot_loss_vs_p(p_values, losses, *, mse=None, pca_mse=None, floor: float | N
         h2, l2 = ax_mse.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
     ax.legend(handles, labels, fontsize=8, loc="upper right")
-    return fig, ax, ax_mse
-
-
-def plot_reconstructions_by_p(x, x_hat_by_p: dict, *, title: str = "Reconstructions through bottlenecks of size p",
-                              ax=None):
-    """One row of digits, then one row of reconstructions per p (the slider's pages side by side).
-
-    Returns ``(fig, ax)``.
-    """
-    x = as_matrix(x, "x", dtype=np.float32)
-    if not x_hat_by_p:
-        raise ValueError("x_hat_by_p must map at least one p to its reconstructions; got none")
-    rows = [x]
-    for p, x_hat in x_hat_by_p.items():
-        x_hat = as_matrix(x_hat, f"x_hat[{p}]", n_cols=x.shape[1], dtype=np.float32)
-        if len(x_hat) != len(x):
-            raise ValueError(f"x_hat[{p}] must hold {len(x)} images like x; got {len(x_hat)}")
-        rows.append(x_hat)
-    side = int(round(np.sqrt(x.shape[1])))
-    k = len(x)
-    fig, ax = _axes(ax, (0.8 * k + 1.2, 0.8 * len(rows) + 0.6))
-    ax.imshow(mosaic(np.concatenate(rows), ncols=k, side=side), cmap="gray", vmin=0, vmax=1,
-              interpolation="nearest")
-    ax.set_xticks([])
-    ax.set_yticks([2 + (side + 2) * i + side / 2 for i in range(len(rows))])
-    ax.set_yticklabels(["original"] + [f"p = {p}" for p in x_hat_by_p])
-    ax.grid(False)
-    ax.set_xlabel(f"{k} test digits")
-    ax.set_title(title)
-    return fig, ax
+    return ax

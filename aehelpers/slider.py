@@ -9,8 +9,13 @@ ahead of time (``Slider.all_stops``) for pages without a kernel.  Introduced in 
 from __future__ import annotations
 
 import dataclasses
+import html
 import itertools
+import numbers
 from typing import Callable, Mapping, Sequence
+
+CSS_CLASS = "ae-slider"  # on every shell's outer box: the browser test moves each slider inside one
+LABEL_CLASS = "ae-error"  # on the label under the controls
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +34,19 @@ class Frame:
             raise ValueError("Frame.images must be one or more PNG byte strings")
 
 
+def format_label(parts: Mapping[str, object], *, note: str = "") -> str:
+    """The one label convention: ``p = 32 · test MSE = 0.0168 · …`` as escaped HTML.
+
+    ``parts`` maps a name to its value (floats shown with 4 decimals); ``note`` goes in brackets
+    after the first part, e.g. ``p = 1024 (≥ n = 784) · …``.
+    """
+    shown = [f"{name} = {value:.4f}" if isinstance(value, float) else f"{name} = {value}"
+             for name, value in parts.items()]
+    if note and shown:
+        shown[0] += f" ({note})"
+    return html.escape(" · ".join(shown), quote=False)
+
+
 def check_stops(stops: Mapping[str, Sequence]) -> dict[str, tuple]:
     """``stops`` as ``{name: tuple of values}``, each non-empty and without repeats, else ``ValueError``."""
     if not isinstance(stops, Mapping) or not stops:
@@ -42,11 +60,23 @@ def check_stops(stops: Mapping[str, Sequence]) -> dict[str, tuple]:
     return out
 
 
+def _stop(stops: tuple, value, name: str):
+    """The stop equal to ``value`` (of the same kind: 32.0 and True are not the stop 32), else ``ValueError``."""
+    if not isinstance(value, bool):
+        for stop in stops:
+            if value == stop and isinstance(value, numbers.Integral) == isinstance(stop, numbers.Integral):
+                return stop
+    raise ValueError(f"{name} must be one of the slider's stops {list(stops)}; got {value!r}")
+
+
 class Slider:
     """A thin ipywidgets shell over ``render``: one ``SelectionSlider`` per control.
 
     ``.controls`` (name → slider), ``.images``, ``.label`` (CSS class ``ae-error``), ``.frame``
-    (what is shown), ``.update(**values)`` moves as a user would; ``.widget`` is displayed.
+    (what is shown), ``.update(**values)`` moves as a user would; ``.widget`` is displayed and
+    carries the CSS class ``ae-slider``.  ``value`` names the starting stops (default: the middle
+    one of each control); every move is checked against the stops here, once, so ``render``
+    only ever sees values from its stops.
     """
 
     def __init__(self, render: Callable[..., Frame], stops: Mapping[str, Sequence],
@@ -61,13 +91,15 @@ class Slider:
                                                  layout=w.Layout(width=width))
                          for name, values in self.stops.items()}
         self.label = w.HTML()
-        self.label.add_class("ae-error")
+        self.label.add_class(LABEL_CLASS)
         first = render(**start)
         self.images = [w.Image(format="png") for _ in first.images]
-        parts = [*self.controls.values(), self.label, w.HBox(self.images)]
+        parts = [*self.controls.values(), self.label,
+                 w.HBox(self.images, layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))]
         if caption:
             parts.append(w.HTML(f"<small>{caption}</small>"))
         self.widget = w.VBox(parts)
+        self.widget.add_class(CSS_CLASS)
         self.frame, self._quiet = None, False
         self._show(first)
         for control in self.controls.values():
@@ -78,10 +110,7 @@ class Slider:
         missing = [] if partial else sorted(set(self.stops) - set(values))
         if unknown or missing:
             raise ValueError(f"slider controls are {sorted(self.stops)}; got {sorted(values)}")
-        for name, v in values.items():
-            if v not in self.stops[name] or isinstance(v, bool):
-                raise ValueError(f"{name} must be one of the slider's stops {list(self.stops[name])}; got {v!r}")
-        return dict(values)
+        return {name: _stop(self.stops[name], v, name) for name, v in values.items()}
 
     def values(self) -> dict:
         """The current value of every control."""

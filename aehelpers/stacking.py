@@ -34,9 +34,6 @@ def pca_basis(X, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mean, pca.components(p), pca.eigenvalues
 
 
-principal_cosines = _linear.principal_cosines   # notebook 02's principal angles, re-exported here
-
-
 @dataclasses.dataclass(frozen=True)
 class PCAStack:
     """Linear autoencoders stacked by PCA: one (mean, basis) per layer and their composition."""
@@ -114,8 +111,8 @@ def stack_boolean(X, p1: int, p2: int, *, n_starts: int = 1, seed: int | None = 
     The second layer sees each point as its first-layer centre, so it clusters the 2**p1 centres
     (weighted by their cluster sizes) into 2**p2 groups: hierarchical clustering.
     """
-    X = _bool._check_data(X, "X")
-    p1 = _bool._check_p(p1, len(X))
+    X = _bool.check_data(X, "X")
+    p1 = _bool.check_p(p1, len(X))
     p2 = check_int_in_range(p2, "p2", 0, 30)
     if p2 >= p1:
         raise ValueError(f"the top layer must be narrower than the first: p2 < p1; got p1 = {p1}, p2 = {p2}")

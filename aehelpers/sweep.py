@@ -5,8 +5,8 @@ per p through ``cache.cached_model``, the path notebook 04's blog model takes: l
 trusted entry exists, else built, trained (``training.train``) and stored, one p at a time.
 
 The default recipe is faster than the blog's 50 epochs at a constant learning rate: fewer
-epochs with a higher peak rate that decays to zero along a cosine (``FAST``); ``plain_recipe``
-trains one model the blog's way, for comparison (``make bench`` uses both).
+epochs with a higher peak rate that decays to zero along a cosine (``FAST``); ``make bench``
+compares it with the blog's recipe (``PLAIN``) at every p.
 Introduced in notebook 04.
 """
 from __future__ import annotations
@@ -21,7 +21,8 @@ from . import cache
 from .checks import as_matrix, check_int_in_range
 from .models import KerasAutoencoder, build_autoencoder, split_autoencoder
 from .digest import fingerprint
-from .setup import import_tensorflow_quietly, seed_everything
+from .notebook_setup import seed_everything
+from .tf_quiet import import_tensorflow_quietly
 from .training import train
 
 DEFAULT_P = (2, 4, 8, 16, 32, 64, 128)
@@ -138,8 +139,7 @@ def sweep_key(p: int, recipe: Recipe, *, seed: int, source: str, x_train: np.nda
 
 def build_for_sweep(p: int, recipe: Recipe, *, seed: int, n: int = 784, n_train: int = 60_000):
     """The blog's 784 → p → 784 model (``build_autoencoder``), compiled with the recipe's optimizer."""
-    seed_everything(seed)
-    net = build_autoencoder(p, n=n, learning_rate=recipe.learning_rate)
+    net = build_autoencoder(p, n=n, learning_rate=recipe.learning_rate, seed=seed)
     net.model.compile(optimizer=recipe.optimizer(-(-n_train // recipe.batch_size)), loss="binary_crossentropy")
     return net.model
 
@@ -189,12 +189,15 @@ def train_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: in
     models, histories, hits, folders = {}, {}, {}, {}
     for p in p_values:  # one p at a time: on 2 CPU cores this beat one model with a branch per p ~3× per epoch
         label = f"sweep p={p}" if progress is True else progress
-        entry = cache.cached_model(
-            f"sweep_p{p}", keys[p],
-            build=lambda p=p: build_for_sweep(p, recipe, seed=seed, n=x_train.shape[1], n_train=len(x_train)),
-            fit=lambda model, label=label: train(model, x_train, epochs=recipe.epochs,
-                                                 batch_size=recipe.batch_size, progress=label),
-            root=root, verbose=verbose)
+
+        def build(p=p):
+            return build_for_sweep(p, recipe, seed=seed, n=x_train.shape[1], n_train=len(x_train))
+
+        def fit(model, label=label):
+            seed_everything(seed)  # the order of the mini-batches
+            return train(model, x_train, epochs=recipe.epochs, batch_size=recipe.batch_size, progress=label)
+
+        entry = cache.cached_model(f"sweep_p{p}", keys[p], build, fit, root=root, verbose=verbose)
         models[p], histories[p], hits[p], folders[p] = split_autoencoder(entry.model), entry.history, entry.hit, entry.path
     missing = tuple(p for p in p_values if not hits[p])
     train_seconds = float(sum(histories[p].get("seconds", 0.0) for p in missing))
@@ -249,23 +252,3 @@ def _precompute(models: dict, histories: dict, hits: dict, x_eval: np.ndarray, s
     return Sweep(p_values=p_values, models={p: models[p] for p in p_values}, histories=histories, hits=hits,
                  val_loss=val_loss, mse=mse, dead=dead, zero_fraction=zero, x_show=x_show, x_hat=x_hat,
                  codes=codes, recipe=recipe, seconds=0.0, train_seconds=0.0, floor=entropy_floor(x_eval))
-
-
-def plain_recipe(data, p: int = 32, *, epochs: int = PLAIN.epochs, seed: int = 42,
-                 batch_size: int = PLAIN.batch_size, learning_rate: float = PLAIN.learning_rate,
-                 progress: bool | str = False, eval_batch: int = 2048) -> dict:
-    """Train one 784 → p → 784 model the blog's way (Adam at a constant rate, 50 epochs) and score it.
-
-    Returns ``{"p", "val_loss", "mse", "seconds", "history", "model"}``: the reference the fast
-    sweep is compared with (not cached: it is a measurement).
-    """
-    p = check_int_in_range(p, "p", 1)
-    x_train = as_matrix(data.x_train, "data.x_train", dtype=np.float32)
-    x_eval = as_matrix(data.x_test, "data.x_test", n_cols=x_train.shape[1], dtype=np.float32)
-    seed_everything(check_int_in_range(seed, "seed", 0))
-    ae_p: KerasAutoencoder = build_autoencoder(p, n=x_train.shape[1], learning_rate=learning_rate)
-    history = train(ae_p.model, x_train, epochs=epochs, batch_size=batch_size, progress=progress)
-    val_loss = float(ae_p.model.evaluate(x_eval, x_eval, batch_size=eval_batch, verbose=0))
-    recon = ae_p.model.predict(x_eval, batch_size=eval_batch, verbose=0)
-    return {"p": p, "val_loss": val_loss, "mse": float(np.mean((recon - x_eval) ** 2)),
-            "seconds": float(history["seconds"]), "history": history, "model": ae_p}

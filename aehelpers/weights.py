@@ -30,20 +30,21 @@ def _check_file(path: Path) -> None:
         raise FileNotFoundError(f"no such file: {path}")
 
 
+def _save(write, path, suffix: str, what: str) -> Path:
+    path = _check_suffix(path, suffix, what)
+    with atomic_path(path) as tmp:
+        write(tmp)
+    return path
+
+
 def save_weights(model, path: str | os.PathLike) -> Path:
     """Write ``model``'s weights to ``path`` (must end in ``.weights.h5``) atomically."""
-    path = _check_suffix(path, WEIGHTS_SUFFIX, "weights")
-    with atomic_path(path) as tmp:
-        model.save_weights(tmp)
-    return path
+    return _save(model.save_weights, path, WEIGHTS_SUFFIX, "weights")
 
 
 def save_model(model, path: str | os.PathLike) -> Path:
     """Write the whole model (architecture, weights, optimizer) to ``path`` (``.keras``) atomically."""
-    path = _check_suffix(path, MODEL_SUFFIX, "model")
-    with atomic_path(path) as tmp:
-        model.save(tmp)
-    return path
+    return _save(model.save, path, MODEL_SUFFIX, "model")
 
 
 def weights_in_file(path: str | os.PathLike) -> dict[str, list[tuple[int, ...]]]:

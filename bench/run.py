@@ -5,9 +5,12 @@ ratios are taken inside it (the two recipes are interleaved chunk by chunk so th
 load hits both alike).  ``--smoke`` runs every section on small data in seconds (CI does, so
 the bench never rots) and asserts nothing about speed.
 
-    .venv/bin/python bench/run.py                      # full bench (about 30 min on 2 cores)
+    .venv/bin/python bench/run.py                      # full bench (about 50 min on 2 cores)
     .venv/bin/python bench/run.py --only recipes,linear_vs_pca   # some sections, merged into results.json
     .venv/bin/python bench/run.py --smoke --out build/bench-smoke
+
+Each section is one function ``bench_NAME(cfg, data) -> {figure: value}`` registered in
+``SECTIONS`` (one line each) and runs alone: nothing passes from one section to another.
 """
 from __future__ import annotations
 
@@ -31,9 +34,6 @@ sys.path.insert(0, str(ROOT))
 import aehelpers as ae  # noqa: E402
 from aehelpers.files import write_text  # noqa: E402
 
-SECTIONS = ("entropy_floor", "recipes", "linear_vs_pca", "sweep", "slider_ms", "series_s")
-
-
 def _median_ms(fn, values) -> float:
     times = []
     for v in values:
@@ -44,10 +44,10 @@ def _median_ms(fn, values) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-def bench_entropy_floor(cfg, data, out):
+def bench_entropy_floor(cfg, data):
     from aehelpers.framework import entropy_floor
 
-    out["entropy_floor"] = round(float(entropy_floor(data.x_test)), 6)
+    return {"entropy_floor": round(float(entropy_floor(data.x_test)), 6)}
 
 
 def _seed_recipe_model():
@@ -63,7 +63,7 @@ def _seed_recipe_model():
     return autoencoder
 
 
-def bench_recipes(cfg, data, out):
+def bench_recipes(cfg, data):
     """The seed's plain Keras code and the aehelpers path, interleaved chunk by chunk."""
     from aehelpers.framework import entropy_floor
     from aehelpers.models import build_autoencoder
@@ -112,6 +112,7 @@ def bench_recipes(cfg, data, out):
         print(f"  recipes: epoch {start + chunk}/{epochs}  val_bce plain {val['plain'][-1]:.4f}  "
               f"aehelpers {val['aehelpers'][-1]:.4f}", flush=True)
     floor = float(entropy_floor(x_test))
+    out = {}
     out["seed_recipe"] = {"val_bce": round(val["plain"][-1], 5), "s_per_epoch": round(seconds["plain"] / epochs, 3),
                           "median_epoch_s": round(statistics.median(epoch_s["plain"]), 3),
                           "excess_bce": round(val["plain"][-1] - floor, 5), "epochs": epochs}
@@ -125,9 +126,10 @@ def bench_recipes(cfg, data, out):
                                "call_time_ratio": round(seconds["aehelpers"] / seconds["plain"], 4),
                                "calls": epochs // chunk,
                                "excess_bce": round(val["aehelpers"][-1] - floor, 5), "epochs": epochs}
+    return out
 
 
-def bench_linear_vs_pca(cfg, data, out):
+def bench_linear_vs_pca(cfg, data):
     from aehelpers import linear
     from aehelpers.linear_training import train_linear_autoencoder
 
@@ -142,12 +144,28 @@ def bench_linear_vs_pca(cfg, data, out):
     ae_mse = linear.reconstruction_mse(x_test, A, B)
     pca_mse = linear.reconstruction_mse(x_test, U, U.T)
     cos = linear.principal_cosines(A, U)
-    out["linear_vs_pca"] = {"p": p, "mse_ratio": round(ae_mse / pca_mse, 5), "min_cos": round(float(np.min(cos)), 5),
+    return {"linear_vs_pca": {"p": p, "mse_ratio": round(ae_mse / pca_mse, 5), "min_cos": round(float(np.min(cos)), 5),
                             "train_s": round(seconds, 2), "ae_test_mse": round(ae_mse, 6),
-                            "pca_test_mse": round(pca_mse, 6), "epochs": history["epochs"]}
+                            "pca_test_mse": round(pca_mse, 6), "epochs": history["epochs"]}}
 
 
-def bench_sweep(cfg, data, out):
+def plain_recipe(data, p: int, *, epochs: int, seed: int, eval_batch: int = 2048) -> dict:
+    """One 784 → p → 784 model trained the blog's way (Adam at 1e-3, batch 256, ``epochs``), scored.
+
+    The reference the fast sweep is compared with; a measurement, so never cached.
+    """
+    from aehelpers.models import build_autoencoder
+    from aehelpers.training import train
+
+    ae.seed_everything(seed)
+    net = build_autoencoder(p, n=data.x_train.shape[1], learning_rate=1e-3)
+    history = train(net.model, data.x_train, epochs=epochs, batch_size=256, progress=False)
+    x_eval = data.x_test
+    return {"val_loss": float(net.model.evaluate(x_eval, x_eval, batch_size=eval_batch, verbose=0)),
+            "seconds": float(history["seconds"])}
+
+
+def bench_sweep(cfg, data):
     """The slider sweep of notebook 04 (its recipe, cold cache) against 50 plain epochs per p."""
     from aehelpers import sweep as sweep_mod
 
@@ -160,91 +178,123 @@ def bench_sweep(cfg, data, out):
     fast = {int(p): float(sweep.val_loss[p]) for p in p_values}
     plain, plain_s = {}, 0.0
     for p in p_values:
-        ref = sweep_mod.plain_recipe(data, p, epochs=cfg["epochs"], seed=cfg["seed"])
+        ref = plain_recipe(data, p, epochs=cfg["epochs"], seed=cfg["seed"])
         plain[p] = ref["val_loss"]
         plain_s += ref["seconds"]
         print(f"  sweep: p={p} plain val_bce {plain[p]:.4f} ({ref['seconds']:.0f} s)  sweep {fast[p]:.4f}",
               flush=True)
     gaps = {p: (fast[p] - plain[p]) / plain[p] for p in p_values}
-    out["sweep"] = {"p_values": list(p_values), "train_s": round(train_s, 1), "plain_train_s": round(plain_s, 1),
-                    "speedup": round(plain_s / train_s, 2), "max_rel_loss_gap": round(max(gaps.values()), 4),
-                    "epochs": sweep.recipe.epochs, "plain_epochs": cfg["epochs"],
-                    "val_bce": {str(p): round(fast[p], 5) for p in p_values},
-                    "plain_val_bce": {str(p): round(plain[p], 5) for p in p_values}}
-    out["_sweep_object"] = sweep
+    return {"sweep": {"p_values": list(p_values), "train_s": round(train_s, 1), "plain_train_s": round(plain_s, 1),
+                      "speedup": round(plain_s / train_s, 2), "max_rel_loss_gap": round(max(gaps.values()), 4),
+                      "epochs": sweep.recipe.epochs, "plain_epochs": cfg["epochs"],
+                      "val_bce": {str(p): round(fast[p], 5) for p in p_values},
+                      "plain_val_bce": {str(p): round(plain[p], 5) for p in p_values}}}
 
 
-def bench_slider_ms(cfg, data, out):
+def bench_slider_ms(cfg, data):
+    """Median milliseconds per move of notebook 02's and notebook 04's sliders, driven as a user would.
+
+    The Keras slider needs a sweep: a short one is trained here into a temp cache (a move runs no
+    model, so its latency does not depend on how well the models were trained).
+    """
     from aehelpers import linear
+    from aehelpers import sweep as sweep_mod
+    from aehelpers.bottleneck_widget import bottleneck_slider
     from aehelpers.pca_widget import pca_slider, prepare_pca_view
 
     x_train, mean = linear.centre(data.x_train)
-    view = prepare_pca_view(linear.fit_pca(x_train), data.x_test, mean)
+    view = prepare_pca_view(linear.fit_pca(x_train, cache=False), data.x_test, mean)
     widget = pca_slider(view)
     moves = [1 + (37 * i) % 300 for i in range(cfg["moves"])]
-    result = {"pca_median": round(_median_ms(widget.update, moves), 2), "moves": len(moves)}
-    sweep = out.pop("_sweep_object", None)
-    if sweep is not None:
-        from aehelpers.bottleneck_widget import bottleneck_slider
+    result = {"pca_median": round(_median_ms(lambda p: widget.update(p=p), moves), 2), "moves": len(moves)}
+    with tempfile.TemporaryDirectory() as cache:
+        sweep = sweep_mod.train_sweep(data, cfg["p_values"], epochs=cfg["slider_sweep_epochs"], seed=cfg["seed"],
+                                      root=Path(cache), progress=False, verbose=False)
+    keras_widget = bottleneck_slider(sweep)
+    ps = list(sweep.p_values)
+    keras_moves = [ps[(3 * i + 1) % len(ps)] for i in range(cfg["moves"])]
+    result["keras_median"] = round(_median_ms(lambda p: keras_widget.update(p=p), keras_moves), 2)
+    return {"slider_ms": result}
 
-        kw = bottleneck_slider(sweep)
-        ps = list(sweep.p_values)
-        keras_moves = [ps[(3 * i + 1) % len(ps)] for i in range(cfg["moves"])]
-        result["keras_median"] = round(_median_ms(kw.update, keras_moves), 2)
-    out["slider_ms"] = result
+
+def _execute(notebooks, env: dict, out_dir: str) -> float:
+    """Seconds to execute ``notebooks`` with nbconvert (this Python's Jupyter) in ``env``."""
+    cmd = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", out_dir,
+           "--ExecutePreprocessor.timeout=-1", *map(str, notebooks)]
+    t = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - t
 
 
-def bench_series_s(cfg, data, out):
-    """Wall time to execute every notebook, quick and full, each with a cold model cache."""
+def bench_series_s(cfg, data):
+    """Wall time to execute the notebooks: the whole series in quick mode (cold cache), and each
+    notebook in full mode on a cold model cache, then again on the cache it filled (warm)."""
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     result = {}
-    for mode in cfg["series_modes"]:
+    if cfg["series_quick"]:
+        with tempfile.TemporaryDirectory() as tmp:  # exactly as `make test` and CI run them: offline sample data
+            env = dict(os.environ, AEHELPERS_CACHE=f"{tmp}/cache", AEHELPERS_FIGURES=f"{tmp}/figures",
+                       MPLBACKEND="Agg", AEHELPERS_QUICK="1", AEHELPERS_OFFLINE="1")
+            env.pop("AEHELPERS_MNIST", None)
+            result["quick"] = round(_execute(notebooks, env, f"{tmp}/out"), 1)
+            print(f"  series: quick mode {result['quick']} s", flush=True)
+    per_notebook = {}
+    for path in notebooks[:cfg["series_full_notebooks"]]:
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ, AEHELPERS_CACHE=f"{tmp}/cache", AEHELPERS_FIGURES=f"{tmp}/figures",
-                       MPLBACKEND="Agg", AEHELPERS_QUICK="1" if mode == "quick" else "0")
-            if mode == "quick":  # exactly as `make test` and CI run them: offline sample data
-                env["AEHELPERS_OFFLINE"] = "1"
-                env.pop("AEHELPERS_MNIST", None)
-            cmd = [str(ROOT / ".venv/bin/jupyter"), "nbconvert", "--to", "notebook", "--execute",
-                   "--output-dir", f"{tmp}/out", "--ExecutePreprocessor.timeout=-1", *map(str, notebooks)]
-            t = time.perf_counter()
-            subprocess.run(cmd, env=env, check=True, capture_output=True, cwd=ROOT)
-            result[mode] = round(time.perf_counter() - t, 1)
-            print(f"  series: {mode} mode {result[mode]} s", flush=True)
-    out["series_s"] = result
+                       MPLBACKEND="Agg", AEHELPERS_QUICK="0")
+            cold = _execute([path], env, f"{tmp}/out")
+            warm = _execute([path], env, f"{tmp}/out")
+        per_notebook[path.name[:2]] = {"cold": round(cold, 1), "warm": round(warm, 1)}
+        print(f"  series: {path.name} full mode, cold {cold:.0f} s, warm {warm:.0f} s", flush=True)
+    if per_notebook:
+        result["per_notebook"] = per_notebook
+        result["full"] = round(sum(t["cold"] for t in per_notebook.values()), 1)  # the series on a cold cache
+    return {"series_s": result}
+
+
+# One line per section, in the order they run: name -> function(cfg, data) -> {figure: value}.
+SECTIONS = {
+    "entropy_floor": bench_entropy_floor,
+    "recipes": bench_recipes,
+    "linear_vs_pca": bench_linear_vs_pca,
+    "sweep": bench_sweep,
+    "slider_ms": bench_slider_ms,
+    "series_s": bench_series_s,
+}
 
 
 # --------------------------------------------------------------------------------------------
 def machine_info(data) -> dict:
     import keras
 
-    from aehelpers.setup import import_tensorflow_quietly
+    from aehelpers.tf_quiet import import_tensorflow_quietly
 
     tf = import_tensorflow_quietly()
     return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
             "python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "numpy": np.__version__, "data_source": data.source, "full_mnist": data.is_full,
+            "numpy": np.__version__, "data_source": source_kind(data.source), "full_mnist": data.is_full,
             "n_train": len(data.x_train), "n_test": len(data.x_test)}
+
+
+def source_kind(source: str) -> str:
+    """Where the data came from, without this machine's paths (``AEHELPERS_MNIST=/x/y`` -> ``AEHELPERS_MNIST file``)."""
+    for prefix, kind in (("AEHELPERS_MNIST=", "AEHELPERS_MNIST file"), ("Keras cache", "Keras cache"),
+                         ("file ", "a file given as path=")):
+        if source.startswith(prefix):
+            return kind
+    return source
 
 
 def config(smoke: bool) -> dict:
     if smoke:
         return {"seed": 0, "epochs": 2, "chunk": 1, "linear_p": 8, "linear_epochs": 2, "p_values": [2, 8],
-                "sweep_epochs": 2, "moves": 20, "series_modes": [], "n_train": 1000, "n_test": 300}
+                "sweep_epochs": 2, "slider_sweep_epochs": 2, "moves": 20, "series_quick": False,
+                "series_full_notebooks": 0, "n_train": 1000, "n_test": 300}
     return {"seed": 0, "epochs": 50, "chunk": 10, "linear_p": 32, "linear_epochs": None,
-            "p_values": [2, 4, 8, 16, 32, 64, 128], "sweep_epochs": None, "moves": 40,
-            "series_modes": ["quick", "full"], "n_train": None, "n_test": None}
-
-
-COMMANDS = {
-    "entropy_floor": "make bench (section entropy_floor)",
-    "recipes": "make bench (section recipes: seed code vs aehelpers, interleaved)",
-    "linear_vs_pca": "make bench (section linear_vs_pca)",
-    "sweep": "make bench (section sweep)",
-    "slider_ms": "make bench (section slider_ms)",
-    "series_s": "make bench (section series_s)",
-}
+            "p_values": [2, 4, 8, 16, 32, 64, 128], "sweep_epochs": None, "slider_sweep_epochs": 2, "moves": 40,
+            "series_quick": True, "series_full_notebooks": None, "n_train": None, "n_test": None}
 
 
 def write_markdown(results: dict, path: Path) -> None:
@@ -267,29 +317,23 @@ def write_markdown(results: dict, path: Path) -> None:
 
     stamps = results.get("measured_at", {})
     for section in SECTIONS:
-        keys = [k for k in results if k.split(".")[0] in _SECTION_KEYS[section]]
-        for key in keys:
+        for key in results.get("sections", {}).get(section, []):
             for name, value in walk(key, results[key]):
                 lines.append(f"| `{name}` | {json.dumps(value) if isinstance(value, (dict, list)) else value} "
                              f"| {stamps.get(section, '—')} |")
     write_text(path, "\n".join(lines) + "\n")
 
 
-_SECTION_KEYS = {"entropy_floor": {"entropy_floor"}, "recipes": {"seed_recipe", "aehelpers_recipe"},
-                 "linear_vs_pca": {"linear_vs_pca"}, "sweep": {"sweep"}, "slider_ms": {"slider_ms"},
-                 "series_s": {"series_s"}}
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny data, seconds; asserts nothing about speed")
-    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {SECTIONS}")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {list(SECTIONS)}")
     parser.add_argument("--out", default=str(ROOT / "bench"), help="folder for results.json and RESULTS.md")
     args = parser.parse_args(argv)
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(only) - set(SECTIONS))
     if unknown:
-        parser.error(f"unknown sections {unknown}; choose from {SECTIONS}")
+        parser.error(f"unknown sections {unknown}; choose from {list(SECTIONS)}")
     cfg = config(args.smoke)
     ae.setup_notebook(seed=cfg["seed"])
     data = ae.load_mnist(n_train=cfg["n_train"], n_test=cfg["n_test"])
@@ -303,16 +347,18 @@ def main(argv=None) -> int:
     results["machine"] = machine_info(data)
     results["smoke"] = args.smoke
     stamps = results.setdefault("measured_at", {})
+    keys = results.setdefault("sections", {})  # which top-level figures each section wrote
     fresh: dict = {}
-    for section in SECTIONS:
+    for section, bench in SECTIONS.items():
         if section not in only:
             continue
         print(f"bench: {section} ...", flush=True)
         t = time.perf_counter()
-        globals()[f"bench_{section}"](cfg, data, fresh)
+        figures = bench(cfg, data)
+        fresh.update(figures)
+        keys[section] = sorted(figures)
         stamps[section] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         print(f"bench: {section} done in {time.perf_counter() - t:.0f} s", flush=True)
-    fresh.pop("_sweep_object", None)
     results.update(fresh)
     write_text(results_path, json.dumps(results, indent=2, sort_keys=True) + "\n")
     write_markdown(results, out_dir / "RESULTS.md")

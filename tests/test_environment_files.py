@@ -1,5 +1,6 @@
 """pyproject.toml and environment.yml must name the same packages with the same pins."""
 import pathlib
+import platform
 import re
 import tomllib
 
@@ -70,3 +71,9 @@ def test_the_setup_check_reads_pyproject(monkeypatch):
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = {re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.\-]+", r).group(0)).lower() for r in project["dependencies"]}
     assert set(pins) == names
+
+
+def test_the_running_python_is_supported():
+    from aehelpers.environment import satisfies
+
+    assert satisfies(platform.python_version(), _requires_python()), platform.python_version()

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from aehelpers import greedy as gr
-from aehelpers.models import build_autoencoder
-from aehelpers.setup import seed_everything
+from aehelpers.models import build_autoencoder, predict_in_chunks
+from aehelpers.notebook_setup import seed_everything
 
 
 def test_mean_image_loss_by_hand():
@@ -24,12 +24,12 @@ def test_stack_layers_makes_the_deep_encoder_the_composition_of_shallow_encoders
     x = np.random.default_rng(0).random((5, 10)).astype(np.float32)
     h = x
     for layer in layers:
-        h = gr._apply(layer.encoder, h)
-    assert np.allclose(gr._apply(deep.encoder, x), h, atol=1e-6)
+        h = predict_in_chunks(layer.encoder, h)
+    assert np.allclose(predict_in_chunks(deep.encoder, x), h, atol=1e-6)
     z = h
     for layer in reversed(layers):
-        z = gr._apply(layer.decoder, z)
-    assert np.allclose(gr._apply(deep.model, x), z, atol=1e-6)
+        z = predict_in_chunks(layer.decoder, z)
+    assert np.allclose(predict_in_chunks(deep.model, x), z, atol=1e-6)
 
 
 def test_greedy_training_runs_and_fine_tuning_helps():

@@ -5,7 +5,7 @@ import pytest
 from aehelpers import framework as fw
 from aehelpers import identity as ident
 from aehelpers import nondigits as nd
-from aehelpers.models import build_autoencoder
+from aehelpers.models import as_framework, build_autoencoder
 
 N = 784
 
@@ -40,7 +40,7 @@ def data():
 
 def test_framework_view_is_the_keras_model(projection_model, data):
     digits, _ = data
-    ae = ident.as_framework(projection_model)
+    ae = as_framework(projection_model)
     assert isinstance(ae, fw.Autoencoder) and (ae.n, ae.p) == (N, 10) and ae.compressive
     np.testing.assert_allclose(ae(digits), projection_model.model.predict(digits, verbose=0), atol=1e-6)
 

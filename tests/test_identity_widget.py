@@ -1,10 +1,9 @@
-"""The p-slider, driven headlessly: pure render function, then the widget's callback."""
+"""The p-slider, driven headlessly: pure render function, then the shell around it."""
 import numpy as np
 import pytest
 
 from aehelpers import identity_widget as iw
-
-PNG = b"\x89PNG\r\n\x1a\n"
+from aehelpers.models import build_autoencoder
 
 
 @pytest.fixture()
@@ -21,34 +20,33 @@ def results():
 
 
 def test_render_gives_png_and_error_label(results):
-    view = iw.render_identity_view(results, 8)
-    assert view["png"].startswith(PNG) and view["p"] == 8
-    assert "ae-error" in view["html"] and "p = 8" in view["html"]
-    assert "0.0900" in view["html"] and "4.5×" in view["html"]  # noise MSE and its ratio to digits
-    assert view["errors"] == results["views"][8]["errors"]
-    assert iw.render_identity_view(results, 1024)["png"] != view["png"]
+    frame = iw.render_identity(results, 8)
+    assert frame.label == "p = 8 (&lt; n = 784) · digits MSE = 0.0200 · noise MSE = 0.0900 · letters MSE = 0.0700"
+    assert frame.numbers == results["views"][8]["errors"]
+    assert iw.render_identity(results, 1024).images != frame.images
 
 
-def test_render_rejects_unknown_p_and_bad_results(results):
-    with pytest.raises(ValueError, match=r"one of the precomputed code sizes \[8, 1024\]"):
-        iw.render_identity_view(results, 32)
+def test_slider_checks_p_against_its_stops(results):
+    with pytest.raises(ValueError, match=r"p must be one of the slider's stops \[8, 1024\]; got 32"):
+        iw.identity_slider(results, p=32)  # was a TraitError from deep inside ipywidgets
+    w = iw.identity_slider(results, p=8)
+    with pytest.raises(ValueError, match=r"p must be one of the slider's stops \[8, 1024\]; got 784"):
+        w.update(p=784)
     with pytest.raises(ValueError, match="identity_views"):
-        iw.render_identity_view({"views": {}}, 8)
+        iw.identity_slider({"views": {}})
 
 
 def test_slider_callback_updates_image_and_label(results):
-    w = iw.identity_slider(results)
-    assert list(w.slider.options) == [8, 1024] and w.slider.value == 1024
-    big_png, big_label = w.image.value, w.label.value
-    assert "p = 1024" in big_label and "≥ n = 784" in big_label
-    w.slider.value = 8  # what a reader's drag does: the observer must redraw
-    assert w.image.value != big_png and "p = 8" in w.label.value and "< n = 784" in w.label.value
-    assert w.update(1024)["p"] == 1024 and w.image.value == big_png
+    w = iw.identity_slider(results, p=1024)
+    assert list(w.controls["p"].options) == [8, 1024] and w.controls["p"].value == 1024
+    big_png, big_label = w.images[0].value, w.label.value
+    assert big_label.startswith("p = 1024 (≥ n = 784)")
+    w.controls["p"].value = 8  # what a reader's drag does: the observer must redraw
+    assert w.images[0].value != big_png and w.label.value.startswith("p = 8 (&lt; n = 784)")
+    assert w.update(p=1024).numbers["noise"] == 0.004 and w.images[0].value == big_png
 
 
 def test_identity_views_with_exact_models():
-    from aehelpers.models import build_autoencoder
-
     kae = build_autoencoder(784, code_activation="linear", output_activation="linear", loss="mse")
     kae.model.get_layer("encoding").set_weights([np.eye(784), np.zeros(784)])
     kae.model.get_layer("decoding").set_weights([np.eye(784), np.zeros(784)])

@@ -65,3 +65,22 @@ def test_split_autoencoder_rejects_a_model_without_named_layers():
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         models.build_autoencoder(**kwargs)
+
+
+def test_seed_fixes_the_weights_without_touching_global_state():
+    import keras
+
+    keras.utils.set_random_seed(1)
+    state = np.random.get_state()[1].copy()
+    first = models.build_autoencoder(4, n=10, hidden=(6,), seed=5).model.get_weights()
+    assert np.array_equal(np.random.get_state()[1], state)  # NumPy's global stream untouched
+    second = models.build_autoencoder(4, n=10, hidden=(6,), seed=5).model.get_weights()
+    other = models.build_autoencoder(4, n=10, hidden=(6,), seed=6).model.get_weights()
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert not np.array_equal(first[0], other[0])
+    assert not np.array_equal(first[0][:6, :4], first[2][:6, :4])  # each layer draws its own stream
+    keras.utils.set_random_seed(1)
+    unseeded = models.build_autoencoder(4, n=10, hidden=(6,)).model.get_weights()
+    keras.utils.set_random_seed(1)
+    assert np.array_equal(models.build_autoencoder(4, n=10, hidden=(6,), seed=5).model.get_weights()[0], first[0])
+    assert not np.array_equal(unseeded[0], first[0])

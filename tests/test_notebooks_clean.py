@@ -9,19 +9,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def strip_all() -> None:
-    """Remove outputs and execution counts in place (used by `make strip`)."""
-    import nbformat
-
-    for path in NOTEBOOKS:
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-            cell.metadata.pop("execution", None)
-        nbformat.write(nb, path)
-
-
 def test_there_are_notebooks():
     assert (ROOT / "notebooks" / "00_start_here.ipynb") in NOTEBOOKS
 

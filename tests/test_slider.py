@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from aehelpers.images import to_png
-from aehelpers.slider import Frame, Slider, check_stops
+from aehelpers.slider import Frame, Slider, check_stops, format_label
 
 
 def _render(a, b=0):
@@ -30,3 +30,21 @@ def test_bad_moves_are_named():
         check_stops({"a": [1, 1]})
     with pytest.raises(ValueError, match="PNG"):
         Frame(b"not a png", "x")
+
+
+def test_label_convention_and_css_classes():
+    assert format_label({"p": 32, "test MSE": 0.01684, "dead units": "3/32"}) == \
+        "p = 32 · test MSE = 0.0168 · dead units = 3/32"
+    assert format_label({"p": 8, "a<b": 1.0}, note="< n = 784") == "p = 8 (&lt; n = 784) · a&lt;b = 1.0000"
+    s = Slider(_render, {"a": [1, 2, 3]}, {"a": 3})
+    assert "ae-slider" in s.widget._dom_classes and "ae-error" in s.label._dom_classes
+    assert s.frame.label == "a = 3, b = 0"
+
+
+def test_a_move_must_be_a_stop_of_the_same_kind():
+    s = Slider(_render, {"a": [1, 2, 3]})
+    assert s.update(a=np.int64(2)).label == "a = 2, b = 0"  # NumPy integers are fine
+    for bad in (2.0, True, "2"):
+        with pytest.raises(ValueError, match="a must be one of the slider's stops"):
+            s.update(a=bad)
+    assert s.frame.label == "a = 2, b = 0" and s.controls["a"].value == 2

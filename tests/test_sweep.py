@@ -101,13 +101,6 @@ def test_evaluate_codes_counts_dead_units():
     assert sw.evaluate_codes(codes) == (1, pytest.approx(0.5))
 
 
-def test_plain_recipe_trains_one_model_the_blog_way(data):
-    out = sw.plain_recipe(data, 4, epochs=1, batch_size=64, seed=0)
-    assert out["p"] == 4 and out["history"]["epochs"] == 1 and out["seconds"] > 0
-    assert out["val_loss"] < 0.6931
-    assert out["val_loss"] == pytest.approx(out["model"].model.evaluate(data.x_test, data.x_test, verbose=0), rel=1e-5)
-
-
 def test_raw_pixels_are_refused_before_anything_is_trained(data, tmp_path):
     raw = dataclasses.replace(data, x_train=data.x_train * 255)
     with pytest.raises(ValueError, match=r"data.x_train must hold pixels in \[0, 1\].*divide by 255"):

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from lab_harness import LabServer, find_chromium, launch_chromium
+from aehelpers.mode import env_flag
+from lab_harness import LabServer, find_chromium, lab_env, launch_chromium
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-_TRUE = {"1", "true", "yes", "on"}
 
 
 def pytest_configure(config):
@@ -28,10 +27,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in _TRUE
 
 
 def skip_or_fail(reason: str):
@@ -78,29 +73,6 @@ def output_dir() -> Path:
     path = Path(os.environ.get("AEHELPERS_E2E_OUTPUT") or REPO / "test-output" / "e2e")
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def lab_env(tmp: Path) -> dict:
-    """Environment of the notebooks' kernels: quick and offline unless the caller chose otherwise.
-
-    Figures always go to ``tmp``, so nothing in the checkout changes. Quick mode (tests, CI)
-    also trains into a cache in ``tmp``, as a fresh checkout would; full mode (refreshing the
-    README screenshot) reuses the reader's model cache ``.cache/aehelpers`` that ``make run``
-    filled, or ``AEHELPERS_E2E_CACHE``.
-    """
-    quick = os.environ.get("AEHELPERS_QUICK", "1")
-    if quick.strip().lower() in _TRUE:
-        cache = tmp / "cache"
-    else:
-        cache = Path(os.environ.get("AEHELPERS_E2E_CACHE") or REPO / ".cache" / "aehelpers")
-    return {
-        "AEHELPERS_QUICK": quick,
-        "AEHELPERS_OFFLINE": os.environ.get("AEHELPERS_OFFLINE", "1"),
-        "AEHELPERS_FIGURES": str(tmp / "figures"),
-        "AEHELPERS_CACHE": str(cache),
-        # tests/conftest.py sets MPLBACKEND=Agg for unit tests; a reader's kernel draws inline.
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-    }
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ Every failure raises ``BrowserCheckError`` whose message names a screenshot of t
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -32,6 +31,9 @@ import urllib.request
 from pathlib import Path
 from typing import NoReturn
 
+from aehelpers.mode import env_flag
+
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Flags that work in containers without GPU, sandbox or network (see tests/e2e/README).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -65,6 +67,29 @@ def find_chromium() -> str | None:
     return None
 
 
+def lab_env(tmp: Path) -> dict:
+    """Environment of the notebooks' kernels: quick and offline unless the caller chose otherwise.
+
+    Figures always go to ``tmp``, so nothing in the checkout changes. Quick mode (tests, CI)
+    also trains into a cache in ``tmp``, as a fresh checkout would; full mode (refreshing the
+    README screenshot) reuses the reader's model cache ``.cache/aehelpers`` that ``make run``
+    filled, or ``AEHELPERS_E2E_CACHE``.
+    """
+    quick = env_flag("AEHELPERS_QUICK") if "AEHELPERS_QUICK" in os.environ else True
+    if quick:
+        cache = tmp / "cache"
+    else:
+        cache = Path(os.environ.get("AEHELPERS_E2E_CACHE") or REPO / ".cache" / "aehelpers")
+    return {
+        "AEHELPERS_QUICK": "1" if quick else "0",
+        "AEHELPERS_OFFLINE": os.environ.get("AEHELPERS_OFFLINE", "1"),
+        "AEHELPERS_FIGURES": str(tmp / "figures"),
+        "AEHELPERS_CACHE": str(cache),
+        # tests/conftest.py sets MPLBACKEND=Agg for unit tests; a reader's kernel draws inline.
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -77,7 +102,7 @@ def _write_json(path: Path, data) -> None:
 
 
 class LabServer:
-    """A private JupyterLab serving ``root_dir``; use as a context manager."""
+    """A private JupyterLab serving ``root_dir``: ``start()``, then ``stop()`` whatever happens."""
 
     def __init__(self, root_dir: Path, work_dir: Path, *, env: dict | None = None,
                  disabled_extensions: tuple[str, ...] = (), startup_timeout: float = 120.0):
@@ -193,12 +218,6 @@ class LabServer:
         if self._log is not None:
             self._log.close()
             self._log = None
-
-    def __enter__(self) -> "LabServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- talking to it -------------------------------------------------------------------------
     def api(self, path: str, *, method: str = "GET", timeout: float = 10):
@@ -374,7 +393,7 @@ NOTEBOOK_STATE_JS = r"""
     info.dom_stderr = Array.from(cell.node.querySelectorAll(
         '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).map(e => e.innerText);
     info.dom_widgets = cell.node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length;
-    info.dom_sliders = cell.node.querySelectorAll('.jp-OutputArea-output .widget-slider').length;
+    info.dom_sliders = cell.node.querySelectorAll('.jp-OutputArea-output .ae-slider .widget-slider').length;
     return info;
   });
   return {kernel: kernel ? kernel.status : 'no-kernel', ready: !!(sc && sc.isReady), panel_id: panel.id, cells};
@@ -385,7 +404,7 @@ NOTEBOOK_STATE_JS = r"""
 OUTPUT_VIEW_JS = r"""
 async (cellNode) => {
   const out = cellNode.querySelector('.jp-OutputArea');
-  const sliders = Array.from(out.querySelectorAll('.widget-slider')).map(s => {
+  const sliders = Array.from(out.querySelectorAll('.ae-slider .widget-slider')).map(s => {
     const handle = s.querySelector('.noUi-handle');
     const readout = s.querySelector('.widget-readout');
     const label = s.querySelector('.widget-label');
@@ -553,7 +572,7 @@ class NotebookPage:
             time.sleep(0.5)
 
     def press_on_slider(self, cell_index: int, slider_index: int, key: str, times: int = 1) -> None:
-        handle = self.cell_node(cell_index).locator(".widget-slider .noUi-handle").nth(slider_index)
+        handle = self.cell_node(cell_index).locator(".ae-slider .widget-slider .noUi-handle").nth(slider_index)
         handle.scroll_into_view_if_needed()
         handle.focus()
         for _ in range(times):
@@ -572,10 +591,6 @@ class NotebookPage:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.page.close()
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def blown_up_images(view: dict, factor: float = 2.0) -> list[str]:
@@ -610,20 +625,19 @@ def launch_chromium(playwright, executable: str, user_data_dir: Path, **kwargs):
 # -- sliding ------------------------------------------------------------------------------------
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 LABEL_PART = re.compile(rf"^\s*(?P<key>[^=\t]+?)\s*=\s*(?P<num>{NUMBER})")
-TABLE_ROW = re.compile(rf"^\s*(?P<key>[^=\t]+?)\t+(?P<num>{NUMBER})")
 
 
 def parse_label(text: str) -> dict[str, str]:
     """The ``key = number`` pairs of an error label, numbers as shown.
 
-    ``"p = 32 · test MSE = 0.0168"`` -> ``{"p": "32", "test MSE": "0.0168"}``. Parts are separated
-    by ``·`` or line breaks; a part's number is the first after its ``=`` (``"dead units = 3/32"``
-    -> ``"3"``); a table row as the browser shows it (``"noise\t0.0456\t3.7×"``) gives its first
-    cell as key and its second as number. A label without ``p = ...`` is refused.
+    ``"p = 32 · test MSE = 0.0168"`` -> ``{"p": "32", "test MSE": "0.0168"}`` (the convention of
+    ``aehelpers.slider.format_label``). Parts are separated by ``·``; a part's number is the first
+    after its ``=`` (``"dead units = 3/32"`` -> ``"3"``, ``"p = 1024 (≥ n = 784)"`` -> ``"1024"``).
+    A label without ``p = ...`` is refused.
     """
     parts = {}
-    for part in re.split(r"[\u00b7\n]", text):
-        match = LABEL_PART.match(part) or TABLE_ROW.match(part)
+    for part in text.split("\u00b7"):
+        match = LABEL_PART.match(part)
         if match and match["key"] not in parts:
             parts[match["key"]] = match["num"]
     if "p" not in parts:

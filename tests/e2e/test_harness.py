@@ -31,8 +31,8 @@ def _variant(root, name, old, new):
 def fixture_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("fixture-notebooks")
     shutil.copy(FIXTURES / FIXTURE, root / FIXTURE)
-    _variant(root, "broken_callback.ipynb", "    p = bottleneck.value\n",
-             "    p = bottleneck.value\n    if p != 4:\n        raise RuntimeError('broken on purpose')\n")
+    _variant(root, "broken_callback.ipynb", "def show(p):\n",
+             "def show(p):\n    if p != 4:\n        raise RuntimeError('broken on purpose')\n")
     _variant(root, "wrong_value.ipynb", "{error_for(p):.4f}", "{error_for(p + 1):.4f}")
     shutil.copy(FIXTURES / FIXTURE, root / "restarted.ipynb")
     return root
@@ -57,8 +57,8 @@ def test_label_parsing_and_rounding():
         "p": "8", "val loss": "1.5e-03", "MSE": "0.0101", "dead units": "3"}
     assert parse_label("p = 4 · test MSE = 0.0405 · training optimum Σ_(i>p) λᵢ/n = 0.0398")[
         "training optimum Σ_(i>p) λᵢ/n"] == "0.0398"
-    table = "p = 32 (< n = 784): row pairs\nfamily\tMSE\t÷ digits\ndigits\t0.0123\t1.0×\nnoise\t0.0456\t3.7×"
-    assert parse_label(table) == {"p": "32", "digits": "0.0123", "noise": "0.0456"}
+    assert parse_label("p = 1024 (≥ n = 784) · digits MSE = 0.0123 · noise MSE = 0.0456") == {
+        "p": "1024", "digits MSE": "0.0123", "noise MSE": "0.0456"}
     with pytest.raises(ValueError, match="should read like"):
         parse_label("MSE = 0.1")
     assert display_tolerance("0.0168") == pytest.approx(0.00005, rel=1e-3)
@@ -147,12 +147,12 @@ def test_detects_model_not_found(browser, fixture_lab, output_dir):
 
 
 def test_detects_missing_widget_manager(browser, start_lab, fixture_root, output_dir):
-    """JupyterLab without @jupyter-widgets/jupyterlab-manager shows `VBox(children=(IntSlider(...`."""
+    """JupyterLab without @jupyter-widgets/jupyterlab-manager shows `VBox(children=(SelectionSlider(...`."""
     server = start_lab(fixture_root, disabled_extensions=(WIDGET_MANAGER,))
     nb, state = _run(browser, server, FIXTURE, output_dir)
     try:
         with pytest.raises(BrowserCheckError, match="shows a widget as text") as info:
             nb.check_outputs(state)
-        assert "IntSlider(" in str(info.value)
+        assert "SelectionSlider(" in str(info.value)
     finally:
         nb.close()

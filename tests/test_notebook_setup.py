@@ -1,7 +1,6 @@
-import os
+"""setup_notebook and seeding, and the quick/full mode and folders it reports."""
 import random
 import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -38,21 +37,6 @@ def test_bad_seed(seed):
         ae.seed_everything(seed)
 
 
-def test_tensorflow_env_is_set_before_import():
-    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "2" and os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
-
-
-def test_setup_is_silent_on_stderr():
-    """TensorFlow's C++ start-up lines must not reach the reader."""
-    code = "import aehelpers as ae; ae.setup_notebook(); print('ready')"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ready"
-    noisy = [line for line in out.stderr.splitlines() if "cuda" in line.lower() or "oneDNN" in line]
-    assert noisy == [], out.stderr
-
-
 def test_modes(monkeypatch):
     monkeypatch.setenv("AEHELPERS_QUICK", "0")
     assert ae.by_mode(full=50, quick=2) == 50 and mode.mode_name() == "full"
@@ -79,12 +63,3 @@ def test_cache_dir_default_is_ignored_by_git(monkeypatch):
     assert paths.cache_dir() == root / ".cache" / "aehelpers"
     check = subprocess.run(["git", "check-ignore", "-q", str(root / ".cache" / "aehelpers" / "x")], cwd=root)
     assert check.returncode == 0
-
-
-def test_stderr_filter_drops_only_known_noise():
-    code = ("import os, aehelpers as ae; ae.setup_notebook(); "
-            "os.write(2, b'E0 NodeDef mentions attribute use_unbounded_threadpool which is not\\n'); "
-            "os.write(2, b'a real problem\\n'); raise SystemExit('the last words')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert "use_unbounded_threadpool" not in out.stderr
-    assert "a real problem" in out.stderr and "the last words" in out.stderr
