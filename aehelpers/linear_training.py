@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from .checks import as_matrix, check_int_in_range, check_same_length
-from .linear import check_centred
+from .pca import check_centred
 from .notebook_setup import seed_everything
 from .tf_quiet import import_tensorflow_quietly
 

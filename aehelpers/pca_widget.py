@@ -16,7 +16,7 @@ import numpy as np
 
 from .checks import as_matrix, check_int_in_range
 from .images import mosaic, to_png
-from .linear import PCA
+from .pca import PCA
 from .slider import Frame, Slider, format_label
 
 CURVE_SIZE = (380, 190)  # width, height of the error-vs-p picture in pixels

@@ -20,6 +20,15 @@ def _axes(ax, figsize):
     return plt.subplots(figsize=figsize)[1] if ax is None else ax
 
 
+def panels(axes, count: int, width: float = 4.2, height: float = 3.4) -> np.ndarray:
+    """``axes`` as an array, or ``count`` new panels side by side (``width`` × ``height`` inches each)."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, count, figsize=(width * count, height), constrained_layout=True)
+    return np.atleast_1d(axes)
+
+
 def plot_digit_rows(rows: dict, *, ncols: int | None = None, title: str = "", xlabel: str = "",
                     column_labels=None, cmap: str = "gray", vmin: float = 0.0, vmax: float = 1.0, ax=None):
     """Labelled rows of square images (white digits on black): ``rows`` maps a label to (k, side²) images.

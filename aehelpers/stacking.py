@@ -16,8 +16,8 @@ import dataclasses
 import numpy as np
 
 from . import boolean as _bool
-from . import linear as _linear
 from .checks import as_matrix, check_int_in_range
+from .pca import fit_pca
 
 
 # ---------------------------------------------------------------- linear: PCA on PCA
@@ -25,12 +25,12 @@ from .checks import as_matrix, check_int_in_range
 def pca_basis(X, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean, top-p principal directions (n, p, orthonormal columns) and all eigenvalues of X's covariance.
 
-    Centres in float64 and hands the eigen-decomposition to ``linear.fit_pca`` (notebook 02).
+    Centres in float64 and hands the eigen-decomposition to ``pca.fit_pca`` (notebook 02).
     """
     X = as_matrix(X, "X")
     p = check_int_in_range(p, "p", 1, X.shape[1])
     mean = X.mean(axis=0)
-    pca = _linear.fit_pca(X - mean, cache=False)
+    pca = fit_pca(X - mean, cache=False)
     return mean, pca.components(p), pca.eigenvalues
 
 

@@ -130,13 +130,13 @@ def bench_recipes(cfg, data):
 
 
 def bench_linear_vs_pca(cfg, data):
-    from aehelpers import linear
+    from aehelpers import linear, pca as pca_lib
     from aehelpers.linear_training import train_linear_autoencoder
 
     p = cfg["linear_p"]
-    x_train, mean = linear.centre(data.x_train)
-    x_test, _ = linear.centre(data.x_test, mean)
-    pca = linear.fit_pca(x_train)
+    x_train, mean = pca_lib.centre(data.x_train)
+    x_test, _ = pca_lib.centre(data.x_test, mean)
+    pca = pca_lib.fit_pca(x_train)
     U = pca.components(p)
     ae.seed_everything(cfg["seed"])
     kwargs = {} if cfg["linear_epochs"] is None else {"epochs": cfg["linear_epochs"]}
@@ -197,13 +197,13 @@ def bench_slider_ms(cfg, data):
     The Keras slider needs a sweep: a short one is trained here into a temp cache (a move runs no
     model, so its latency does not depend on how well the models were trained).
     """
-    from aehelpers import linear
+    from aehelpers import linear, pca as pca_lib
     from aehelpers import sweep as sweep_mod
     from aehelpers.bottleneck_widget import bottleneck_slider
     from aehelpers.pca_widget import pca_slider, prepare_pca_view
 
-    x_train, mean = linear.centre(data.x_train)
-    view = prepare_pca_view(linear.fit_pca(x_train, cache=False), data.x_test, mean)
+    x_train, mean = pca_lib.centre(data.x_train)
+    view = prepare_pca_view(pca_lib.fit_pca(x_train, cache=False), data.x_test, mean)
     widget = pca_slider(view)
     moves = [1 + (37 * i) % 300 for i in range(cfg["moves"])]
     result = {"pca_median": round(_median_ms(lambda p: widget.update(p=p), moves), 2), "moves": len(moves)}

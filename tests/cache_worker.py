@@ -2,7 +2,9 @@
 
 Uses a stand-in model (bytes on disk) so that no Keras start-up is timed.  Modes:
 ``make`` asks for one entry and prints ``hit``/``trained``; ``die`` starts saving the entry and
-kills itself (SIGKILL) in the middle of the save.
+kills itself (SIGKILL) in the middle of the save.  With ``CACHE_WORKER_GATE=path`` set, the
+"training" writes ``path.started`` and waits for ``path.release``, so a test can hold it while a
+second process arrives.
 """
 import os
 import signal
@@ -31,6 +33,12 @@ def load(path):
 
 
 def make():
+    gate = os.environ.get("CACHE_WORKER_GATE")
+    if gate:  # tell the test we are training, then wait until it lets us finish
+        Path(gate + ".started").write_text(str(os.getpid()))
+        deadline = time.monotonic() + 120
+        while not Path(gate + ".release").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
     time.sleep(SECONDS)  # "training"
     with open(Path(ROOT) / "trainings.log", "a") as fh:
         fh.write(f"{os.getpid()}\n")

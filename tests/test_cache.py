@@ -227,16 +227,32 @@ def _worker(root, mode, seconds=0.0):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _gated_pair(root):
+    """Start a writer, hold it inside its training, start a second process, release the first."""
+    gate = str(Path(root) / "gate")
+    env = {**os.environ, "CACHE_WORKER_GATE": gate}
+    first = subprocess.Popen([sys.executable, str(WORKER), str(root), "make", "0"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not Path(gate + ".started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = subprocess.Popen([sys.executable, str(WORKER), str(root), "make", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    waiting = second.stdout.readline()  # blocks until the second process says it waits
+    Path(gate + ".release").write_text("go")
+    outs = [(first, *first.communicate(timeout=120)), (second, *second.communicate(timeout=120))]
+    outs[1] = (second, waiting + outs[1][1], outs[1][2])
+    return outs
+
+
 def test_two_processes_train_an_entry_once_and_the_second_loads_it(tmp_path):
-    procs = [_worker(tmp_path, "make", 2.0) for _ in range(2)]
-    outs = [p.communicate(timeout=120) for p in procs]
-    assert all(p.returncode == 0 for p in procs), outs
-    results = sorted(out.strip().splitlines()[-1].split()[0] for out, _ in outs)
-    assert results == ["hit", "trained"], outs
+    runs = _gated_pair(tmp_path)
+    assert all(p.returncode == 0 for p, _, _ in runs), runs
+    first, second = (out.strip().splitlines() for _, out, _ in runs)
+    assert first[-1].startswith("trained") and second[-1].startswith("hit"), (first, second)
+    assert "waiting for it" in second[0]
     assert len((tmp_path / "trainings.log").read_text().split()) == 1
-    assert any("waiting for it" in out for out, _ in outs)
-    assert [n for n in _entries(tmp_path) if n != "trainings.log"] and \
-        not [n for n in os.listdir(tmp_path) if "-tmp-" in n or "-old-" in n]
+    assert not [n for n in os.listdir(tmp_path) if "-tmp-" in n or "-old-" in n]
 
 
 def test_many_concurrent_savers_never_collide(tmp_path):

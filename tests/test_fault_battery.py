@@ -28,6 +28,7 @@ import pytest
 
 import aehelpers as ae
 from aehelpers import cache, data as data_mod, framework, linear, training
+from aehelpers import pca as pca_lib
 from aehelpers.claims import check
 from aehelpers.slider import Frame, Slider
 
@@ -481,12 +482,14 @@ def _workers(env, mode, count, seconds=0.0):
 
 @fault("cache: two writers", "two processes ask for the same missing entry at once")
 def _(env):
-    runs = _workers(env, "make", 2, 2.0)
+    from test_cache import _gated_pair
+    runs = _gated_pair(env.tmp)
     if any(p.returncode for p, _, _ in runs):
         return "obscure", runs[0][2][-200:]
     trained = len((env.tmp / "trainings.log").read_text().split())
-    lasts = sorted(out.strip().splitlines()[-1].split()[0] for _, out, _ in runs)
-    return handled(trained == 1 and lasts == ["hit", "trained"], f"trained {trained}×; {lasts}")
+    lasts = [out.strip().splitlines()[-1].split()[0] for _, out, _ in runs]
+    said = runs[1][1].splitlines()[0]
+    return handled(trained == 1 and lasts == ["trained", "hit"] and "waiting" in said, f"trained {trained}×; {said}")
 
 
 @fault("cache: two writers", "six processes save the same entry at once")
@@ -583,19 +586,19 @@ def _centred(m=50, n=6, seed=0):
 
 @fault("pca", "writing into the eigenvalues fit_pca returned")
 def _(env):
-    pca = linear.fit_pca(_centred())
+    pca = pca_lib.fit_pca(_centred())
     return expect_error(lambda: pca.eigenvalues.__setitem__(0, np.nan), "read-only")
 
 
 @fault("pca", "writing into the eigenvectors fit_pca returned")
 def _(env):
-    pca = linear.fit_pca(_centred())
+    pca = pca_lib.fit_pca(_centred())
     return expect_error(lambda: pca.U.__setitem__((0, 0), 1.0), "read-only")
 
 
 @fault("pca", "other data of the same shape")
 def _(env):
-    a, b = linear.fit_pca(_centred(seed=1)), linear.fit_pca(_centred(seed=2))
+    a, b = pca_lib.fit_pca(_centred(seed=1)), pca_lib.fit_pca(_centred(seed=2))
     return handled(not np.allclose(a.eigenvalues, b.eigenvalues), "computed anew")
 
 
@@ -604,7 +607,7 @@ def _(env):
     x = _centred()
     (env.tmp / "cache").mkdir(exist_ok=True)
     (env.tmp / "cache" / f"pca-{ae.digest.fingerprint(x) if hasattr(ae, 'digest') else 'x'}.npz").write_bytes(b"junk")
-    pca = linear.fit_pca(x)
+    pca = pca_lib.fit_pca(x)
     return handled(np.all(np.isfinite(pca.eigenvalues)), "no disk cache is read")
 
 
@@ -615,7 +618,7 @@ for _what, _x, _names in [("uncentred data", _centred() + 5.0, ("centred",)),
                           ("complex numbers", _centred().astype(complex) * 1j, ("real numbers", "complex"))]:
     @fault("pca", f"fit_pca on {_what}")
     def _pca_input(env, _x=_x, _names=_names):
-        return expect_error(lambda: linear.fit_pca(_x), *_names)
+        return expect_error(lambda: pca_lib.fit_pca(_x), *_names)
 
 
 # --- class 5: targets checked before fit ----------------------------------------------------

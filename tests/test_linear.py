@@ -5,25 +5,28 @@ import numpy as np
 import pytest
 
 from aehelpers import linear as lin
+from aehelpers import pca as pca_lib
+
+import covariances
 
 LAM = np.array([5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 0.25, 0.1])  # known, distinct spectrum (n = 8)
 
 
 @pytest.fixture(scope="module")
 def synthetic():
-    S, U = lin.make_covariance(LAM, seed=1)
-    x = lin.sample_with_covariance(S, 500, seed=2)
+    S, U = covariances.make_covariance(LAM, seed=1)
+    x = covariances.sample_with_covariance(S, 500, seed=2)
     return S, U, x
 
 
 def test_sample_has_the_exact_covariance(synthetic):
     S, _, x = synthetic
-    assert np.allclose(lin.covariance(x), S, atol=1e-10)
+    assert np.allclose(pca_lib.covariance(x), S, atol=1e-10)
 
 
 def test_pca_recovers_the_known_spectrum_and_eigenvectors(synthetic):
     S, U, x = synthetic
-    pca = lin.fit_pca(x, cache=False)
+    pca = pca_lib.fit_pca(x, cache=False)
     assert np.allclose(pca.eigenvalues, LAM, atol=1e-10)
     assert np.allclose(np.abs(np.sum(pca.U * U, axis=0)), 1.0, atol=1e-10)  # same vectors up to sign
     assert np.allclose(pca.U.T @ pca.U, np.eye(len(LAM)), atol=1e-12)
@@ -32,23 +35,23 @@ def test_pca_recovers_the_known_spectrum_and_eigenvectors(synthetic):
 
 def test_pca_is_remembered_in_memory_only_and_cannot_be_corrupted(synthetic, tmp_path):
     _, _, x = synthetic
-    first = lin.fit_pca(x)
-    assert lin.fit_pca(x) is first
+    first = pca_lib.fit_pca(x)
+    assert pca_lib.fit_pca(x) is first
     assert not list((tmp_path / "cache").glob("pca-*"))  # no file to go stale or be damaged
     with pytest.raises(ValueError, match="read-only"):
         first.eigenvalues[0] = np.nan
     with pytest.raises(ValueError, match="read-only"):
         first.U[0, 0] = 1.0
-    assert np.isfinite(lin.fit_pca(x).eigenvalues[0])
+    assert np.isfinite(pca_lib.fit_pca(x).eigenvalues[0])
     changed = x.copy()
     changed[0] *= -1
     changed -= changed.mean(axis=0)
-    assert lin.fit_pca(changed) is not first  # other data, other answer
+    assert pca_lib.fit_pca(changed) is not first  # other data, other answer
 
 
 def test_closed_form_error_is_the_tail_sum_and_projection_reaches_it(synthetic):
     S, _, x = synthetic
-    pca = lin.fit_pca(x, cache=False)
+    pca = pca_lib.fit_pca(x, cache=False)
     errors = pca.optimal_errors()
     assert errors[0] == pytest.approx(LAM.sum()) and errors[-1] == 0.0
     for p in range(1, len(LAM)):
@@ -63,7 +66,7 @@ def test_framework_error_equals_the_closed_form(synthetic):
     from aehelpers import framework as fw
 
     S, _, x = synthetic
-    pca = lin.fit_pca(x, cache=False)
+    pca = pca_lib.fit_pca(x, cache=False)
     Up = pca.components(3)
     E = fw.error(fw.linear_autoencoder(Up, Up.T), x, delta=fw.squared_euclidean)
     assert E / len(x) == pytest.approx(pca.optimal_error(3), rel=1e-10)
@@ -95,7 +98,7 @@ def test_gl_p_non_uniqueness(synthetic):
 
 def test_every_critical_point_is_a_saddle_except_the_top_p(synthetic):
     S, _, x = synthetic
-    pca = lin.fit_pca(x, cache=False)
+    pca = pca_lib.fit_pca(x, cache=False)
     points = lin.critical_points(S, pca, 2, top=5)
     assert [pt.I for pt in points] == list(itertools.combinations(range(5), 2))
     for pt in points:
@@ -116,7 +119,7 @@ def test_every_critical_point_is_a_saddle_except_the_top_p(synthetic):
 
 def test_rotation_path_descends_from_saddle_to_minimum(synthetic):
     S, _, x = synthetic
-    pca = lin.fit_pca(x, cache=False)
+    pca = pca_lib.fit_pca(x, cache=False)
     thetas = np.linspace(0, np.pi / 2, 9)
     errs = [lin.error_from_covariance(S, *lin.rotated_point(pca.U, [0, 2], 2, 1, t)) for t in thetas]
     assert np.allclose(errs, LAM.sum() - LAM[0] - LAM[2] - np.sin(thetas) ** 2 * (LAM[1] - LAM[2]))
@@ -125,7 +128,7 @@ def test_rotation_path_descends_from_saddle_to_minimum(synthetic):
 
 def test_minimum_has_no_negative_curvature_in_random_directions(synthetic):
     S, _, x = synthetic
-    pca = lin.fit_pca(x, cache=False)
+    pca = pca_lib.fit_pca(x, cache=False)
     A, B = lin.critical_point(pca.U, [0, 1])
     assert lin.random_curvatures(S, A, B, count=200).min() > -1e-10
     A, B = lin.critical_point(pca.U, [0, 3])
@@ -171,12 +174,12 @@ def test_principal_cosines():
 def test_non_centred_data_is_refused(synthetic):
     _, _, x = synthetic
     with pytest.raises(ValueError, match="centred"):
-        lin.fit_pca(x + 1.0, cache=False)
+        pca_lib.fit_pca(x + 1.0, cache=False)
     with pytest.raises(ValueError, match="centred"):
-        lin.covariance(x + 0.5)
-    xc, mean = lin.centre(x + 1.0)
+        pca_lib.covariance(x + 0.5)
+    xc, mean = pca_lib.centre(x + 1.0)
     assert np.allclose(mean, 1.0 + x.mean(axis=0), atol=1e-5)
-    lin.check_centred(xc)
+    pca_lib.check_centred(xc)
 
 
 def test_nan_data_is_refused(synthetic):
@@ -184,14 +187,14 @@ def test_nan_data_is_refused(synthetic):
     bad = x.copy()
     bad[3, 2] = np.nan
     with pytest.raises(ValueError, match="NaN"):
-        lin.fit_pca(bad, cache=False)
+        pca_lib.fit_pca(bad, cache=False)
     with pytest.raises(ValueError, match="NaN"):
-        lin.centre(bad)
+        pca_lib.centre(bad)
 
 
 def test_p_outside_range_is_refused(synthetic):
     _, _, x = synthetic
-    pca = lin.fit_pca(x, cache=False)
+    pca = pca_lib.fit_pca(x, cache=False)
     for p in (0, 9, -1):
         with pytest.raises(ValueError, match=rf"p must be in 1…8; got {p}"):
             pca.optimal_error(p)
@@ -206,7 +209,7 @@ def test_mismatched_shapes_are_refused(synthetic):
     with pytest.raises(ValueError, match="n = 8 to match Σ"):
         lin.error_from_covariance(S, np.ones((7, 3)), np.ones((3, 7)))
     with pytest.raises(ValueError, match="mean must have shape"):
-        lin.centre(x, np.zeros(5))
+        pca_lib.centre(x, np.zeros(5))
     with pytest.raises(ValueError, match="same number of rows"):
         lin.reconstruction_mse(x, U[:, :2], U[:, :2].T, x[:10])
     with pytest.raises(ValueError, match="distinct indices"):
@@ -214,7 +217,7 @@ def test_mismatched_shapes_are_refused(synthetic):
     with pytest.raises(ValueError, match="invertible"):
         lin.critical_point(U, [0, 1], np.ones((2, 2)))
     with pytest.raises(ValueError, match="symmetric"):
-        lin.pca_from_covariance(np.arange(9.0).reshape(3, 3))
+        pca_lib.pca_from_covariance(np.arange(9.0).reshape(3, 3))
 
 
 # --- the Keras linear autoencoder --------------------------------------------------------------
@@ -222,8 +225,8 @@ def test_mismatched_shapes_are_refused(synthetic):
 @pytest.fixture(scope="module")
 def keras_data():
     lam = np.concatenate([[4.0, 3.0, 2.0], np.linspace(0.5, 0.05, 17)])  # gap λ₃ = 2 > λ₄ = 0.5
-    S, U = lin.make_covariance(lam, seed=5)
-    return lam, U, lin.sample_with_covariance(S, 2048, seed=6).astype(np.float32)
+    S, U = covariances.make_covariance(lam, seed=5)
+    return lam, U, covariances.sample_with_covariance(S, 2048, seed=6).astype(np.float32)
 
 
 def test_keras_linear_autoencoder_reaches_pca(keras_data):
@@ -257,6 +260,6 @@ def test_training_refuses_bad_input(keras_data):
         with pytest.raises(ValueError, match=rf"p must be in 1…20; got {p}"):
             lt.train_linear_autoencoder(x, p, epochs=1)
     with pytest.raises(ValueError, match="same number of rows"):
-        lt.train_linear_autoencoder(x, 3, y_train=lin.centre(x[:100])[0], epochs=1)
+        lt.train_linear_autoencoder(x, 3, y_train=pca_lib.centre(x[:100])[0], epochs=1)
     with pytest.raises(ValueError, match="epochs must be"):
         lt.train_linear_autoencoder(x, 3, epochs=0)

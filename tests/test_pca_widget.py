@@ -6,6 +6,7 @@ import pytest
 
 import aehelpers as ae
 from aehelpers import linear as lin
+from aehelpers import pca as pca_lib
 from aehelpers import pca_widget as pw
 from aehelpers.slider import Slider
 
@@ -13,8 +14,8 @@ from aehelpers.slider import Slider
 @pytest.fixture(scope="module")
 def setup():
     data = ae.load_mnist(source="sample", verbose=False)
-    xc, mean = lin.centre(data.x_train)
-    pca = lin.fit_pca(xc, cache=False)
+    xc, mean = pca_lib.centre(data.x_train)
+    pca = pca_lib.fit_pca(xc, cache=False)
     view = pw.prepare_pca_view(pca, data.x_test, mean, n_digits=6)
     return data, pca, mean, view
 
@@ -27,7 +28,7 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 def test_render_is_the_closed_form(setup):
     data, pca, mean, view = setup
-    xt, _ = lin.centre(data.x_test, mean)
+    xt, _ = pca_lib.centre(data.x_test, mean)
     for p in (1, 5, 32, 200, 784):
         frame = pw.render_pca(view, p)
         Up = pca.components(p)
@@ -55,7 +56,7 @@ def test_slider_shows_the_closed_form_after_every_move(setup):
     assert isinstance(widget, Slider) and list(widget.controls) == ["p"]
     assert list(widget.controls["p"].options) == list(range(1, 785))
     assert widget.frame == pw.render_pca(view, 32) and widget.label.value == widget.frame.label
-    xt, _ = lin.centre(data.x_test, mean)
+    xt, _ = pca_lib.centre(data.x_test, mean)
     for p in (1, 8, 64, 500):  # what the label shows is the closed form, computed independently
         frame = widget.update(p=p)
         assert widget.controls["p"].value == p and widget.images[0].value == frame.images[0]
