@@ -1,7 +1,9 @@
 """What a code looks like: codes of test digits grouped by class, and each unit's activity.
 
 ``plot_codes_by_class(codes, labels)`` draws two panels: a heat-map with one row per digit
-(grouped 0…9) and one column per code unit (units ordered by the class they respond to most),
+(grouped 0…9) and one column per code unit (each unit's activation in standard scores, so a
+red block means "this unit fires more than usual for this digit"; units ordered by the class
+they respond to most),
 and each unit's mean activation with its spread, sorted, dead units marked.  A dense code with
 32 near-identical "fires on almost every image" bars says little; this shows which units carry
 which digits.  Introduced in notebook 04.
@@ -22,21 +24,29 @@ def pick_by_class(labels, per_class: int = 20) -> np.ndarray:
     return np.concatenate([np.flatnonzero(labels == c)[:per_class] for c in np.unique(labels)])
 
 
+def standardise(codes) -> np.ndarray:
+    """Each unit's activations as standard scores over the rows: 0 is the unit's mean, ±1 one std (dead units 0)."""
+    codes = as_matrix(codes, "codes")
+    std = codes.std(axis=0)
+    return (codes - codes.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
 def unit_order(codes, labels) -> np.ndarray:
-    """Code units ordered by the class whose mean code they respond to most, then by that response."""
+    """Code units ordered by the class they respond to most (relative to the unit's own mean), then by how much."""
     codes = as_matrix(codes, "codes")
     labels = np.asarray(labels)
     if labels.shape != (len(codes),):
         raise ValueError(f"labels must hold one class per code row ({len(codes)}); got shape {labels.shape}")
     classes = np.unique(labels)
-    means = np.stack([codes[labels == c].mean(axis=0) for c in classes])  # classes × p
+    scores = standardise(codes)
+    means = np.stack([scores[labels == c].mean(axis=0) for c in classes])  # classes × p
     favourite = means.argmax(axis=0)
     strength = means.max(axis=0)
     return np.lexsort((-strength, favourite))
 
 
 def plot_codes_by_class(codes, labels, *, per_class: int = 20, title: str | None = None, axes=None):
-    """Heat-map of codes by digit class (left) and each unit's mean ± std activation, sorted (right).
+    """Heat-map of standardised codes by digit class (left) and each unit's mean ± std activation, sorted (right).
 
     ``codes`` is (m, p) from the encoder, ``labels`` the m digit classes.  Returns
     ``(fig, (ax_map, ax_units), order)`` with ``order`` the unit order of the heat-map's columns.
@@ -47,15 +57,14 @@ def plot_codes_by_class(codes, labels, *, per_class: int = 20, title: str | None
     labels = np.asarray(labels)
     order = unit_order(codes, labels)
     rows = pick_by_class(labels, per_class)
-    shown, shown_labels = codes[rows][:, order], labels[rows]
+    shown, shown_labels = standardise(codes)[rows][:, order], labels[rows]
     if axes is None:
         fig, (ax_map, ax_units) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.3, 1]})
     else:
         ax_map, ax_units = axes
         fig = ax_map.figure
     p = codes.shape[1]
-    im = ax_map.imshow(shown, aspect="auto", cmap="magma", interpolation="nearest",
-                       vmin=0, vmax=max(float(np.percentile(shown, 99)), 1e-9))
+    im = ax_map.imshow(shown, aspect="auto", cmap="RdBu_r", interpolation="nearest", vmin=-2.5, vmax=2.5)
     bounds = np.flatnonzero(np.diff(shown_labels)) + 0.5
     for y in bounds:
         ax_map.axhline(y, color="white", linewidth=0.6)
@@ -67,7 +76,7 @@ def plot_codes_by_class(codes, labels, *, per_class: int = 20, title: str | None
     ax_map.set_xticks([])
     ax_map.grid(False)
     ax_map.set_title("codes of test digits")
-    fig.colorbar(im, ax=ax_map, label="activation")
+    fig.colorbar(im, ax=ax_map, label="activation in stds above the unit's mean")
 
     mean, std = codes.mean(axis=0), codes.std(axis=0)
     by_mean = np.argsort(-mean)

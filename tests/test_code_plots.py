@@ -57,3 +57,10 @@ def test_plot_codes_by_class_draws_into_given_axes():
     out_fig, out_axes, _ = code_plots.plot_codes_by_class(_codes(dead=()), LABELS, axes=axes)
     assert out_fig is fig and tuple(out_axes) == tuple(axes)
     plt.close(fig)
+
+
+def test_standardise_gives_zero_mean_unit_std_and_leaves_dead_units_at_zero():
+    z = code_plots.standardise(_codes())
+    live = [u for u in range(12) if u != 3]
+    assert np.allclose(z[:, live].mean(axis=0), 0, atol=1e-5) and np.allclose(z[:, live].std(axis=0), 1, atol=1e-4)
+    assert np.all(z[:, 3] == 0)
