@@ -13,12 +13,12 @@ class ClaimFailed(AssertionError):
     """Raised by ``check`` when a claim the prose makes does not hold on this run."""
 
 
-def check(claim: str, holds, detail: str = "") -> bool:
+def check(claim: str, holds, detail: str = "") -> None:
     """Print ``✓ claim`` when ``holds`` is true, else raise ``ClaimFailed`` naming the claim.
 
     ``holds`` must be a single truth value (a Python or NumPy bool): an array is refused, so a
     check cannot pass by accident on ``if array:``.  ``detail`` (e.g. the measured numbers) is
-    shown after the claim either way.
+    shown after the claim either way.  Returns nothing, so a cell may end with it.
     """
     if not isinstance(claim, str) or not claim.strip():
         raise ValueError(f"claim must be a non-empty sentence; got {claim!r}")
@@ -29,4 +29,3 @@ def check(claim: str, holds, detail: str = "") -> bool:
     if not holds:
         raise ClaimFailed(f"✗ {claim}{suffix}")
     print(f"✓ {claim}{suffix}")
-    return True
