@@ -30,8 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 import aehelpers as ae  # noqa: E402
 from aehelpers.files import write_text  # noqa: E402
+from bench.notebook06 import bench_notebook06  # noqa: E402,F401  (section "notebook06")
 
-SECTIONS = ("entropy_floor", "recipes", "linear_vs_pca", "sweep", "slider_ms", "series_s")
+SECTIONS = ("entropy_floor", "recipes", "linear_vs_pca", "sweep", "slider_ms", "series_s", "notebook06")
 
 
 def _median_ms(fn, values) -> float:
@@ -277,7 +278,7 @@ def write_markdown(results: dict, path: Path) -> None:
 
 _SECTION_KEYS = {"entropy_floor": {"entropy_floor"}, "recipes": {"seed_recipe", "aehelpers_recipe"},
                  "linear_vs_pca": {"linear_vs_pca"}, "sweep": {"sweep"}, "slider_ms": {"slider_ms"},
-                 "series_s": {"series_s"}}
+                 "series_s": {"series_s"}, "notebook06": {"conv", "vae"}}
 
 
 def main(argv=None) -> int:
