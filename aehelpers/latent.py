@@ -34,12 +34,16 @@ def latent_dim_of(decoder) -> int:
     return int(decoder.inputs[0].shape[-1])
 
 
-def check_decoder(decoder, latent_dim: int = 2):
-    """``decoder`` if it takes ``latent_dim`` numbers and returns 28 × 28 images, else ``ValueError``."""
+def check_decoder(decoder, latent_dim: int = 2, *, at_least: bool = False):
+    """``decoder`` if it takes ``latent_dim`` numbers (or more, with ``at_least``) and draws 28 × 28 images.
+
+    Otherwise ``ValueError`` naming the expected and the received code size or output shape.
+    """
     got = latent_dim_of(decoder)
-    if got != latent_dim:
-        raise ValueError(f"expected a decoder of a {latent_dim}-number code (z1, z2); "
-                         f"got one that takes {got} numbers")
+    if got < latent_dim or (got != latent_dim and not at_least):
+        want = f"at least {latent_dim}" if at_least else f"{latent_dim}"
+        raise ValueError(f"expected a decoder of a code with {want} numbers (z1, z2); "
+                         f"got one that takes {got} number{'s' if got != 1 else ''}")
     out = tuple(decoder.outputs[0].shape[1:])
     if int(np.prod(out)) != SIDE * SIDE:
         raise ValueError(f"expected a decoder that draws {SIDE}×{SIDE} images; got output shape {out}")
@@ -149,17 +153,20 @@ def _draw_map(codes, labels, lim: float, size: int = 252) -> tuple[np.ndarray, t
 def prepare_latent_view(decoder, stops, *, codes=None, labels=None, batch_size: int = 1024) -> LatentView:
     """Decode every (z1, z2) stop once and draw the code map once (test ``codes`` coloured by ``labels``).
 
-    ``stops`` is one increasing sequence used for both z1 and z2, e.g. ``np.linspace(-3, 3, 21)``.
+    ``stops`` is one increasing sequence used for both z1 and z2, e.g. ``np.linspace(-3, 3, 21)``.  A
+    decoder of a longer code explores its first two numbers with the others held at 0 (``codes``:
+    only their first two columns are drawn).
     """
-    check_decoder(decoder, 2)
+    dim = latent_dim_of(check_decoder(decoder, 2, at_least=True))
     values = np.round(np.asarray(stops, dtype=np.float64), 6)
     if values.ndim != 1 or len(values) < 2 or np.any(np.diff(values) <= 0):
         raise ValueError(f"stops must be an increasing 1-D sequence of at least 2 values; got {stops!r}")
     z = np.array([(a, b) for a in values for b in values], dtype=np.float32)
+    z = np.pad(z, ((0, 0), (0, dim - 2)))  # any further code numbers held at 0
     digits = np.asarray(decoder.predict(z, batch_size=batch_size, verbose=0), dtype=np.float32)
     digits = digits.reshape(len(values), len(values), SIDE, SIDE)
     lim = float(max(abs(values[0]), abs(values[-1])))
-    rgb, to_pixel = _draw_map(None if codes is None else np.asarray(codes), labels, lim)
+    rgb, to_pixel = _draw_map(None if codes is None else np.asarray(codes)[:, :2], labels, lim)
     stops_t = tuple(float(v) for v in values)
     return LatentView(stops_t, stops_t, digits, rgb, to_pixel)
 

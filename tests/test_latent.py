@@ -62,10 +62,19 @@ def test_slider_moves(decoder):
 
 def test_decoder_of_another_latent_size():
     import keras
+    z = keras.Input(shape=(1,))
+    dec1 = keras.Model(z, keras.layers.Dense(784)(z))
+    with pytest.raises(ValueError, match="at least 2 numbers .*takes 1 number$"):
+        latent.prepare_latent_view(dec1, [-1.0, 1.0])
+    with pytest.raises(ValueError, match="code with 2 numbers .*takes 1 number"):
+        latent.check_decoder(dec1)
     z = keras.Input(shape=(3,))
     dec3 = keras.Model(z, keras.layers.Dense(784)(z))
-    with pytest.raises(ValueError, match="2-number code .*takes 3 numbers"):
-        latent.prepare_latent_view(dec3, [-1.0, 1.0])
+    with pytest.raises(ValueError, match="code with 2 numbers .*takes 3 numbers"):
+        latent.check_decoder(dec3)
+    view = latent.prepare_latent_view(dec3, [-1.0, 1.0], codes=np.zeros((5, 3)), labels=np.arange(5))
+    expected = dec3.predict(np.array([[1.0, -1.0, 0.0]], np.float32), verbose=0).reshape(28, 28)
+    assert np.allclose(view.digits[1, 0], expected, atol=1e-6)  # the third number held at 0
 
 
 def test_plots_label_axes():
