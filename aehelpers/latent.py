@@ -134,16 +134,21 @@ def _draw_map(codes, labels, lim: float, size: int = 252) -> tuple[np.ndarray, t
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(size / 100, size / 100), dpi=100)
+    from matplotlib import colormaps
+
+    fig = Figure(figsize=(size / 100, size / 100), dpi=100, facecolor="black")
     canvas = FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_facecolor("black")
-    cmap = __import__("matplotlib").colormaps["tab10"]
+    ax = fig.add_axes((0, 0, 1, 1), facecolor="black")
+    ax.axhline(0, color="0.35", linewidth=0.8)  # the axes z1 = 0 and z2 = 0, for orientation
+    ax.axvline(0, color="0.35", linewidth=0.8)
     if codes is not None and len(codes):
-        ax.scatter(codes[:, 0], codes[:, 1], s=1.0, c=cmap(np.asarray(labels) % 10), linewidths=0)
+        ax.scatter(codes[:, 0], codes[:, 1], s=1.5, c=colormaps["tab10"](np.asarray(labels) % 10), linewidths=0)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
-    ax.axis("off")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     canvas.draw()
     rgb = np.asarray(canvas.buffer_rgba())[..., :3].copy()
     h, w = rgb.shape[:2]
@@ -179,8 +184,8 @@ def _map_png(view: LatentView, z1: float, z2: float) -> bytes:
     x0, sx, y0, sy = view.to_pixel
     px, py = int(round(x0 + sx * z1)), int(round(y0 + sy * z2))
     px, py = min(max(px, 0), w - 1), min(max(py, 0), h - 1)
-    rgb[py, max(px - 8, 0):px + 9] = 255  # a white cross where the decoded code is
-    rgb[max(py - 8, 0):py + 9, px] = 255
+    rgb[max(py - 1, 0):py + 2, max(px - 10, 0):px + 11] = 255  # a white cross, 3 px thick, at the code
+    rgb[max(py - 10, 0):py + 11, max(px - 1, 0):px + 2] = 255
     rgb[max(py - 1, 0):py + 2, max(px - 1, 0):px + 2] = (255, 0, 0)
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, format="PNG", compress_level=1)
