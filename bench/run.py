@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import aehelpers as ae  # noqa: E402
 from aehelpers.files import write_text  # noqa: E402
+from bench import notebook06  # noqa: E402  (section "notebook06")
 
 def _median_ms(fn, values) -> float:
     times = []
@@ -261,7 +262,19 @@ SECTIONS = {
     "sweep": bench_sweep,
     "slider_ms": bench_slider_ms,
     "series_s": bench_series_s,
+    "notebook06": lambda cfg, data: notebook06.bench_notebook06(cfg, data, {}),
 }
+
+
+def merge_into(old: dict, new: dict) -> dict:
+    """Update ``old`` with ``new`` key by key, recursing into dicts: a section adds its figures
+    (e.g. ``slider_ms.latent_median``) without wiping what other sections wrote there."""
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(old.get(key), dict):
+            merge_into(old[key], value)
+        else:
+            old[key] = value
+    return old
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,7 +372,7 @@ def main(argv=None) -> int:
         keys[section] = sorted(figures)
         stamps[section] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         print(f"bench: {section} done in {time.perf_counter() - t:.0f} s", flush=True)
-    results.update(fresh)
+    merge_into(results, fresh)
     write_text(results_path, json.dumps(results, indent=2, sort_keys=True) + "\n")
     write_markdown(results, out_dir / "RESULTS.md")
     print(json.dumps(fresh, indent=2))

@@ -1,0 +1,195 @@
+"""Bench figures for notebook 06 (issue 16), registered in ``bench/run.py`` as section ``notebook06``.
+
+* ``series_s.per_notebook["06"]``: notebook 06 executed in full mode on a cold model cache, then again
+  on the warm one (wall seconds, ``jupyter nbconvert --execute``).
+* ``conv.val_bce``, ``vae.neg_elbo``: read from the cache entries that cold run wrote (the notebook's
+  own models: final validation cross-entropy of the conv autoencoder, final validation negative ELBO of
+  the VAE as Keras estimates it, one sampled code per image).
+* ``conv.plain_val_bce``: the post's conv autoencoder trained the post's way (Adam 0.001, batch 128,
+  50 epochs), for comparison with the notebook's short cosine recipe.
+* ``vae.reference_neg_elbo``: keras.io's convolutional VAE recipe (latent size 2, Adam at its default
+  rate, batch 128), trained for as many epochs as the notebook's VAE, same data, same NumPy estimate of
+  the negative ELBO on the test set.
+* ``slider_ms.latent_median``: median milliseconds per move of the latent explorer (render + PNGs +
+  widget update) over the reference VAE's decoder.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "06_conv_denoising_vae.ipynb"
+
+
+def post_conv_autoencoder():
+    """The post's convolutional autoencoder (Conv2D 16-8-8, max-pooling, UpSampling2D decoder)."""
+    import keras
+    from keras import layers
+
+    inp = keras.Input(shape=(28, 28, 1))
+    x = layers.Conv2D(16, 3, activation="relu", padding="same")(inp)
+    x = layers.MaxPooling2D(2, padding="same")(x)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same")(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same")(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same")(x)
+    x = layers.UpSampling2D(2)(x)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same")(x)
+    x = layers.UpSampling2D(2)(x)
+    x = layers.Conv2D(16, 3, activation="relu")(x)
+    x = layers.UpSampling2D(2)(x)
+    out = layers.Conv2D(1, 3, activation="sigmoid", padding="same")(x)
+    return keras.Model(inp, out)
+
+
+def conv_plain_val_bce(data, epochs: int, seed: int) -> float:
+    """Final validation BCE of the post's conv autoencoder after ``epochs`` plain Adam epochs, batch 128."""
+    import aehelpers as ae
+
+    x_train, x_test = data.x_train.reshape(-1, 28, 28, 1), data.x_test.reshape(-1, 28, 28, 1)
+    ae.seed_everything(seed)
+    model = post_conv_autoencoder()
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    h = model.fit(x_train, x_train, epochs=epochs, batch_size=128, shuffle=True,
+                  validation_data=(x_test, x_test), verbose=0)
+    return float(h.history["val_loss"][-1])
+
+
+def reference_vae(latent_dim: int = 2):
+    """keras.io's VAE recipe: conv encoder (32, 64 filters, stride 2) → Dense 16 → (μ, log σ²); mirrored decoder.
+
+    Returns ``(encoder, decoder)``; training is ``train_reference_vae``.  Written from the recipe's
+    description (layer sizes, loss, optimizer), not copied.
+    """
+    import keras
+    from keras import layers
+
+    x = keras.Input(shape=(28, 28, 1))
+    h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(x)
+    h = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(h)
+    h = layers.Dense(16, activation="relu")(layers.Flatten()(h))
+    encoder = keras.Model(x, [layers.Dense(latent_dim)(h), layers.Dense(latent_dim)(h)])
+    z = keras.Input(shape=(latent_dim,))
+    g = layers.Reshape((7, 7, 64))(layers.Dense(7 * 7 * 64, activation="relu")(z))
+    g = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(g)
+    g = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(g)
+    decoder = keras.Model(z, layers.Conv2DTranspose(1, 3, padding="same", activation="sigmoid")(g))
+    return encoder, decoder
+
+
+def train_reference_vae(data, epochs: int, seed: int, latent_dim: int = 2):
+    """Train ``reference_vae`` with Adam (default rate), batch 128, loss = summed BCE + KL, on the training images."""
+    import keras
+    import tensorflow as tf
+
+    import aehelpers as ae
+
+    ae.seed_everything(seed)
+    encoder, decoder = reference_vae(latent_dim)
+    opt = keras.optimizers.Adam()
+    params = encoder.trainable_variables + decoder.trainable_variables
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            mu, log_var = encoder(x, training=True)
+            z = mu + tf.exp(0.5 * log_var) * tf.random.normal(tf.shape(mu))
+            x_hat = decoder(z, training=True)
+            rec = tf.reduce_sum(keras.losses.binary_crossentropy(x, x_hat), axis=(1, 2))
+            kl = -0.5 * tf.reduce_sum(1 + log_var - tf.square(mu) - tf.exp(log_var), axis=1)
+            loss = tf.reduce_mean(rec + kl)
+        opt.apply_gradients(zip(tape.gradient(loss, params), params))
+        return loss
+
+    x_train = data.x_train.reshape(-1, 28, 28, 1).astype("float32")
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order = rng.permutation(len(x_train))
+        for lo in range(0, len(order), 128):
+            step(tf.constant(x_train[order[lo:lo + 128]]))
+    return encoder, decoder
+
+
+def neg_elbo(encoder, decoder, x, seed: int) -> float:
+    """Mean negative ELBO on ``x`` in nats per image (one sampled code per image), via ``aehelpers.vae``."""
+    from aehelpers.vae import neg_elbo_parts
+
+    mu, log_var = encoder.predict(x, batch_size=1000, verbose=0)
+    eps = np.random.default_rng(seed).standard_normal(mu.shape).astype("float32")
+    x_hat = decoder.predict(mu + np.exp(0.5 * log_var) * eps, batch_size=1000, verbose=0)
+    rec, kl = neg_elbo_parts(x.reshape(len(x), -1), x_hat.reshape(len(x), -1), mu, log_var)
+    return float(np.mean(rec + kl))
+
+
+def latent_median_ms(decoder, moves: int, seed: int) -> float:
+    """Median ms per latent-explorer move (render, PNG encoding, widget update) over ``decoder``."""
+    from aehelpers import latent
+
+    view = latent.prepare_latent_view(decoder, np.round(np.linspace(-3, 3, 21), 2),
+                                      codes=np.random.default_rng(seed).normal(size=(2000, 2)),
+                                      labels=np.arange(2000) % 10)
+    slider = latent.latent_slider(view)
+    rng = np.random.default_rng(seed)
+    times = []
+    for _ in range(moves):
+        z1, z2 = (float(view.z1[i]) for i in rng.integers(0, len(view.z1), size=2))
+        t = time.perf_counter()
+        slider.update(z1=z1, z2=z2)
+        times.append((time.perf_counter() - t) * 1000)
+    return float(statistics.median(times))
+
+
+def run_notebook(cache: str, figures: str, out: str) -> float:
+    """Execute notebook 06 in full mode with the given cache folder; return wall seconds."""
+    env = dict(os.environ, AEHELPERS_CACHE=cache, AEHELPERS_FIGURES=figures, MPLBACKEND="Agg", AEHELPERS_QUICK="0")
+    cmd = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", out,
+           "--ExecutePreprocessor.timeout=-1", str(NOTEBOOK)]
+    t = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - t
+
+
+def _final_val(cache: str, name: str) -> tuple[float, dict]:
+    (meta_path,) = glob.glob(f"{cache}/{name}-*/meta.json")
+    meta = json.loads(Path(meta_path).read_text())
+    return float(meta["history"]["val_loss"][-1]), meta["key"]
+
+
+def bench_notebook06(cfg, data, out):
+    """Fill conv.*, vae.*, slider_ms.latent_median and series_s.per_notebook["06"] (see the module docstring)."""
+    seed, smoke = cfg["seed"], cfg.get("smoke", not cfg["series_modes"])
+    conv, vae = {}, {}
+    vae_epochs = 1
+    if not smoke:
+        with tempfile.TemporaryDirectory() as tmp:
+            cold = run_notebook(f"{tmp}/cache", f"{tmp}/figures", f"{tmp}/out")
+            warm = run_notebook(f"{tmp}/cache", f"{tmp}/figures", f"{tmp}/out")
+            conv["val_bce"], conv_key = _final_val(f"{tmp}/cache", "nb06_conv")
+            vae["neg_elbo"], vae_key = _final_val(f"{tmp}/cache", "nb06_vae")
+        vae_epochs = int(vae_key["vae_epochs"])
+        conv["epochs"] = int(conv_key["epochs"])
+        series = out.setdefault("series_s", {})
+        series.setdefault("per_notebook", {})["06"] = {"cold": round(cold, 1), "warm": round(warm, 1)}
+        print(f"  notebook06: cold {cold:.0f} s, warm {warm:.0f} s, conv {conv['val_bce']:.4f}, "
+              f"VAE {vae['neg_elbo']:.1f} nats", flush=True)
+    encoder, decoder = train_reference_vae(data, vae_epochs, seed)
+    vae["reference_neg_elbo"] = round(neg_elbo(encoder, decoder, data.x_test.reshape(-1, 28, 28, 1), seed), 2)
+    vae["epochs"] = vae_epochs
+    out.setdefault("slider_ms", {})["latent_median"] = round(latent_median_ms(decoder, cfg["moves"], seed), 2)
+    plain_epochs = 1 if smoke else 50
+    conv["plain_val_bce"] = round(conv_plain_val_bce(data, plain_epochs, seed), 5)
+    conv["plain_epochs"] = plain_epochs
+    out["conv"] = {k: round(v, 5) if isinstance(v, float) else v for k, v in conv.items()}
+    out["vae"] = {k: round(v, 2) if isinstance(v, float) else v for k, v in vae.items()}
+    return out
