@@ -29,9 +29,18 @@ def panels(axes, count: int, width: float = 4.2, height: float = 3.4) -> np.ndar
     return np.atleast_1d(axes)
 
 
+def _flat(images):
+    """(k, side, side) or (k, side, side, 1) images as (k, side²); anything else unchanged (checked later)."""
+    arr = np.asarray(images)
+    if arr.ndim == 4 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    return arr.reshape(len(arr), -1) if arr.ndim == 3 and arr.shape[1] == arr.shape[2] else arr
+
+
 def plot_digit_rows(rows: dict, *, ncols: int | None = None, title: str = "", xlabel: str = "",
                     column_labels=None, cmap: str = "gray", vmin: float = 0.0, vmax: float = 1.0, ax=None):
-    """Labelled rows of square images (white digits on black): ``rows`` maps a label to (k, side²) images.
+    """Labelled rows of square images (white digits on black): ``rows`` maps a label to k images,
+    each flat (side²) or square (side × side, with or without a trailing channel of 1).
 
     ``ncols`` defaults to the longest row; longer rows are cut, shorter ones end in blank tiles.
     ``column_labels`` names the columns (else no x ticks).  A diverging ``cmap`` with
@@ -39,7 +48,7 @@ def plot_digit_rows(rows: dict, *, ncols: int | None = None, title: str = "", xl
     """
     if not rows:
         raise ValueError("rows must map at least one label to images; got none")
-    arrays = {label: as_matrix(x, f"row {label!r}", dtype=np.float32) for label, x in rows.items()}
+    arrays = {label: as_matrix(_flat(x), f"row {label!r}", dtype=np.float32) for label, x in rows.items()}
     widths = {x.shape[1] for x in arrays.values()}
     side = int(round(np.sqrt(max(widths))))
     if len(widths) != 1 or side * side != max(widths):
