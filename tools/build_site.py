@@ -1,0 +1,233 @@
+"""`make site`: the executed series as static web pages whose sliders work without a kernel (issue 17).
+
+    python tools/build_site.py [--notebooks notebooks] [--executed build/executed-site] [--out build/site]
+
+1. Execute every ``*.ipynb`` of ``--notebooks`` (in the mode ``AEHELPERS_QUICK`` asks for) with
+   ``AEHELPERS_STATIC_SLIDERS=1``, so that each ``aehelpers.slider.Slider`` also leaves its
+   frames as a static HTML output (``aehelpers/static_slider.py``).  An executed copy in
+   ``--executed`` is reused when it is *fresh*: newer than its notebook and than every
+   ``aehelpers/*.py``, and executed in the same mode.
+2. Convert each to HTML with nbconvert and the template in ``tools/site_template`` (no CDN:
+   no MathJax, no require.js, no widget manager); math becomes MathML at build time
+   (``latex2mathml``; Chromium, Firefox and Safari render MathML natively); figures stay inline as
+   ``data:`` URIs; links to ``NN_name.ipynb`` become links to ``NN_name.html``.
+3. Write ``index.html`` in reading order, linking every page, and print the page weights.
+
+The folder works from ``file://`` and from any static host; it loads nothing from anywhere.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from aehelpers.mode import env_flag, mode_name  # noqa: E402
+
+TEMPLATE_DIR = REPO / "tools" / "site_template"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+PAGE_BUDGET = 5_000_000
+SITE_BUDGET = 30_000_000
+
+
+# -- 1. execute (or reuse) ------------------------------------------------------------------------
+def _newest_source(notebook: Path) -> float:
+    helpers = [p.stat().st_mtime for p in (REPO / "aehelpers").glob("*.py")]
+    local = [p.stat().st_mtime for p in notebook.parent.glob("*.py")]  # modules beside the notebook
+    return max([notebook.stat().st_mtime, *helpers, *local])
+
+
+def is_fresh(executed: Path, notebook: Path, mode: str) -> bool:
+    """``executed`` can stand for ``notebook``: newer than it and every helper, and of ``mode``."""
+    if not executed.is_file() or executed.stat().st_mtime <= _newest_source(notebook):
+        return False
+    try:
+        meta = json.loads(executed.read_text(encoding="utf-8"))["metadata"].get("aehelpers_site", {})
+    except (OSError, ValueError, KeyError):
+        return False
+    return meta.get("mode") == mode and meta.get("static_sliders") is True
+
+
+def execute(notebook: Path, executed: Path, mode: str, figures: Path) -> None:
+    """Run ``notebook`` in its own folder with static sliders on; write it to ``executed``."""
+    import nbformat
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    env = {"AEHELPERS_STATIC_SLIDERS": "1", "AEHELPERS_FIGURES": str(figures),
+           # draw inline even when the caller (make, CI) chose Agg
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+        ExecutePreprocessor(timeout=None, kernel_name="python3").preprocess(
+            nb, {"metadata": {"path": str(notebook.parent)}})
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    nb.metadata["aehelpers_site"] = {"mode": mode, "static_sliders": True}
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = executed.with_suffix(".ipynb.part")
+    nbformat.write(nb, tmp)
+    tmp.replace(executed)
+
+
+# -- 2. convert ---------------------------------------------------------------------------------------
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]+`)", re.S)
+_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$(?!\d)", re.S)
+
+
+def math_to_tokens(markdown: str, store: list[str]) -> str:
+    """Replace ``$…$`` and ``$$…$$`` outside code by tokens; their MathML goes to ``store``."""
+    from latex2mathml.converter import convert
+
+    def one(match):
+        tex, display = (match.group(1), True) if match.group(1) is not None else (match.group(2), False)
+        try:
+            mathml = convert(tex.strip(), display="block" if display else "inline")
+        except Exception as exc:  # keep the TeX readable rather than fail the page
+            print(f"  math not converted ({exc}): {tex!r}", file=sys.stderr)
+            mathml = f'<code class="tex">{html.escape(match.group(0))}</code>'
+        store.append(mathml)
+        return f"AEMATHTOKEN{len(store) - 1}Z"
+
+    parts = _CODE.split(markdown)
+    return "".join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(parts))
+
+
+def prepare(nb) -> list[str]:
+    """Make ``nb`` static in place: widget views and state dropped, math replaced by tokens."""
+    store: list[str] = []
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = math_to_tokens(cell.source, store)
+            cell.pop("attachments", None)
+        elif cell.cell_type == "code":
+            kept = []
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if WIDGET_VIEW in data:
+                    continue  # the live widget: its static twin follows (AEHELPERS_STATIC_SLIDERS)
+                if "text/markdown" in data:
+                    data["text/markdown"] = math_to_tokens(data["text/markdown"], store)
+                kept.append(out)
+            cell.outputs = kept
+    return store
+
+
+def _site_links(page: str, names: set[str]) -> str:
+    """``href="03_x.ipynb#a"`` -> ``href="03_x.html#a"`` for notebooks that are pages of the site."""
+    def fix(match):
+        target, anchor = match.group(2), match.group(3) or ""
+        return f'{match.group(1)}{target[:-6]}.html{anchor}"' if target in names else match.group(0)
+    return re.sub(r'(href=")([^"#/]+\.ipynb)(#[^"]*)?"', fix, page)
+
+
+def convert(nb, *, title: str, nav: dict, notebook_names: set[str], quick: bool) -> str:
+    """One page: nbconvert with ``tools/site_template`` plus MathML and links between pages."""
+    from nbconvert import HTMLExporter
+    from pygments.formatters import HtmlFormatter
+
+    store = prepare(nb)
+    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATE_DIR.parent)], template_name=TEMPLATE_DIR.name)
+    exporter.exclude_input_prompt = exporter.exclude_output_prompt = True
+    resources = {"ae": {"title": title, "nav": nav, "quick": quick,
+                        "pygments_css": HtmlFormatter(style="default").get_style_defs(".highlight")}}
+    page, _ = exporter.from_notebook_node(nb, resources=resources)
+    page = re.sub(r"AEMATHTOKEN(\d+)Z", lambda m: store[int(m.group(1))], page)
+    return _site_links(page, notebook_names)
+
+
+def title_of(nb, fallback: str) -> tuple[str, str]:
+    """The notebook's H1 and the first line of prose after it (its subtitle), as plain text."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            lines = [l.strip() for l in cell.source.splitlines() if l.strip()]
+            if lines and lines[0].startswith("# "):
+                sub = next((l for l in lines[1:] if not l.startswith("#")), "")
+                return lines[0][2:].strip(), re.sub(r"[*_`]", "", sub)
+    return fallback, ""
+
+
+# -- 3. the site ----------------------------------------------------------------------------------------
+def build(notebooks: Path, executed_dir: Path, out: Path, *, reuse: bool = True) -> dict[str, int]:
+    """Execute (or reuse) and convert every notebook of ``notebooks``; returns {file: bytes}."""
+    import nbformat
+
+    mode, quick = mode_name(), env_flag("AEHELPERS_QUICK")
+    sources = sorted(notebooks.glob("*.ipynb"))
+    if not sources:
+        raise SystemExit(f"no notebooks in {notebooks}")
+    names = {p.name for p in sources}
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.html"):
+        old.unlink()
+    pages = []
+    for k, source in enumerate(sources):
+        executed = executed_dir / source.name
+        start = time.monotonic()
+        if reuse and is_fresh(executed, source, mode):
+            how = "reused"
+        else:
+            print(f"executing {source.name} ({mode} mode) ...", flush=True)
+            execute(source, executed, mode, executed_dir / "figures")
+            how = "executed"
+        nb = nbformat.read(executed, as_version=4)
+        title, subtitle = title_of(nb, source.stem)
+        pages.append((source, title, subtitle))
+        nav = {"index": "index.html",
+               "prev": sources[k - 1].stem + ".html" if k else None,
+               "next": sources[k + 1].stem + ".html" if k + 1 < len(sources) else None,
+               "source": source.name}
+        page = convert(nb, title=title, nav=nav, notebook_names=names, quick=quick)
+        (out / f"{source.stem}.html").write_text(page, encoding="utf-8")
+        print(f"  {source.stem}.html: {len(page.encode()):,} bytes, "
+              f"{page.count('data-ae-static-slider ')} static slider(s), {how} in {time.monotonic() - start:.1f} s",
+              flush=True)
+    (out / "index.html").write_text(index_page(pages, quick), encoding="utf-8")
+    sizes = {p.name: p.stat().st_size for p in sorted(out.glob("*.html"))}
+    total = sum(sizes.values())
+    print(f"site: {out} — {len(sizes)} files, {total:,} bytes "
+          f"(budget {PAGE_BUDGET:,} per page, {SITE_BUDGET:,} in all)")
+    over = [f"{n} ({s:,} bytes)" for n, s in sizes.items() if s > PAGE_BUDGET]
+    if over or total > SITE_BUDGET:
+        print("OVER BUDGET: " + ", ".join(over or [f"site {total:,} bytes"]), file=sys.stderr)
+    return sizes
+
+
+def index_page(pages, quick: bool) -> str:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
+    items = [{"href": source.stem + ".html", "number": source.name[:2], "title": title, "subtitle": subtitle}
+             for source, title, subtitle in pages]
+    return env.get_template("site_index.html.j2").render(pages=items, quick=quick,
+                                                          built=time.strftime("%Y-%m-%d"))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notebooks", type=Path, default=REPO / "notebooks")
+    parser.add_argument("--executed", type=Path, default=REPO / "build" / "executed-site")
+    parser.add_argument("--out", type=Path, default=REPO / "build" / "site")
+    parser.add_argument("--no-reuse", action="store_true", help="execute every notebook again")
+    args = parser.parse_args(argv)
+    start = time.monotonic()
+    build(args.notebooks.resolve(), args.executed.resolve(), args.out.resolve(), reuse=not args.no_reuse)
+    print(f"built in {time.monotonic() - start:.0f} s; open {args.out.resolve() / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
