@@ -175,7 +175,8 @@ def static_html(slider, *, subset: Mapping[str, Sequence] | None = None,
     if subset is None:
         per, frames_max = PER_CONTROL, MAX_FRAMES
         while True:
-            chosen = subset_stops(slider.stops, start, per_control=per, head=min(DENSE_HEAD, per // 2),
+            chosen = subset_stops(slider.stops, start, per_control=per,
+                                  head=DENSE_HEAD if per >= PER_CONTROL else per // 2,
                                   max_frames=frames_max)
             out = _snippet(slider, chosen, start, caption)
             if len(out) <= budget or (per <= 4 and frames_max <= 4):
@@ -184,9 +185,9 @@ def static_html(slider, *, subset: Mapping[str, Sequence] | None = None,
                           f"fewer stops ({per // 2} per control)", stacklevel=2)
             per, frames_max = max(4, per // 2), max(4, frames_max // 2)
         return out
-    chosen = {name: [v for v in slider.stops[name] if v in set(subset[name])] for name in slider.stops}
-    bad = {name: [v for v in subset[name] if v not in slider.stops[name]] for name in subset}
-    if any(bad.values()) or set(subset) != set(slider.stops) or not all(chosen.values()):
+    ok = set(subset) == set(slider.stops) and all(v in slider.stops[n] for n in subset for v in subset[n])
+    chosen = {name: [v for v in slider.stops[name] if v in set(subset[name])] for name in slider.stops} if ok else {}
+    if not ok or not all(chosen.values()):
         raise ValueError(f"subset must give, for each control {sorted(slider.stops)}, some of its stops; "
                          f"got {dict(subset)!r}")
     return _snippet(slider, chosen, start, caption)
