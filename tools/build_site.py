@@ -156,7 +156,7 @@ def title_of(nb, fallback: str) -> tuple[str, str]:
             lines = [l.strip() for l in cell.source.splitlines() if l.strip()]
             if lines and lines[0].startswith("# "):
                 sub = next((l for l in lines[1:] if not l.startswith("#")), "")
-                return lines[0][2:].strip(), re.sub(r"[*_`]", "", sub)
+                return lines[0][2:].strip(), re.sub(r"\*\*|`", "", sub)
     return fallback, ""
 
 
@@ -206,12 +206,21 @@ def build(notebooks: Path, executed_dir: Path, out: Path, *, reuse: bool = True)
     return sizes
 
 
+def _inline_html(text: str):
+    """Plain text as HTML, its ``$…$`` as MathML (for subtitles in the index)."""
+    from markupsafe import Markup
+
+    store: list[str] = []
+    escaped = html.escape(math_to_tokens(text, store), quote=False)
+    return Markup(re.sub(r"AEMATHTOKEN(\d+)Z", lambda m: store[int(m.group(1))], escaped))
+
+
 def index_page(pages, quick: bool) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
-    items = [{"href": source.stem + ".html", "number": source.name[:2], "title": title, "subtitle": subtitle}
-             for source, title, subtitle in pages]
+    items = [{"href": source.stem + ".html", "number": source.name[:2], "title": title,
+              "subtitle": _inline_html(subtitle)} for source, title, subtitle in pages]
     return env.get_template("site_index.html.j2").render(pages=items, quick=quick,
                                                           built=time.strftime("%Y-%m-%d"))
 
