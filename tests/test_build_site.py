@@ -80,7 +80,15 @@ def test_a_page_has_mathml_figures_static_slider_and_site_links():
     assert "data-ae-static-slider" in page and "data:image/png;base64," in page and "✓ 1 &lt; 2" in page
     assert 'href="03_identity_problem.html#remedies"' in page
     assert 'href="index.html"' in page and 'href="01_x.html"' in page and "data-ae-quick" in page
-    assert "AEMATHTOKEN" not in page
+    assert "AEMATHTOKEN" not in page and "data-ae-no-kernel" not in page  # the slider has its static twin
+
+
+def test_a_widget_without_static_twin_is_named_not_dropped():
+    nb = _executed_notebook()
+    del nb.cells[1].outputs[1]  # an older widget shell: no static output after it
+    page = bs.convert(nb, title="T", notebook_names=set(), quick=False,
+                      nav={"index": "index.html", "prev": None, "next": None, "source": "x.ipynb"})
+    assert page.count("data-ae-no-kernel") == 1 and "VBox(children" not in page
 
 
 def test_index_links_pages_in_reading_order(tmp_path):

@@ -33,6 +33,9 @@ from aehelpers.mode import env_flag, mode_name  # noqa: E402
 
 TEMPLATE_DIR = REPO / "tools" / "site_template"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STATIC_MARK = "data-ae-static-slider"
+NO_KERNEL = ('<p class="ae-no-kernel" data-ae-no-kernel>An interactive widget is here in the notebook; it needs '
+             'a running kernel (<code>make lab</code>) and has no static version yet.</p>')
 PAGE_BUDGET = 5_000_000
 SITE_BUDGET = 30_000_000
 
@@ -107,6 +110,8 @@ def math_to_tokens(markdown: str, store: list[str]) -> str:
 
 def prepare(nb) -> list[str]:
     """Make ``nb`` static in place: widget views and state dropped, math replaced by tokens."""
+    import nbformat
+
     store: list[str] = []
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
@@ -115,10 +120,16 @@ def prepare(nb) -> list[str]:
             cell.pop("attachments", None)
         elif cell.cell_type == "code":
             kept = []
-            for out in cell.get("outputs", []):
+            outputs = cell.get("outputs", [])
+            for k, out in enumerate(outputs):
                 data = out.get("data", {})
                 if WIDGET_VIEW in data:
-                    continue  # the live widget: its static twin follows (AEHELPERS_STATIC_SLIDERS)
+                    # the live widget: its static twin follows (AEHELPERS_STATIC_SLIDERS) if it is an
+                    # aehelpers.slider.Slider; any other widget is named, not silently dropped
+                    twin = k + 1 < len(outputs) and STATIC_MARK in outputs[k + 1].get("data", {}).get("text/html", "")
+                    if not twin:
+                        kept.append(nbformat.v4.new_output("display_data", data={"text/html": NO_KERNEL}))
+                    continue
                 if "text/markdown" in data:
                     data["text/markdown"] = math_to_tokens(data["text/markdown"], store)
                 kept.append(out)
