@@ -123,3 +123,19 @@ def test_freshness_needs_newer_copy_same_mode_and_static_sliders(tmp_path):
     os.utime(source, (future + 1, future + 1))
     assert not bs.is_fresh(executed, source, "quick")
     assert not bs.is_fresh(tmp_path / "missing.ipynb", source, "quick")
+
+
+def test_progress_bars_show_their_last_state():
+    nb = _executed_notebook()
+    del nb.cells[1].outputs[1]
+    ids = ["bar", "left", "progress", "right"]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "state": {
+        "bar": {"model_name": "HBoxModel", "state": {"children": [f"IPY_MODEL_{i}" for i in ids[1:]]}},
+        "left": {"model_name": "HTMLModel", "state": {"value": "sweep p=2:\u2007100%"}},
+        "progress": {"model_name": "FloatProgressModel", "state": {"value": 3.0, "max": 3.0, "bar_style": "success"}},
+        "right": {"model_name": "HTMLModel", "state": {"value": " 3/3 [00:04&lt;00:00, loss=0.25]"}}}}}
+    nb.cells[1].outputs[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] = "bar"
+    page = bs.convert(nb, title="T", notebook_names=set(), quick=False,
+                      nav={"index": "index.html", "prev": None, "next": None, "source": "x.ipynb"})
+    assert re.search(r'<progress [^>]*max="3.0"[^>]*value="3.0"', page), re.findall('<progress[^>]*>', page)
+    assert "sweep p=2:" in page and "3/3 [00:04&lt;00:00, loss=0.25]" in page and "data-ae-no-kernel" not in page

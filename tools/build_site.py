@@ -8,7 +8,9 @@
    ``--executed`` is reused when it is *fresh*: newer than its notebook and than every
    ``aehelpers/*.py``, and executed in the same mode.
 2. Convert each to HTML with nbconvert and the template in ``tools/site_template`` (no CDN:
-   no MathJax, no require.js, no widget manager); math becomes MathML at build time
+   no MathJax, no require.js, no widget manager: a Slider's live widget gives way to its static
+   twin, progress bars are drawn from their saved last state, any other widget is named as
+   needing a kernel); math becomes MathML at build time
    (``latex2mathml``; Chromium, Firefox and Safari render MathML natively); figures stay inline as
    ``data:`` URIs; links to ``NN_name.ipynb`` become links to ``NN_name.html``.
 3. Write ``index.html`` in reading order, linking every page, and print the page weights.
@@ -108,12 +110,35 @@ def math_to_tokens(markdown: str, store: list[str]) -> str:
     return "".join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(parts))
 
 
+def static_widget(model_id: str, state: dict) -> str | None:
+    """A widget's last state as plain HTML, for the simple ones (boxes, text, progress bars: what
+    tqdm shows while a model trains); ``None`` for any widget that needs a kernel."""
+    model = state.get(model_id)
+    if model is None:
+        return None
+    name, st = model.get("model_name"), model.get("state", {})
+    if name in ("HBoxModel", "VBoxModel", "BoxModel"):
+        parts = [static_widget(str(c).removeprefix("IPY_MODEL_"), state) for c in st.get("children", [])]
+        if any(p is None for p in parts):
+            return None
+        flex = "display:flex;gap:.6em;align-items:center" if name == "HBoxModel" else "display:block"
+        return f'<div class="ae-widget-box" style="{flex}">{"".join(parts)}</div>'
+    if name in ("HTMLModel", "HTMLMathModel"):
+        return f"<span>{st.get('value', '')}</span>"
+    if name == "LabelModel":
+        return f"<span>{html.escape(str(st.get('value', '')))}</span>"
+    if name in ("FloatProgressModel", "IntProgressModel"):
+        return (f'<progress value="{float(st.get("value", 0))}" max="{float(st.get("max", 100))}" '
+                f'class="ae-progress-{html.escape(str(st.get("bar_style") or ""))}"></progress>')
+    return None
+
+
 def prepare(nb) -> list[str]:
     """Make ``nb`` static in place: widget views and state dropped, math replaced by tokens."""
     import nbformat
 
     store: list[str] = []
-    nb.metadata.pop("widgets", None)
+    state = nb.metadata.pop("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = math_to_tokens(cell.source, store)
@@ -128,7 +153,8 @@ def prepare(nb) -> list[str]:
                     # aehelpers.slider.Slider; any other widget is named, not silently dropped
                     twin = k + 1 < len(outputs) and STATIC_MARK in outputs[k + 1].get("data", {}).get("text/html", "")
                     if not twin:
-                        kept.append(nbformat.v4.new_output("display_data", data={"text/html": NO_KERNEL}))
+                        shown = static_widget(str(data[WIDGET_VIEW].get("model_id", "")), state)
+                        kept.append(nbformat.v4.new_output("display_data", data={"text/html": shown or NO_KERNEL}))
                     continue
                 if "text/markdown" in data:
                     data["text/markdown"] = math_to_tokens(data["text/markdown"], store)
