@@ -75,6 +75,15 @@ def open_offline(browser, path: Path):
     return page, problems
 
 
+def test_page_weights_within_budget(site):
+    """Issue 17's budget: at most 5 MB per page and 30 MB for the whole site."""
+    site_dir, _ = site
+    sizes = {p.name: p.stat().st_size for p in site_dir.rglob("*") if p.is_file()}
+    assert all(n.endswith(".html") for n in sizes), f"the site should be HTML files only: {sorted(sizes)}"
+    assert max(sizes.values()) <= 5_000_000, sizes
+    assert sum(sizes.values()) <= 30_000_000, sizes
+
+
 def test_index_links_every_page_in_reading_order(browser, site):
     site_dir, _ = site
     page, problems = open_offline(browser, site_dir / "index.html")
