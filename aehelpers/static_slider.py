@@ -26,8 +26,7 @@ from typing import Mapping, Sequence
 PER_CONTROL = 60  # a control with at most this many stops keeps them all
 DENSE_HEAD = 32  # above that: every stop up to the 32nd, then a log grid
 MAX_FRAMES = 400  # several controls: a coarser grid so that the product stays below this
-PAGE_BUDGET = 5_000_000  # bytes per page (issue 17)
-SLIDER_BUDGET = 2_500_000  # bytes per slider snippet: two sliders fit in one page
+SLIDER_BUDGET = 2_500_000  # bytes per slider snippet: two fit in a page of issue 17's 5 MB
 
 
 # -- which stops ---------------------------------------------------------------------------------
@@ -141,8 +140,10 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else str(value)
 
 
-def _frames(slider, chosen: dict[str, list]):
-    """Render every combination of ``chosen``: (unique pictures, sizes, frames by index key)."""
+def _frames(slider, chosen: dict[str, list], memo: dict):
+    """Render every combination of ``chosen``: (unique pictures, sizes, frames by index key).
+
+    ``memo`` keeps frames by stop, so that a coarser retry renders nothing twice."""
     names = list(chosen)
     images: list[str] = []
     sizes: list[tuple[int, int]] = []
@@ -150,7 +151,8 @@ def _frames(slider, chosen: dict[str, list]):
     frames = {}
     for combo in itertools.product(*(range(len(chosen[n])) for n in names)):
         values = {n: chosen[n][i] for n, i in zip(names, combo)}
-        frame = slider.render(**values)
+        key = tuple(_plain(v) for v in values.values())
+        frame = memo[key] if key in memo else memo.setdefault(key, slider.render(**values))
         refs = []
         for png in frame.images:
             if png not in seen:
@@ -171,14 +173,14 @@ def static_html(slider, *, subset: Mapping[str, Sequence] | None = None,
     When the snippet would exceed ``budget`` bytes, a coarser subset is tried (fewer stops per
     control) with a warning; the smallest one is returned even if still over.
     """
-    start = slider.values()
+    start, memo = slider.values(), {}
     if subset is None:
         per, frames_max = PER_CONTROL, MAX_FRAMES
         while True:
             chosen = subset_stops(slider.stops, start, per_control=per,
                                   head=DENSE_HEAD if per >= PER_CONTROL else per // 2,
                                   max_frames=frames_max)
-            out = _snippet(slider, chosen, start, caption)
+            out = _snippet(slider, chosen, start, caption, memo)
             if len(out) <= budget or (per <= 4 and frames_max <= 4):
                 break
             warnings.warn(f"static slider of {len(out):,} bytes over the budget of {budget:,}: "
@@ -190,11 +192,11 @@ def static_html(slider, *, subset: Mapping[str, Sequence] | None = None,
     if not ok or not all(chosen.values()):
         raise ValueError(f"subset must give, for each control {sorted(slider.stops)}, some of its stops; "
                          f"got {dict(subset)!r}")
-    return _snippet(slider, chosen, start, caption)
+    return _snippet(slider, chosen, start, caption, memo)
 
 
-def _snippet(slider, chosen: dict[str, list], start: Mapping, caption: str) -> str:
-    images, sizes, frames = _frames(slider, chosen)
+def _snippet(slider, chosen: dict[str, list], start: Mapping, caption: str, memo: dict) -> str:
+    images, sizes, frames = _frames(slider, chosen, memo)
     names = list(chosen)
     data = {"names": names, "stops": [chosen[n] for n in names], "images": images, "frames": frames}
     first = frames[",".join(str(chosen[n].index(start[n]) if start.get(n) in chosen[n] else 0)
