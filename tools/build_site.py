@@ -232,7 +232,7 @@ def build(notebooks: Path, executed_dir: Path, out: Path, *, reuse: bool = True)
         page = convert(nb, title=title, nav=nav, notebook_names=names, quick=quick)
         (out / f"{source.stem}.html").write_text(page, encoding="utf-8")
         print(f"  {source.stem}.html: {len(page.encode()):,} bytes, "
-              f"{page.count('data-ae-static-slider ')} static slider(s), {how} in {time.monotonic() - start:.1f} s",
+              f"{page.count(STATIC_MARK)} static slider(s), {how} in {time.monotonic() - start:.1f} s",
               flush=True)
     (out / "index.html").write_text(index_page(pages, quick), encoding="utf-8")
     sizes = {p.name: p.stat().st_size for p in sorted(out.glob("*.html"))}
