@@ -103,6 +103,9 @@ def test_index_links_pages_in_reading_order(tmp_path):
 def test_title_of_reads_the_h1_and_subtitle():
     assert bs.title_of(_executed_notebook(), "x") == ("Title · sub", "Intro with $E = \\sum_t \\|x_t - ABx_t\\|^2$ and")
     assert bs.title_of(nbformat.v4.new_notebook(), "fallback") == ("fallback", "")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 02 · PCA\n*With linear layers the best\nautoencoder is **PCA**.*\n\nIn this")]
+    assert bs.title_of(nb, "x") == ("02 · PCA", "With linear layers the best autoencoder is PCA.")
     index = bs.index_page([(Path("00_a.ipynb"), "T", "with $x_t$ and <b>")], quick=True)
     assert "<math" in index and "&lt;b&gt;" in index and "data-ae-quick" in index
 

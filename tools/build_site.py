@@ -187,13 +187,16 @@ def convert(nb, *, title: str, nav: dict, notebook_names: set[str], quick: bool)
 
 
 def title_of(nb, fallback: str) -> tuple[str, str]:
-    """The notebook's H1 and the first line of prose after it (its subtitle), as plain text."""
+    """The notebook's H1 and the paragraph of prose after it (its subtitle), as plain text."""
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            lines = [l.strip() for l in cell.source.splitlines() if l.strip()]
-            if lines and lines[0].startswith("# "):
-                sub = next((l for l in lines[1:] if not l.startswith("#")), "")
-                return lines[0][2:].strip(), re.sub(r"\*\*|`", "", sub)
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+            head, *rest = cell.source.strip().split("\n", 1)
+            paragraphs = [" ".join(p.split()) for p in (rest[0] if rest else "").split("\n\n")]
+            sub = next((p for p in paragraphs if p and not p.startswith("#")), "")
+            sub = re.sub(r"\*\*|`", "", sub)
+            if len(sub) > 2 and sub[0] == sub[-1] and sub[0] in "*_":  # *the subtitle* in italics
+                sub = sub[1:-1]
+            return head[2:].strip(), sub
     return fallback, ""
 
 
