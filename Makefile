@@ -22,6 +22,7 @@ help:
 	@echo "make screenshot - refresh figures/slider_screenshot.png (notebook 04's slider in JupyterLab + Chromium)"
 	@echo "make bench  - measure speed and quality; writes bench/results.json and bench/RESULTS.md"
 	@echo "make strip  - remove outputs and execution counts from notebooks/"
+	@echo "make site   - the executed series as offline web pages in build/site/ (sliders work without a kernel)"
 
 # Re-installs only when pyproject.toml changes or PYTHON is another interpreter: a second run does nothing.
 $(STAMP): pyproject.toml
@@ -74,3 +75,9 @@ strip: $(STAMP)
 
 clean:
 	rm -rf build test-output .cache .pytest_cache
+
+# The executed series as static web pages (issue 17): build/site/index.html, fully offline, sliders
+# without a kernel. Full mode by default; AEHELPERS_QUICK=1 make site for a quick build (CI).
+.PHONY: site
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py

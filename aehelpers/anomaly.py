@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .plotting import axes_for
+
 
 def _scores(x, name: str) -> np.ndarray:
     arr = np.asarray(x, dtype=np.float64)
@@ -50,12 +52,8 @@ def roc_curve(normal, anomalous) -> tuple[np.ndarray, np.ndarray]:
 
 def plot_roc(curves: dict, *, title: str = "ROC curves", ax=None):
     """One ROC curve per name in ``curves`` (``{name: (normal, anomalous)}``), AUC in the legend. Returns ``(fig, ax)``."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(4.6, 4.2))
-    else:
-        fig = ax.figure
+    ax = axes_for(ax, (4.6, 4.2))
+    fig = ax.figure
     for name, (normal, anomalous) in curves.items():
         fpr, tpr = roc_curve(normal, anomalous)
         ax.plot(fpr, tpr, label=f"{name} (AUC {roc_auc(normal, anomalous):.3f})")

@@ -79,3 +79,12 @@ def check_unit_interval(x, name: str = "x") -> np.ndarray:
         raise ValueError(f"{name} must lie in [0, 1]; got values from {np.nanmin(arr):g} to {np.nanmax(arr):g}"
                          f"{' (with NaN/inf)' if not np.all(np.isfinite(arr)) else ''}")
     return arr
+
+
+def check_pixels(x, name: str, why: str = "binary cross-entropy targets") -> None:
+    """Refuse values outside [0, 1] (pixels not divided by 255) with the range found, before any training."""
+    arr = np.asarray(x)
+    lo, hi = float(arr.min()), float(arr.max())
+    if lo < 0 or hi > 1:
+        raise ValueError(f"{name} must hold values in [0, 1] ({why}); got values from {lo:g} to {hi:g}"
+                         + (" — divide pixels by 255" if hi > 1.5 else ""))

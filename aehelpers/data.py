@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import zipfile
 from pathlib import Path
 
 import numpy as np

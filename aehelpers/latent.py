@@ -14,6 +14,7 @@ import io
 import numpy as np
 
 from .images import mosaic, to_png
+from .plotting import axes_for
 from .slider import Frame, Slider
 
 SIDE = 28
@@ -83,10 +84,8 @@ def plot_latent_map(codes, labels, *, title: str = "Test digits in the code spac
         raise ValueError(f"codes must have shape (k, 2); got {codes.shape}")
     if labels.shape != (len(codes),):
         raise ValueError(f"labels must have shape ({len(codes)},); got {labels.shape}")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 4.6))
-    else:
-        fig = ax.figure
+    ax = axes_for(ax, (5, 4.6))
+    fig = ax.figure
     cmap = plt.get_cmap("tab10")
     for d in range(10):
         pts = codes[labels == d]
@@ -103,13 +102,9 @@ def plot_latent_map(codes, labels, *, title: str = "Test digits in the code spac
 
 def plot_grid(images, n: int, *, lo: float, hi: float, title: str = "Decoded grid", ax=None):
     """An n × n mosaic of decoded digits (``grid_codes`` order) with z₁/z₂ tick labels. Returns ``(fig, ax)``."""
-    import matplotlib.pyplot as plt
-
     pic = mosaic(np.asarray(images).reshape(-1, SIDE, SIDE), ncols=n, pad=0)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 6.5))
-    else:
-        fig = ax.figure
+    ax = axes_for(ax, (6.5, 6.5))
+    fig = ax.figure
     ax.imshow(pic, cmap="gray", vmin=0, vmax=1, interpolation="nearest",
               extent=(lo, hi, lo, hi))
     ax.grid(False)

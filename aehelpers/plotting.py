@@ -13,7 +13,7 @@ from .checks import as_matrix, check_int_in_range
 from .images import mosaic
 
 
-def _axes(ax, figsize):
+def axes_for(ax, figsize):
     """``ax``, or the axes of a new figure of ``figsize``."""
     import matplotlib.pyplot as plt
 
@@ -56,7 +56,7 @@ def plot_digit_rows(rows: dict, *, ncols: int | None = None, title: str = "", xl
     ncols = check_int_in_range(ncols or max(len(x) for x in arrays.values()), "ncols", 1)
     blank = np.full((ncols, side * side), np.nan, dtype=np.float32)  # shown as background
     tiles = np.concatenate([np.concatenate([x[:ncols], blank[len(x):]]) for x in arrays.values()])
-    ax = _axes(ax, (0.55 * ncols + 1.6, 0.55 * len(arrays) + 0.6))
+    ax = axes_for(ax, (0.55 * ncols + 1.6, 0.55 * len(arrays) + 0.6))
     ax.imshow(mosaic(tiles, ncols=ncols, side=side, fill=np.nan), cmap=cmap, vmin=vmin, vmax=vmax,
               interpolation="nearest")
     centres = [2 + (side + 2) * i + side / 2 for i in range(max(len(arrays), ncols))]  # mosaic's pad is 2
@@ -82,7 +82,7 @@ def plot_loss_curves(history: dict, *, floor: float | None = None, baseline: flo
     """
     if "loss" not in history or not len(history["loss"]):
         raise ValueError(f"history must hold a non-empty 'loss' list; got keys {sorted(history)}")
-    ax = _axes(ax, (7, 4))
+    ax = axes_for(ax, (7, 4))
     epochs = np.arange(1, len(history["loss"]) + 1)
     ax.plot(epochs, history["loss"], marker=".", label="training loss")
     if history.get("val_loss"):
@@ -103,7 +103,7 @@ def plot_code_activity(codes, *, title: str = "How often each code unit fires", 
     """Bar per code unit: the share of images on which it is non-zero; dead units marked in red. Returns ``ax``."""
     codes = as_matrix(codes, "codes")
     active = np.mean(codes > 0, axis=0)
-    ax = _axes(ax, (7, 3))
+    ax = axes_for(ax, (7, 3))
     colours = np.where(active == 0, "tab:red", "tab:blue")
     ax.bar(np.arange(codes.shape[1]), active, color=colours)
     dead = int(np.sum(active == 0))
@@ -125,7 +125,7 @@ def plot_loss_vs_p(p_values, losses, *, mse=None, pca_mse=None, floor: float | N
     losses = np.asarray(list(losses), dtype=float)
     if p_values.ndim != 1 or p_values.size == 0 or losses.shape != p_values.shape:
         raise ValueError(f"p_values and losses must be equal-length 1-D lists; got {p_values.shape} and {losses.shape}")
-    ax = _axes(ax, (6, 3.6))
+    ax = axes_for(ax, (6, 3.6))
     ax.plot(p_values, losses, marker="o", color="tab:blue", label="val loss (BCE)")
     if floor is not None:
         ax.axhline(floor, color="k", linestyle="--", linewidth=1, label=f"entropy floor {floor:.3f}")

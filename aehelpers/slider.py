@@ -145,3 +145,9 @@ class Slider:
         from IPython.display import display
 
         display(self.widget)
+        from .mode import env_flag
+
+        if env_flag("AEHELPERS_STATIC_SLIDERS"):  # only while `make site` builds the pages (issue 17)
+            from .static_slider import display_static
+
+            display_static(self)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import cache
-from .checks import as_matrix, check_int_in_range
+from .checks import as_matrix, check_int_in_range, check_pixels
 from .models import KerasAutoencoder, build_autoencoder, split_autoencoder
 from .digest import fingerprint
 from .notebook_setup import seed_everything
@@ -142,14 +142,6 @@ def build_for_sweep(p: int, recipe: Recipe, *, seed: int, n: int = 784, n_train:
     net = build_autoencoder(p, n=n, learning_rate=recipe.learning_rate, seed=seed)
     net.model.compile(optimizer=recipe.optimizer(-(-n_train // recipe.batch_size)), loss="binary_crossentropy")
     return net.model
-
-
-def check_pixels(x: np.ndarray, name: str) -> None:
-    """Cross-entropy targets must be pixels in [0, 1]: refuse 0…255 before anything is trained."""
-    lo, hi = float(x.min()), float(x.max())
-    if lo < 0 or hi > 1:
-        raise ValueError(f"{name} must hold pixels in [0, 1] (binary cross-entropy targets); got values "
-                         f"from {lo:g} to {hi:g}" + (" — divide by 255" if hi > 1.5 else ""))
 
 
 def evaluate_codes(codes: np.ndarray) -> tuple[int, float]:

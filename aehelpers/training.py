@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from .checks import as_matrix, check_int_in_range, check_same_length
+from .checks import as_matrix, check_int_in_range, check_pixels, check_same_length
 
 
 def _progress_callback(epochs: int, desc: str):
@@ -50,10 +50,7 @@ def check_model_fits(model, x: np.ndarray, y: np.ndarray, what: str = "") -> Non
     if len(model.outputs) == 1 and n_out is not None and y.shape[1] != n_out:
         raise ValueError(f"{what}y must have {n_out} columns to match the model's output; got shape {y.shape}")
     if "crossentropy" in _loss_name(model).replace("_", "") or _loss_name(model) == "bce":
-        lo, hi = float(y.min()), float(y.max())
-        if lo < 0 or hi > 1:
-            raise ValueError(f"{what}y must lie in [0, 1] for a cross-entropy loss; got values from {lo:g} to "
-                             f"{hi:g}" + (" — divide pixels by 255" if hi > 1.5 else ""))
+        check_pixels(y, f"{what}y", "targets of a cross-entropy loss")
 
 
 def train(model, x, y=None, *, epochs: int, batch_size: int = 256, validation_data=None,

@@ -103,7 +103,7 @@ def test_evaluate_codes_counts_dead_units():
 
 def test_raw_pixels_are_refused_before_anything_is_trained(data, tmp_path):
     raw = dataclasses.replace(data, x_train=data.x_train * 255)
-    with pytest.raises(ValueError, match=r"data.x_train must hold pixels in \[0, 1\].*divide by 255"):
+    with pytest.raises(ValueError, match=r"data.x_train must hold values in \[0, 1\].*divide pixels by 255"):
         sw.train_sweep(raw, P, seed=3, recipe=RECIPE, root=tmp_path, progress=False)
     assert list(tmp_path.iterdir()) == []  # no entry was written
 

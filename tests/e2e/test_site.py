@@ -1,0 +1,205 @@
+"""The static site of ``make site`` in a real Chromium, with no kernel and no network.
+
+By default (``make test``, CI) the site is built in quick mode from the two tiny notebooks of
+``tests/e2e/fixtures/site`` (seconds, no TensorFlow), whose sliders are ``aehelpers.slider.Slider``s
+over ``fixture_frames``: the test knows, independently of the page, what each stop must show.
+With ``SITE_DIR=build/site`` it checks an existing build of the real series instead (after
+``AEHELPERS_QUICK=1 make site`` or ``make site``); there the oracle is each page's own frame data.
+
+Every page must load with no console error and no request leaving ``file://`` (requests are
+intercepted and refused); moving each static slider with the keyboard must show that stop's
+pictures and label; the index must link every page in reading order.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE_SITE = Path(__file__).resolve().parent / "fixtures" / "site"
+ALLOWED = ("file://", "data:", "about:")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[Path, bool]:
+    """(folder of the site, whether it was built from the fixture notebooks)."""
+    given = os.environ.get("SITE_DIR", "").strip()
+    if given:
+        path = Path(given).resolve()
+        if not (path / "index.html").is_file():
+            pytest.fail(f"SITE_DIR={given} has no index.html: run `make site` first", pytrace=False)
+        return path, False
+    work = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, AEHELPERS_QUICK="1", AEHELPERS_OFFLINE="1")
+    env.pop("AEHELPERS_STATIC_SLIDERS", None)
+    run = subprocess.run([sys.executable, str(REPO / "tools" / "build_site.py"), "--notebooks", str(FIXTURE_SITE),
+                          "--executed", str(work / "executed"), "--out", str(work / "site")],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, f"build_site failed:\n{run.stdout}\n{run.stderr}"
+    return work / "site", True
+
+
+def pages(site_dir: Path) -> list[Path]:
+    return sorted(p for p in site_dir.glob("*.html") if p.name != "index.html")
+
+
+def open_offline(browser, path: Path):
+    """A new page on ``path`` that refuses and records every request not to file:// or data:."""
+    page = browser.new_page()
+    problems: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(ALLOWED):
+            route.continue_()
+        else:
+            problems.append(f"request leaving file://: {url}")
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("console", lambda msg: msg.type == "error" and problems.append(f"console error: {msg.text}"))
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("requestfailed", lambda req: req.url.startswith(ALLOWED)
+            and problems.append(f"failed to load {req.url}: {req.failure}"))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, problems
+
+
+def test_page_weights_within_budget(site):
+    """Issue 17's budget: at most 5 MB per page and 30 MB for the whole site."""
+    site_dir, _ = site
+    sizes = {p.name: p.stat().st_size for p in site_dir.rglob("*") if p.is_file()}
+    assert all(n.endswith(".html") for n in sizes), f"the site should be HTML files only: {sorted(sizes)}"
+    assert max(sizes.values()) <= 5_000_000, sizes
+    assert sum(sizes.values()) <= 30_000_000, sizes
+
+
+def test_index_links_every_page_in_reading_order(browser, site):
+    site_dir, _ = site
+    page, problems = open_offline(browser, site_dir / "index.html")
+    try:
+        hrefs = page.eval_on_selector_all("[data-ae-index] a", "els => els.map(e => e.getAttribute('href'))")
+        assert hrefs == [p.name for p in pages(site_dir)]
+        for href in hrefs:  # and every link opens its page
+            page.click(f'[data-ae-index] a[href="{href}"]')
+            page.wait_for_load_state("load")
+            assert page.url.endswith("/" + href) and page.locator("h1").count() >= 1
+            page.go_back()
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+def test_every_page_loads_offline_with_no_console_error(browser, site):
+    site_dir, _ = site
+    failures = {}
+    for path in [site_dir / "index.html", *pages(site_dir)]:
+        page, problems = open_offline(browser, path)
+        try:
+            text = page.inner_text("body")
+            for bad in ("Error displaying widget", "VBox(children=", "Loading widget", "$$"):
+                if bad in text:
+                    problems.append(f"the page shows {bad!r}")
+            broken = page.eval_on_selector_all("img", "els => els.filter(e => !e.complete || !e.naturalWidth).length")
+            if broken:
+                problems.append(f"{broken} picture(s) did not load")
+        finally:
+            page.close()
+        if problems:
+            failures[path.name] = problems
+    assert not failures, json.dumps(failures, indent=1)
+
+
+# -- sliders ---------------------------------------------------------------------------------------------
+def _pixels(uri_or_png) -> np.ndarray:
+    from PIL import Image
+
+    png = base64.b64decode(uri_or_png.split(",", 1)[1]) if isinstance(uri_or_png, str) else uri_or_png
+    with Image.open(io.BytesIO(png)) as im:
+        return np.asarray(im.convert("L"))
+
+
+def _shown_as(small: np.ndarray, shape) -> np.ndarray:
+    """A picture stored at native size, enlarged as the browser shows it (nearest neighbour)."""
+    k = shape[0] // small.shape[0]
+    return np.repeat(np.repeat(small, k, axis=0), k, axis=1)
+
+
+def _fixture_oracle():
+    sys.path.insert(0, str(FIXTURE_SITE))
+    try:
+        import fixture_frames as ff
+    finally:
+        sys.path.remove(str(FIXTURE_SITE))
+    return {("p",): ff.render_p, ("z1", "z2"): ff.render_z}
+
+
+def _plain(label_html: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", label_html)).split())
+
+
+def _check_stop(root, data, oracle, where: str) -> None:
+    """What ``root`` shows is the frame of the stop its inputs stand at."""
+    names = data["names"]
+    index = [int(v) for v in root.locator("input[data-control]").evaluate_all("els => els.map(e => e.value)")]
+    stop = {n: data["stops"][k][i] for k, (n, i) in enumerate(zip(names, index))}
+    assert json.loads(root.get_attribute("data-stop")) == stop, where
+    frame = data["frames"][",".join(map(str, index))]
+    srcs = root.locator("img[data-ae-image]").evaluate_all("els => els.map(e => e.src)")
+    label = " ".join(root.locator("[data-ae-label]").inner_text().split())
+    assert srcs == [data["images"][u] for u in frame["i"]], f"{where}: pictures of another stop than {stop}"
+    assert label == _plain(frame["l"]), f"{where}: label {label!r} is not the label of {stop}"
+    if oracle is not None:  # and the frame is what the live slider's render shows at that stop
+        live = oracle(**stop)
+        assert label == _plain(live.label), f"{where}: {label!r} != live {live.label!r}"
+        for src, png in zip(srcs, live.images):
+            want = _pixels(png)
+            assert np.array_equal(_shown_as(_pixels(src), want.shape), want), f"{where}: picture differs at {stop}"
+
+
+def test_static_sliders_follow_the_keyboard(browser, site):
+    site_dir, from_fixture = site
+    oracles = _fixture_oracle() if from_fixture else {}
+    seen = 0
+    for path in pages(site_dir):
+        page, problems = open_offline(browser, path)
+        try:
+            roots = page.locator("[data-ae-static-slider]")
+            for s in range(roots.count()):
+                root = roots.nth(s)
+                root.scroll_into_view_if_needed()
+                data = json.loads(root.locator('script[type="application/json"]').text_content())
+                oracle = oracles.get(tuple(data["names"]))
+                if from_fixture:
+                    assert oracle is not None, f"no oracle for controls {data['names']}"
+                where = f"{path.name} slider {s + 1}"
+                _check_stop(root, data, oracle, where + " at start")
+                for k, name in enumerate(data["names"]):
+                    control = root.locator(f'input[data-control="{name}"]')
+                    last = len(data["stops"][k]) - 1
+                    labels = set()
+                    for key, want in (("End", last), ("ArrowLeft", last - 1), ("Home", 0), ("ArrowRight", 1)):
+                        control.focus()
+                        page.keyboard.press(key)
+                        assert int(control.input_value()) == min(max(want, 0), last), f"{where}: {key} on {name}"
+                        _check_stop(root, data, oracle, f"{where} after {key} on {name}")
+                        labels.add(root.locator("[data-ae-label]").inner_text())
+                    assert len(labels) > 1 or last == 0, f"{where}: the label never changed while {name} moved"
+                seen += 1
+            assert not problems, problems
+        finally:
+            page.close()
+    if from_fixture:
+        assert seen == 2, f"the fixture site has two static sliders; found {seen}"
+    elif seen == 0:
+        pytest.skip("this site has no static sliders yet (no notebook displays an aehelpers.slider.Slider)")

@@ -1,0 +1,284 @@
+"""`make site`: the executed series as static web pages whose sliders work without a kernel (issue 17).
+
+    python tools/build_site.py [--notebooks notebooks] [--executed build/executed-site] [--out build/site]
+
+1. Execute every ``*.ipynb`` of ``--notebooks`` (in the mode ``AEHELPERS_QUICK`` asks for) with
+   ``AEHELPERS_STATIC_SLIDERS=1``, so that each ``aehelpers.slider.Slider`` also leaves its
+   frames as a static HTML output (``aehelpers/static_slider.py``).  An executed copy in
+   ``--executed`` is reused when it is *fresh*: newer than its notebook and than every
+   ``aehelpers/*.py``, and executed in the same mode.
+2. Convert each to HTML with nbconvert and the template in ``tools/site_template`` (no CDN:
+   no MathJax, no require.js, no widget manager: a Slider's live widget gives way to its static
+   twin, progress bars are drawn from their saved last state, any other widget is named as
+   needing a kernel); math becomes MathML at build time
+   (``latex2mathml``; Chromium, Firefox and Safari render MathML natively); figures stay inline as
+   ``data:`` URIs; links to ``NN_name.ipynb`` become links to ``NN_name.html``.
+3. Write ``index.html`` in reading order, linking every page, and print the page weights.
+
+The folder works from ``file://`` and from any static host; it loads nothing from anywhere.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from aehelpers.mode import env_flag, mode_name  # noqa: E402
+
+TEMPLATE_DIR = REPO / "tools" / "site_template"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STATIC_MARK = "data-ae-static-slider"
+NO_KERNEL = ('<p class="ae-no-kernel" data-ae-no-kernel>An interactive widget is here in the notebook; it needs '
+             'a running kernel (<code>make lab</code>) and has no static version yet.</p>')
+PAGE_BUDGET = 5_000_000
+SITE_BUDGET = 30_000_000
+
+
+# -- 1. execute (or reuse) ------------------------------------------------------------------------
+def _newest_source(notebook: Path) -> float:
+    helpers = [p.stat().st_mtime for p in (REPO / "aehelpers").glob("*.py")]
+    local = [p.stat().st_mtime for p in notebook.parent.glob("*.py")]  # modules beside the notebook
+    return max([notebook.stat().st_mtime, *helpers, *local])
+
+
+def is_fresh(executed: Path, notebook: Path, mode: str) -> bool:
+    """``executed`` can stand for ``notebook``: newer than it and every helper, and of ``mode``."""
+    if not executed.is_file() or executed.stat().st_mtime <= _newest_source(notebook):
+        return False
+    try:
+        meta = json.loads(executed.read_text(encoding="utf-8"))["metadata"].get("aehelpers_site", {})
+    except (OSError, ValueError, KeyError):
+        return False
+    return meta.get("mode") == mode and meta.get("static_sliders") is True
+
+
+def execute(notebook: Path, executed: Path, mode: str, figures: Path) -> None:
+    """Run ``notebook`` in its own folder with static sliders on; write it to ``executed``."""
+    import nbformat
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    env = {"AEHELPERS_STATIC_SLIDERS": "1", "AEHELPERS_FIGURES": str(figures),
+           # draw inline even when the caller (make, CI) chose Agg
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+        ExecutePreprocessor(timeout=None, kernel_name="python3").preprocess(
+            nb, {"metadata": {"path": str(notebook.parent)}})
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    nb.metadata["aehelpers_site"] = {"mode": mode, "static_sliders": True}
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = executed.with_suffix(".ipynb.part")
+    nbformat.write(nb, tmp)
+    tmp.replace(executed)
+
+
+# -- 2. convert ---------------------------------------------------------------------------------------
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]+`)", re.S)
+_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$(?!\d)", re.S)
+
+
+def math_to_tokens(markdown: str, store: list[str]) -> str:
+    """Replace ``$…$`` and ``$$…$$`` outside code by tokens; their MathML goes to ``store``."""
+    from latex2mathml.converter import convert
+
+    def one(match):
+        tex, display = (match.group(1), True) if match.group(1) is not None else (match.group(2), False)
+        try:
+            mathml = convert(tex.strip(), display="block" if display else "inline")
+        except Exception as exc:  # keep the TeX readable rather than fail the page
+            print(f"  math not converted ({exc}): {tex!r}", file=sys.stderr)
+            mathml = f'<code class="tex">{html.escape(match.group(0))}</code>'
+        store.append(mathml)
+        return f"AEMATHTOKEN{len(store) - 1}Z"
+
+    parts = _CODE.split(markdown)
+    return "".join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(parts))
+
+
+def static_widget(model_id: str, state: dict) -> str | None:
+    """A widget's last state as plain HTML, for the simple ones (boxes, text, progress bars: what
+    tqdm shows while a model trains); ``None`` for any widget that needs a kernel."""
+    model = state.get(model_id)
+    if model is None:
+        return None
+    name, st = model.get("model_name"), model.get("state", {})
+    if name in ("HBoxModel", "VBoxModel", "BoxModel"):
+        parts = [static_widget(str(c).removeprefix("IPY_MODEL_"), state) for c in st.get("children", [])]
+        if any(p is None for p in parts):
+            return None
+        flex = "display:flex;gap:.6em;align-items:center" if name == "HBoxModel" else "display:block"
+        return f'<div class="ae-widget-box" style="{flex}">{"".join(parts)}</div>'
+    if name in ("HTMLModel", "HTMLMathModel"):
+        return f"<span>{st.get('value', '')}</span>"
+    if name == "LabelModel":
+        return f"<span>{html.escape(str(st.get('value', '')))}</span>"
+    if name in ("FloatProgressModel", "IntProgressModel"):
+        return (f'<progress value="{float(st.get("value", 0))}" max="{float(st.get("max", 100))}" '
+                f'class="ae-progress-{html.escape(str(st.get("bar_style") or ""))}"></progress>')
+    return None
+
+
+def prepare(nb) -> list[str]:
+    """Make ``nb`` static in place: widget views and state dropped, math replaced by tokens."""
+    import nbformat
+
+    store: list[str] = []
+    state = nb.metadata.pop("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = math_to_tokens(cell.source, store)
+            cell.pop("attachments", None)
+        elif cell.cell_type == "code":
+            kept = []
+            outputs = cell.get("outputs", [])
+            for k, out in enumerate(outputs):
+                data = out.get("data", {})
+                if WIDGET_VIEW in data:
+                    # the live widget: its static twin follows (AEHELPERS_STATIC_SLIDERS) if it is an
+                    # aehelpers.slider.Slider; any other widget is named, not silently dropped
+                    twin = k + 1 < len(outputs) and STATIC_MARK in outputs[k + 1].get("data", {}).get("text/html", "")
+                    if not twin:
+                        shown = static_widget(str(data[WIDGET_VIEW].get("model_id", "")), state)
+                        kept.append(nbformat.v4.new_output("display_data", data={"text/html": shown or NO_KERNEL}))
+                    continue
+                if "text/markdown" in data:
+                    data["text/markdown"] = math_to_tokens(data["text/markdown"], store)
+                kept.append(out)
+            cell.outputs = kept
+    return store
+
+
+def _site_links(page: str, names: set[str]) -> str:
+    """``href="03_x.ipynb#a"`` -> ``href="03_x.html#a"`` for notebooks that are pages of the site."""
+    def fix(match):
+        target, anchor = match.group(2), match.group(3) or ""
+        return f'{match.group(1)}{target[:-6]}.html{anchor}"' if target in names else match.group(0)
+    return re.sub(r'(href=")([^"#/]+\.ipynb)(#[^"]*)?"', fix, page)
+
+
+def convert(nb, *, title: str, nav: dict, notebook_names: set[str], quick: bool) -> str:
+    """One page: nbconvert with ``tools/site_template`` plus MathML and links between pages."""
+    from nbconvert import HTMLExporter
+    from pygments.formatters import HtmlFormatter
+
+    store = prepare(nb)
+    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATE_DIR.parent)], template_name=TEMPLATE_DIR.name)
+    exporter.exclude_input_prompt = exporter.exclude_output_prompt = True
+    resources = {"ae": {"title": title, "nav": nav, "quick": quick,
+                        "pygments_css": HtmlFormatter(style="default").get_style_defs(".highlight")}}
+    page, _ = exporter.from_notebook_node(nb, resources=resources)
+    page = re.sub(r"AEMATHTOKEN(\d+)Z", lambda m: store[int(m.group(1))], page)
+    return _site_links(page, notebook_names)
+
+
+def title_of(nb, fallback: str) -> tuple[str, str]:
+    """The notebook's H1 and the paragraph of prose after it (its subtitle), as plain text."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+            head, *rest = cell.source.strip().split("\n", 1)
+            paragraphs = [" ".join(p.split()) for p in (rest[0] if rest else "").split("\n\n")]
+            sub = next((p for p in paragraphs if p and not p.startswith("#")), "")
+            sub = re.sub(r"\*\*|`", "", sub)
+            if len(sub) > 2 and sub[0] == sub[-1] and sub[0] in "*_":  # *the subtitle* in italics
+                sub = sub[1:-1]
+            return head[2:].strip(), sub
+    return fallback, ""
+
+
+# -- 3. the site ----------------------------------------------------------------------------------------
+def build(notebooks: Path, executed_dir: Path, out: Path, *, reuse: bool = True) -> dict[str, int]:
+    """Execute (or reuse) and convert every notebook of ``notebooks``; returns {file: bytes}."""
+    import nbformat
+
+    mode, quick = mode_name(), env_flag("AEHELPERS_QUICK")
+    if quick:  # as CI's quick runs: the bundled digits, no download attempt
+        os.environ.setdefault("AEHELPERS_OFFLINE", "1")
+    sources = sorted(notebooks.glob("*.ipynb"))
+    if not sources:
+        raise SystemExit(f"no notebooks in {notebooks}")
+    names = {p.name for p in sources}
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.html"):
+        old.unlink()
+    pages = []
+    for k, source in enumerate(sources):
+        executed = executed_dir / source.name
+        start = time.monotonic()
+        if reuse and is_fresh(executed, source, mode):
+            how = "reused"
+        else:
+            print(f"executing {source.name} ({mode} mode) ...", flush=True)
+            execute(source, executed, mode, executed_dir / "figures")
+            how = "executed"
+        nb = nbformat.read(executed, as_version=4)
+        title, subtitle = title_of(nb, source.stem)
+        pages.append((source, title, subtitle))
+        nav = {"index": "index.html",
+               "prev": sources[k - 1].stem + ".html" if k else None,
+               "next": sources[k + 1].stem + ".html" if k + 1 < len(sources) else None,
+               "source": source.name}
+        page = convert(nb, title=title, nav=nav, notebook_names=names, quick=quick)
+        (out / f"{source.stem}.html").write_text(page, encoding="utf-8")
+        print(f"  {source.stem}.html: {len(page.encode()):,} bytes, "
+              f"{page.count(STATIC_MARK)} static slider(s), {how} in {time.monotonic() - start:.1f} s",
+              flush=True)
+    (out / "index.html").write_text(index_page(pages, quick), encoding="utf-8")
+    sizes = {p.name: p.stat().st_size for p in sorted(out.glob("*.html"))}
+    total = sum(sizes.values())
+    print(f"site: {out} — {len(sizes)} files, {total:,} bytes "
+          f"(budget {PAGE_BUDGET:,} per page, {SITE_BUDGET:,} in all)")
+    over = [f"{n} ({s:,} bytes)" for n, s in sizes.items() if s > PAGE_BUDGET]
+    if over or total > SITE_BUDGET:
+        print("OVER BUDGET: " + ", ".join(over or [f"site {total:,} bytes"]), file=sys.stderr)
+    return sizes
+
+
+def _inline_html(text: str):
+    """Plain text as HTML, its ``$…$`` as MathML (for subtitles in the index)."""
+    from markupsafe import Markup
+
+    store: list[str] = []
+    escaped = html.escape(math_to_tokens(text, store), quote=False)
+    return Markup(re.sub(r"AEMATHTOKEN(\d+)Z", lambda m: store[int(m.group(1))], escaped))
+
+
+def index_page(pages, quick: bool) -> str:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
+    items = [{"href": source.stem + ".html", "number": source.name[:2], "title": title,
+              "subtitle": _inline_html(subtitle)} for source, title, subtitle in pages]
+    return env.get_template("site_index.html.j2").render(pages=items, quick=quick,
+                                                          built=time.strftime("%Y-%m-%d"))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notebooks", type=Path, default=REPO / "notebooks")
+    parser.add_argument("--executed", type=Path, default=REPO / "build" / "executed-site")
+    parser.add_argument("--out", type=Path, default=REPO / "build" / "site")
+    parser.add_argument("--no-reuse", action="store_true", help="execute every notebook again")
+    args = parser.parse_args(argv)
+    start = time.monotonic()
+    build(args.notebooks.resolve(), args.executed.resolve(), args.out.resolve(), reuse=not args.no_reuse)
+    print(f"built in {time.monotonic() - start:.0f} s; open {args.out.resolve() / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
