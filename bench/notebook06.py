@@ -168,7 +168,7 @@ def _final_val(cache: str, name: str) -> tuple[float, dict]:
 
 def bench_notebook06(cfg, data, out):
     """Fill conv.*, vae.*, slider_ms.latent_median and series_s.per_notebook["06"] (see the module docstring)."""
-    seed, smoke = cfg["seed"], cfg.get("smoke", not cfg["series_modes"])
+    seed, smoke = cfg["seed"], cfg["smoke"]
     conv, vae = {}, {}
     vae_epochs = 1
     if not smoke:

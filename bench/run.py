@@ -302,10 +302,10 @@ def source_kind(source: str) -> str:
 
 def config(smoke: bool) -> dict:
     if smoke:
-        return {"seed": 0, "epochs": 2, "chunk": 1, "linear_p": 8, "linear_epochs": 2, "p_values": [2, 8],
+        return {"smoke": True, "seed": 0, "epochs": 2, "chunk": 1, "linear_p": 8, "linear_epochs": 2, "p_values": [2, 8],
                 "sweep_epochs": 2, "slider_sweep_epochs": 2, "moves": 20, "series_quick": False,
                 "series_full_notebooks": 0, "n_train": 1000, "n_test": 300}
-    return {"seed": 0, "epochs": 50, "chunk": 10, "linear_p": 32, "linear_epochs": None,
+    return {"smoke": False, "seed": 0, "epochs": 50, "chunk": 10, "linear_p": 32, "linear_epochs": None,
             "p_values": [2, 4, 8, 16, 32, 64, 128], "sweep_epochs": None, "slider_sweep_epochs": 2, "moves": 40,
             "series_quick": True, "series_full_notebooks": None, "n_train": None, "n_test": None}
 
