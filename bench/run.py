@@ -368,7 +368,7 @@ def main(argv=None) -> int:
         print(f"bench: {section} ...", flush=True)
         t = time.perf_counter()
         figures = bench(cfg, data)
-        fresh.update(figures)
+        merge_into(fresh, figures)
         keys[section] = sorted(figures)
         stamps[section] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         print(f"bench: {section} done in {time.perf_counter() - t:.0f} s", flush=True)
