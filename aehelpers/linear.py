@@ -1,10 +1,14 @@
 """Linear autoencoders are PCA: the exact solution, its error, and the shape of the landscape.
 
 Baldi & Hornik (1989), section 3 of Baldi (2012): with F = G = ℝ, a linear encoder B (p × n), a
-linear decoder A (n × p), squared-error Δ and p < n, the error
-E(A,B) = Σₜ ‖xₜ − A B xₜ‖² of centred data has one global minimum up to an invertible p × p
-matrix C (A = U C, B = C⁻¹ Uᵀ, U the top-p eigenvectors of Σ_XX) and every other critical
-point is a saddle, the projection onto another set I of p eigenvectors with error Σ_{i∉I} λᵢ.
+linear decoder A (n × p), squared-error Δ, p < n, and Σ_XX = (1/m) Σₜ xₜxₜᵀ invertible with
+distinct eigenvalues, the error E(A,B) = Σₜ ‖xₜ − A B xₜ‖² has one global minimum up to an
+invertible p × p matrix C (A = U C, B = C⁻¹ Uᵀ, U the top-p eigenvectors of Σ_XX); every other
+full-rank critical point is a saddle, the projection onto another set I of p eigenvectors with
+error Σ_{i∉I} λᵢ; rank-deficient critical points (A = B = 0 included) exist and are saddles too.
+Centring is not an assumption (uncentred, Σ_XX is the second-moment matrix); it is what makes the
+answer covariance PCA.  If Σ_XX is singular (blank pixels), the statement holds on the data's
+span: A B x is determined for x in it, A B is not on the null space.
 
 Conventions: data are rows (X has shape (m, n)); Σ_XX = XᵀX / m; errors per data point are
 E / m = tr((I − AB) Σ (I − AB)ᵀ), and the Keras-style "MSE" is that divided by n.
