@@ -9,9 +9,15 @@ A p-bit Boolean autoencoder has a decoder table ``A`` of shape ``(2**p, n)`` who
 * for fixed ``B`` the best ``A(h)`` is the bitwise majority vote of the points sent to h —
   :func:`optimal_decoder`.
 
-Alternating them (:func:`fit_boolean_autoencoder`) is k-means in Hamming space with
-majority-vote centres and ``k = 2**p``; :func:`exhaustive_boolean_autoencoder` finds the exact
-optimum on small data by enumerating every partition.  Introduced in notebook 05.
+Alternating them (:func:`fit_boolean_autoencoder`) is **k-medians** in Hamming distance with
+``k = 2**p`` (equivalently k-means with centres restricted to vertices of the hypercube: the
+majority vote is the rounded mean), so the centres are binary, eroded prototypes, not blurred ones.
+:func:`exhaustive_boolean_autoencoder` finds the exact optimum on small data by enumerating every
+partition — the cost of that search, not the complexity of the problem: for fixed p the optimal
+cells are Voronoi cells with hyperplane boundaries (Hamming = squared Euclidean on {0,1}ⁿ), so the
+optimum is polynomial in m with a large exponent; NP-hardness needs 2**p growing with m.  With
+2**p ≥ m (as many codes as distinct points) the data are memorised with E = 0: the Boolean
+bottleneck is 2**p < m, not p < n.  Introduced in notebook 05.
 """
 from __future__ import annotations
 
@@ -241,7 +247,7 @@ def alternate(X, A0, *, max_iter: int = 100) -> BooleanFit:
 
 
 def random_decoder(X, p: int, seed: int | None = None) -> np.ndarray:
-    """A starting A: 2**p distinct data rows chosen at random (the k-means "Forgy" start)."""
+    """A starting A: 2**p distinct data rows chosen at random (the Forgy start of k-means/k-medians)."""
     X = check_data(X, "X")
     p = check_p(p, len(X))
     rng = np.random.default_rng(seed)

@@ -36,7 +36,10 @@ class Autoencoder:
 
     @property
     def compressive(self) -> bool:
-        """True when p < n; for p ≥ n the identity is a perfect solution (notebook 03)."""
+        """True when p < n.  For p ≥ n the identity fits, with E = 0 only where Δ(x, x) = 0 (notebook 03).
+
+        For Boolean units the real bottleneck is 2**p < m distinct points, not p < n (notebook 05).
+        """
         return self.p < self.n
 
     def encode(self, X) -> np.ndarray:

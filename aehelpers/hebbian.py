@@ -6,8 +6,10 @@ keeps W bounded:
 * Oja's subspace rule   ΔW = η (y xᵀ − y yᵀ W)         → rows of W span the top-p principal subspace;
 * Sanger's rule (GHA)   ΔW = η (y xᵀ − LT(y yᵀ) W)      → rows of W are the top-p eigenvectors, in order
 
-(LT keeps the lower triangle, diagonal included).  This is Baldi's link between linear
-autoencoders and Hebbian learning: the same subspace as PCA and as the trained linear autoencoder.
+(LT keeps the lower triangle, diagonal included).  These rules are not results of Baldi's paper;
+the link is a derivation: for the tied linear autoencoder x ↦ WᵀWx, −½∇_W ‖x − WᵀWx‖² =
+(y xᵀ − y yᵀ W) + (I − WWᵀ) y xᵀ, i.e. Oja's rule plus a term that vanishes when WWᵀ = I, which is
+where Oja's rule converges: the same subspace as PCA and the trained linear autoencoder.
 Updates here average the rule over a mini-batch of rows.  Introduced in notebook 05.
 """
 from __future__ import annotations

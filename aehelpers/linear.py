@@ -1,10 +1,14 @@
 """Linear autoencoders are PCA: the exact solution, its error, and the shape of the landscape.
 
 Baldi & Hornik (1989), section 3 of Baldi (2012): with F = G = ℝ, a linear encoder B (p × n), a
-linear decoder A (n × p), squared-error Δ and p < n, the error
-E(A,B) = Σₜ ‖xₜ − A B xₜ‖² of centred data has one global minimum up to an invertible p × p
-matrix C (A = U C, B = C⁻¹ Uᵀ, U the top-p eigenvectors of Σ_XX) and every other critical
-point is a saddle, the projection onto another set I of p eigenvectors with error Σ_{i∉I} λᵢ.
+linear decoder A (n × p), squared-error Δ, p < n, and Σ_XX = (1/m) Σₜ xₜxₜᵀ invertible with
+distinct eigenvalues, the error E(A,B) = Σₜ ‖xₜ − A B xₜ‖² has one global minimum up to an
+invertible p × p matrix C (A = U C, B = C⁻¹ Uᵀ, U the top-p eigenvectors of Σ_XX); every other
+full-rank critical point is a saddle, the projection onto another set I of p eigenvectors with
+error Σ_{i∉I} λᵢ; rank-deficient critical points (A = B = 0 included) exist and are saddles too.
+Centring is not an assumption (uncentred, Σ_XX is the second-moment matrix); it is what makes the
+answer covariance PCA.  If Σ_XX is singular (blank pixels), the statement holds on the data's
+span: A B x is determined for x in it, A B is not on the null space.
 
 Conventions: data are rows (X has shape (m, n)); Σ_XX = XᵀX / m; errors per data point are
 E / m = tr((I − AB) Σ (I − AB)ᵀ), and the Keras-style "MSE" is that divided by n.
@@ -203,11 +207,81 @@ def alternate_least_squares(S, p, *, iterations: int = 100, seed: int = 0) -> di
     return {"A": A, "B": B, "errors": np.array(errors), "A_history": history}
 
 
+# --- the exact Hessian of E(A,B) ------------------------------------------------------------------
+
+MAX_HESSIAN_PARAMETERS = 2_000
+
+
+@small_matrices
+def hessian(S, A, B) -> np.ndarray:
+    """Exact Hessian of E/m = tr((I − AB) Σ (I − AB)ᵀ) in the parameters (A.ravel(), B.ravel()).
+
+    E is a quartic polynomial, so the quadratic form dᵀHd is ``curvature`` exactly; H is read
+    off it by polarisation, H_kl = (c(e_k + e_l) − c(e_k) − c(e_l)) / 2.  Meant for small
+    problems (2np ≤ 2,000 parameters), e.g. Σ restricted to a few eigen-directions.
+    """
+    S = _check_square(S)
+    A, B = _check_AB(A, B, S.shape[0])
+    n, p = A.shape
+    N = 2 * n * p
+    if N > MAX_HESSIAN_PARAMETERS:
+        raise ValueError(f"the Hessian has (2np)² entries: 2np must be ≤ {MAX_HESSIAN_PARAMETERS}; got n = {n}, "
+                         f"p = {p} (2np = {N}); restrict Σ to a few eigen-directions first")
+
+    def direction(k):
+        d = np.zeros(N)
+        d[k] = 1.0
+        return d
+
+    def c(d):
+        return _curvature(S, A, B, d[:n * p].reshape(n, p), d[n * p:].reshape(p, n))
+
+    diag = np.array([c(direction(k)) for k in range(N)])
+    H = np.diag(diag)
+    for k in range(N):
+        for l in range(k + 1, N):
+            d = direction(k)
+            d[l] = 1.0
+            H[k, l] = H[l, k] = 0.5 * (c(d) - diag[k] - diag[l])
+    return H  # c(d) = d²/dt² E(x + t d) = dᵀ H d, so c(e_k) = H_kk
+
+
+def predicted_negative_count(eigenvalues, I, top: int) -> int:
+    """#{(i ∈ I, j ∉ I, j < top): λⱼ > λᵢ}: negative Hessian eigenvalues at the critical point I."""
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    return int(sum(lam[j] > lam[i] for i in I for j in range(top) if j not in I))
+
+
+@small_matrices
+def critical_point_hessian(S, pca: PCA, I, top: int) -> np.ndarray:
+    """Hessian eigenvalues (ascending) of E/m at A = U_I, B = U_Iᵀ, restricted to u₁ … u_top.
+
+    In the basis U_top the problem is the top × top one with Σ_top = U_topᵀ Σ U_top (≈ diag λ);
+    perturbations inside span(u₁ … u_top) see exactly that problem, so its Hessian is the
+    restriction.  Theory: p² zero eigenvalues (the GL(p) orbit A C, C⁻¹B) and
+    ``predicted_negative_count`` negative ones.  Introduced in notebook 02.
+    """
+    S = _check_square(S)
+    top = check_int_in_range(top, "top", 2, S.shape[0])
+    I = _check_index_set(I, top)
+    if len(I) >= top:
+        raise ValueError(f"I must leave out at least one of the first top = {top} eigenvectors; got I = {I}")
+    Ut = pca.U[:, :top]
+    S_top = Ut.T @ S @ Ut
+    E = np.eye(top)
+    A, B = E[:, I], E[I, :]
+    return np.linalg.eigvalsh(hessian(S_top, A, B))
+
+
 # --- critical points and their classification ---------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
 class CriticalPoint:
-    """One critical point A = U_I, B = U_Iᵀ with its measured properties (indices 0-based)."""
+    """One critical point A = U_I, B = U_Iᵀ with its measured properties (indices 0-based).
+
+    ``hessian_eigenvalues`` is the spectrum of the exact Hessian of E/m restricted to the first
+    ``top`` eigen-directions; ``kind`` is "saddle" when it has a negative eigenvalue, else "minimum".
+    """
 
     I: tuple[int, ...]
     error: float
@@ -216,6 +290,11 @@ class CriticalPoint:
     min_rotation_curvature: float
     descent: tuple[int, int] | None  # (i in I, j not in I) whose rotation lowers E, if any
     kind: str  # "minimum" or "saddle"
+    top: int = 0                               # eigen-directions the Hessian is restricted to
+    hessian_eigenvalues: np.ndarray | None = None
+    n_negative: int = 0                        # measured: Hessian eigenvalues < −tol
+    n_zero: int = 0                            # measured: |Hessian eigenvalue| ≤ tol
+    predicted_negative: int = 0                # #{(i ∈ I, j ∉ I, j < top): λⱼ > λᵢ}
 
     def label(self) -> str:
         """I in the paper's 1-based numbering, e.g. ``{1, 3}``."""
@@ -245,10 +324,13 @@ def rotated_point(U, I, i, j, theta) -> tuple[np.ndarray, np.ndarray]:
 
 @small_matrices
 def classify_critical_point(S, pca: PCA, I, *, candidates: int | None = None, tol: float = 1e-9) -> CriticalPoint:
-    """Build A = U_I, B = U_Iᵀ, check it is critical, and look for a descent direction.
+    """Build A = U_I, B = U_Iᵀ, check it is critical, and classify it by its Hessian spectrum.
 
-    Tries every rotation of an eigenvector in I towards one outside it (among the first
-    ``candidates`` eigenvectors, default all); the point is a saddle if one has negative curvature.
+    The Hessian of E is taken exactly, restricted to the first ``candidates`` eigen-directions
+    (default: max(I) + 2, the smallest set holding I and one larger-index direction); the point is
+    a saddle when an eigenvalue is below −tol·tr Σ.  Also records the rotation of an eigenvector
+    in I towards one outside it (among the first ``candidates``, default all) with the least
+    curvature: an explicit way down from a saddle.
     """
     S = _check_square(S)
     n = S.shape[0]
@@ -267,12 +349,17 @@ def classify_critical_point(S, pca: PCA, I, *, candidates: int | None = None, to
         c = _curvature(S, A, B, dA, dA.T)
         if c < best:
             best, best_pair = c, (i, j)
-    kind = "saddle" if best < -tol * scale else "minimum"
+    top = min(n, max(I) + 2) if candidates is None else min(n, candidates)
+    h = critical_point_hessian(S, pca, I, top)
+    n_negative = int(np.sum(h < -tol * scale))
+    kind = "saddle" if n_negative > 0 else "minimum"
     return CriticalPoint(
         I=tuple(I), error=error_from_covariance(S, A, B),
         predicted_error=float(np.sum(lam) - np.sum(lam[I])),
         gradient_norm=float(np.sqrt(np.sum(gA ** 2) + np.sum(gB ** 2)) / scale),
-        min_rotation_curvature=float(best), descent=best_pair if kind == "saddle" else None, kind=kind)
+        min_rotation_curvature=float(best), descent=best_pair if best < -tol * scale else None, kind=kind,
+        top=top, hessian_eigenvalues=h, n_negative=n_negative, n_zero=int(np.sum(np.abs(h) <= tol * scale)),
+        predicted_negative=predicted_negative_count(lam, I, top))
 
 
 @small_matrices

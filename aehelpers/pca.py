@@ -1,7 +1,9 @@
 """PCA, the exact way: centring, Σ_XX = XᵀX / m and its eigen-decomposition.
 
 The answer Baldi & Hornik's theorem gives for linear autoencoders (``aehelpers.linear`` has the
-theorem's landscape).  Data are rows (X has shape (m, n)); errors per data point are
+theorem's landscape).  Centring is not an assumption of the theorem — it holds for uncentred data
+with Σ = XᵀX/m the second-moment matrix — but it is what makes that answer *covariance* PCA (and
+what the biases of a linear autoencoder with biases learn); so the functions here expect centred data.  Data are rows (X has shape (m, n)); errors per data point are
 E / m = Σ_{i>p} λᵢ, and the Keras-style "MSE" is that divided by n.  NumPy only.
 Introduced in notebook 02.
 """
@@ -37,14 +39,19 @@ def centre(x, mean=None) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_centred(x, name: str = "x", rtol: float = CENTRED_RTOL) -> np.ndarray:
-    """``x`` as a finite 2-D array whose column means are ≈ 0, else ``ValueError`` saying how far off."""
+    """``x`` as a finite 2-D array whose column means are ≈ 0, else ``ValueError`` saying how far off.
+
+    Guards covariance PCA (Σ = XᵀX/m is the covariance only for centred x), not the theorem itself.
+    """
     arr = as_matrix(x, name, dtype=None if np.asarray(x).dtype == np.float32 else np.float64)
     means = arr.mean(axis=0, dtype=np.float64)
     scale = float(np.sqrt(np.mean(np.square(arr, dtype=np.float64)))) or 1.0
     worst = int(np.argmax(np.abs(means)))
     if abs(means[worst]) > rtol * scale:
-        raise ValueError(f"{name} must be centred (column means ≈ 0; the theorem has no biases); got mean "
-                         f"{means[worst]:.4g} in column {worst} (rms {scale:.4g}); use linear.centre({name}) first")
+        raise ValueError(f"{name} must be centred (column means ≈ 0) for Σ = XᵀX/m to be the covariance, so that the "
+                         f"answer is covariance PCA (the bias-free theorem also holds uncentred, but with the second-"
+                         f"moment matrix instead); got mean {means[worst]:.4g} in column {worst} (rms {scale:.4g}); "
+                         f"use pca.centre({name}) first")
     return arr
 
 

@@ -1,7 +1,11 @@
 """Vertical composition of autoencoders: stack a second one on the codes of the first.
 
 * Linear: PCA n → p1 followed by PCA p1 → p2 is exactly PCA n → p2 (:func:`stack_pca`), so
-  stacking linear autoencoders adds nothing.
+  stacking linear autoencoders adds nothing — **provided the first layer's codes are orthonormal
+  coordinates** (A₁ = U C with C orthogonal).  A general global minimum A₁ = U C, B₁ = C⁻¹Uᵀ
+  (what gradient descent returns) gives codes with covariance C⁻¹ΛC⁻ᵀ, and PCA of those codes
+  picks a wrong subspace (:func:`stack_linear` shows it); orthogonalising the first layer
+  (``orthogonalise=True``, i.e. PCA in the metric A₁ᵀA₁) or fine-tuning end to end repairs it.
 * Boolean: a p1-bit autoencoder followed by a p2-bit one trained on what the first passes up is
   hierarchical clustering — cluster, then cluster the centres (:func:`stack_boolean`) — which is
   in general worse than clustering into 2**p2 clusters directly.
@@ -85,6 +89,41 @@ def stack_pca(X, widths=(128, 32)) -> PCAStack:
         evals.append(ev)
         h = (h - mean) @ basis
     return PCAStack(widths=widths, means=tuple(means), bases=tuple(bases), eigenvalues=tuple(evals))
+
+
+@dataclasses.dataclass(frozen=True)
+class LinearStack:
+    """A given first linear layer (A₁, B₁) with PCA of its codes on top: the composite n → p2 → n map."""
+
+    mean: np.ndarray         # the data mean (the layers act on centred data)
+    A: np.ndarray            # n × p2 composite decoder A₁ V
+    B: np.ndarray            # p2 × n composite encoder Vᵀ B₁
+    code_eigenvalues: np.ndarray   # eigenvalues of the codes' covariance B₁ Σ B₁ᵀ (all p1)
+
+
+def stack_linear(X, A1, B1, p2: int, *, orthogonalise: bool = False) -> LinearStack:
+    """Stack PCA p1 → p2 on the codes B₁(x − mean) of a given first layer (A₁ n × p1, B₁ p1 × n).
+
+    With ``orthogonalise=True`` the first layer is first replaced by an orthonormal basis Q of
+    col(A₁) (A₁ = Q R, B₁ = Qᵀ): the same A₁B₁ at a global minimum, but codes in orthonormal
+    coordinates — equivalently, PCA of the codes in the metric A₁ᵀA₁.  Introduced in notebook 05.
+    """
+    X = as_matrix(X, "X")
+    A1, B1 = as_matrix(A1, "A1 (n × p1)"), as_matrix(B1, "B1 (p1 × n)")
+    n = X.shape[1]
+    if A1.shape[0] != n or B1.shape != (A1.shape[1], n):
+        raise ValueError(f"A1 must be n × p1 and B1 p1 × n with n = {n}; got A1 {A1.shape}, B1 {B1.shape}")
+    p2 = check_int_in_range(p2, "p2", 1, A1.shape[1])
+    mean = X.mean(axis=0)
+    xc = X - mean
+    if orthogonalise:
+        A1, _ = np.linalg.qr(A1)
+        B1 = A1.T
+    H = xc @ B1.T                                    # the first layer's codes (centred: xc is)
+    evals, V = np.linalg.eigh(H.T @ H / len(H))
+    order = np.argsort(evals)[::-1]
+    V = V[:, order[:p2]]
+    return LinearStack(mean=mean, A=A1 @ V, B=V.T @ B1, code_eigenvalues=evals[order])
 
 
 # ---------------------------------------------------------------- Boolean: hierarchical clustering

@@ -140,3 +140,23 @@ def test_wrong_shapes_are_refused():
         bo.alternate(_random_bits(10, 4), _random_bits(2, 5))
     with pytest.raises(ValueError, match="one code index per point"):
         bo.optimal_decoder(_random_bits(10, 4), np.zeros(3, int), p=1)
+
+
+def test_with_as_many_codes_as_points_the_data_are_memorised():
+    """2**p ≥ m: the exact optimum (and alternation from a Forgy start) reaches E = 0."""
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 2, size=(8, 16)).astype(np.uint8)
+    assert len(np.unique(X, axis=0)) == 8
+    assert bo.exhaustive_boolean_autoencoder(X, p=3).error == 0
+    assert bo.fit_boolean_autoencoder(X, 3, seed=0).error == 0
+    assert bo.exhaustive_boolean_autoencoder(X, p=2).error > 0        # 2**p < m: it cannot
+
+
+def test_majority_vote_is_the_rounded_mean_and_the_hamming_median():
+    rng = np.random.default_rng(6)
+    X = rng.integers(0, 2, size=(15, 9)).astype(np.uint8)          # odd cluster: no ties
+    codes = np.zeros(15, dtype=int)
+    A = bo.optimal_decoder(X, codes, p=1)
+    assert np.array_equal(A[0], np.round(X.mean(axis=0)).astype(np.uint8))
+    best = min(range(2 ** 9), key=lambda v: int((X != ((v >> np.arange(9)) & 1)).sum()))
+    assert int((X != A[0]).sum()) == int((X != ((best >> np.arange(9)) & 1)).sum())

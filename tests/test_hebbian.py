@@ -50,3 +50,28 @@ def test_bad_arguments_are_refused():
         hb.train_hebbian(x, 2, lr=-1.0)
     with pytest.raises(FloatingPointError, match="diverged"):
         hb.train_hebbian(x * 1000, 2, lr=10.0, epochs=3)
+
+
+def test_oja_is_the_tied_autoencoder_gradient_minus_a_term_zero_at_orthonormal_W():
+    """−½∇_W ‖x − WᵀWx‖² = (y xᵀ − y yᵀ W) + (I − WWᵀ) y xᵀ, checked against finite differences."""
+    rng = np.random.default_rng(0)
+    W, x = rng.standard_normal((3, 7)), rng.standard_normal(7)
+    loss = lambda V: float(np.sum((x - V.T @ V @ x) ** 2))
+    eps, grad = 1e-6, np.zeros_like(W)
+    for idx in np.ndindex(W.shape):
+        dW = np.zeros_like(W)
+        dW[idx] = eps
+        grad[idx] = (loss(W + dW) - loss(W - dW)) / (2 * eps)
+    y = W @ x
+    oja = np.outer(y, x) - np.outer(y, y) @ W
+    dropped = (np.eye(3) - W @ W.T) @ np.outer(y, x)
+    assert np.allclose(-0.5 * grad, oja + dropped, atol=1e-6)
+    Q = np.linalg.qr(rng.standard_normal((7, 3)))[0].T                  # orthonormal rows: the term vanishes
+    assert np.allclose((np.eye(3) - Q @ Q.T) @ np.outer(Q @ x, x), 0, atol=1e-12)
+
+
+def test_oja_rows_end_orthonormal():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((2000, 10)) * np.linspace(3, 0.5, 10)
+    res = hb.train_hebbian(X, 3, rule="oja", epochs=10, lr=0.01, seed=0)
+    assert np.linalg.norm(res.W @ res.W.T - np.eye(3)) < 0.05

@@ -117,6 +117,59 @@ def test_every_critical_point_is_a_saddle_except_the_top_p(synthetic):
             assert lin.curvature(S, A, B, A, np.zeros_like(B)) > 0
 
 
+def test_hessian_is_exact(synthetic):
+    S, _, _ = synthetic
+    rng = np.random.default_rng(3)
+    n = S.shape[0]
+    A, B = rng.standard_normal((n, 2)), rng.standard_normal((2, n))
+    H = lin.hessian(S, A, B)
+    x0 = np.r_[A.ravel(), B.ravel()]
+
+    def grad(x):
+        gA, gB = lin.error_gradient(S, x[:2 * n].reshape(n, 2), x[2 * n:].reshape(2, n))
+        return np.r_[gA.ravel(), gB.ravel()]
+
+    eps = 1e-6
+    H_fd = np.array([(grad(x0 + eps * e) - grad(x0 - eps * e)) / (2 * eps) for e in np.eye(len(x0))])
+    assert np.allclose(H, H.T) and np.abs(H - H_fd).max() < 1e-6 * np.abs(H).max()
+    with pytest.raises(ValueError, match="2np"):
+        lin.hessian(np.eye(784), np.zeros((784, 2)), np.zeros((2, 784)))
+
+
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_hessian_counts_at_every_critical_point(synthetic, p):
+    """p² zero eigenvalues (the GL(p) orbit) and #{(i ∈ I, j ∉ I): λⱼ > λᵢ} negative ones, for every I."""
+    S, _, x = synthetic
+    pca = pca_lib.fit_pca(x, cache=False)
+    top, tol = 5, 1e-9 * np.trace(S)
+    for I in itertools.combinations(range(top), p):
+        h = lin.critical_point_hessian(S, pca, I, top)
+        expected = sum(LAM[j] > LAM[i] for i in I for j in range(top) if j not in I)
+        assert lin.predicted_negative_count(LAM, I, top) == expected
+        assert int(np.sum(h < -tol)) == expected, (I, h)
+        assert int(np.sum(np.abs(h) <= tol)) == p * p, (I, h)
+        assert len(h) == 2 * top * p
+    assert lin.predicted_negative_count(LAM, range(p), top) == 0  # only the top p has none
+
+
+def test_classification_uses_the_hessian(synthetic):
+    S, _, x = synthetic
+    pca = pca_lib.fit_pca(x, cache=False)
+    for pt in lin.critical_points(S, pca, 2, top=5):
+        assert pt.n_negative == pt.predicted_negative and pt.n_zero == 4 and pt.top == 5
+        assert (pt.kind == "minimum") == (pt.I == (0, 1))
+
+
+def test_the_origin_is_a_saddle(synthetic):
+    """A = B = 0 is a (rank-deficient) critical point with negative Hessian eigenvalues."""
+    S, _, _ = synthetic
+    n = S.shape[0]
+    A, B = np.zeros((n, 2)), np.zeros((2, n))
+    assert all(np.abs(g).max() == 0 for g in lin.error_gradient(S, A, B))
+    h = np.linalg.eigvalsh(lin.hessian(S, A, B))
+    assert h.min() < 0 < h.max()
+
+
 def test_rotation_path_descends_from_saddle_to_minimum(synthetic):
     S, _, x = synthetic
     pca = pca_lib.fit_pca(x, cache=False)

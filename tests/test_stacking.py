@@ -42,6 +42,30 @@ def test_pca_stack_on_a_known_spectrum():
     assert principal_cosines(stack.composite_basis, direct).min() >= 1 - 1e-9
 
 
+def _first_layer_minimum(x, p1, C):
+    from aehelpers.linear import critical_point
+    _, U, _ = st.pca_basis(x, x.shape[1])
+    return critical_point(U, range(p1), C)
+
+
+def test_linear_stacking_needs_an_orthogonal_first_layer():
+    """PCA of the codes of A₁ = U C, B₁ = C⁻¹Uᵀ is the direct PCA only when C is orthogonal."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((400, 12)) * np.linspace(3, 0.3, 12)   # distinct variances, axis-aligned
+    _, U4, _ = st.pca_basis(x, 4)
+    Q, _ = np.linalg.qr(rng.standard_normal((8, 8)))
+    good = st.stack_linear(x, *_first_layer_minimum(x, 8, Q), 4)
+    assert principal_cosines(good.A, U4).min() > 1 - 1e-9
+    # C = diag(λ): codes' covariance Λ⁻¹ reverses the order, PCA of the codes keeps the *smallest* four
+    lam = np.linalg.eigvalsh(np.cov(x.T, bias=True))[::-1][:8]
+    bad = st.stack_linear(x, *_first_layer_minimum(x, 8, np.diag(lam)), 4)
+    assert principal_cosines(bad.A, U4).min() < 1e-6
+    fixed = st.stack_linear(x, *_first_layer_minimum(x, 8, np.diag(lam)), 4, orthogonalise=True)
+    assert principal_cosines(fixed.A, U4).min() > 1 - 1e-9
+    with pytest.raises(ValueError, match="A1 must be n × p1"):
+        st.stack_linear(x, np.zeros((11, 8)), np.zeros((8, 12)), 4)
+
+
 def test_pca_stack_refuses_widening_layers():
     with pytest.raises(ValueError, match="each width"):
         st.stack_pca(np.random.default_rng(0).random((50, 10)), (4, 6))
