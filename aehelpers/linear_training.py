@@ -81,7 +81,8 @@ def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 8, batch
                              optimizer: str = "muon", snapshots: bool = True):
     """Train the linear n/p/n autoencoder on the MSE by gradient descent; return ``(A, B, history, seconds)``.
 
-    ``x_train`` must be centred (no biases: the theorem is about centred data).  ``y_train``
+    ``x_train`` must be centred: the model has no biases, and on centred data its optimum is
+    covariance PCA (the theorem itself holds for uncentred Σ = Σₜ xₜxₜᵀ too).  ``y_train``
     gives the hetero-associative case (targets, centred too).  ``history`` holds the
     per-epoch ``"loss"`` and, with ``snapshots``, ``"A"`` and ``"B"`` after every epoch and
     ``"seconds_at_epoch"`` (their time stamps, snapshot cost included).
