@@ -100,6 +100,34 @@ def make_key(**parts) -> dict:
     return key
 
 
+def _without_names(config):
+    if isinstance(config, dict):
+        return {k: _without_names(v) for k, v in config.items() if k != "name"}
+    if isinstance(config, list):
+        return [_without_names(v) for v in config]
+    return config
+
+
+def model_signature(model) -> str:
+    """A short hash of what a compiled Keras model *is*: its layers' classes and settings (activations,
+    sizes, regularisers…), its optimizer's settings and its loss — not the names Keras numbers anew
+    each time a cell runs again.
+
+    Use it in the key of a model built in a notebook cell: a reader who changes the model
+    (adds a penalty, another activation) gets a new entry instead of the old weights.
+    """
+    if not hasattr(model, "layers") or not hasattr(model, "get_config"):
+        raise ValueError(f"expected a Keras model; got {type(model).__name__}")
+    layers = [[type(layer).__name__, _without_names(layer.get_config())] for layer in model.layers]
+    optimizer = getattr(model, "optimizer", None)
+    loss = getattr(model, "loss", None)
+    parts = {"layers": layers,
+             "optimizer": None if optimizer is None else [type(optimizer).__name__,
+                                                         _without_names(optimizer.get_config())],
+             "loss": None if loss is None else str(getattr(loss, "__name__", None) or getattr(loss, "name", loss))}
+    return digest_json(normalise(parts))
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:

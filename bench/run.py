@@ -229,7 +229,10 @@ def _execute(notebooks, env: dict, out_dir: str) -> float:
 
 def bench_series_s(cfg, data):
     """Wall time to execute the notebooks: the whole series in quick mode (cold cache), and each
-    notebook in full mode on a cold model cache, then again on the cache it filled (warm)."""
+    notebook in full mode on a cold model cache, then again on the cache it filled (warm), with
+    the time from Run All to the first working slider (``slider_first_s``, cold) where there is one."""
+    from bench.cells import run_notebook
+
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     result = {}
     if cfg["series_quick"]:
@@ -239,17 +242,23 @@ def bench_series_s(cfg, data):
             env.pop("AEHELPERS_MNIST", None)
             result["quick"] = round(_execute(notebooks, env, f"{tmp}/out"), 1)
             print(f"  series: quick mode {result['quick']} s", flush=True)
-    per_notebook = {}
+    per_notebook, slider_first = {}, {}
     for path in notebooks[:cfg["series_full_notebooks"]]:
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ, AEHELPERS_CACHE=f"{tmp}/cache", AEHELPERS_FIGURES=f"{tmp}/figures",
                        MPLBACKEND="Agg", AEHELPERS_QUICK="0")
-            cold = _execute([path], env, f"{tmp}/out")
-            warm = _execute([path], env, f"{tmp}/out")
-        per_notebook[path.name[:2]] = {"cold": round(cold, 1), "warm": round(warm, 1)}
-        print(f"  series: {path.name} full mode, cold {cold:.0f} s, warm {warm:.0f} s", flush=True)
+            cold = run_notebook(path, env)
+            warm = run_notebook(path, env)
+        name = path.name[:2]
+        per_notebook[name] = {"cold": cold["seconds"], "warm": warm["seconds"]}
+        if cold["slider_first_s"] is not None:
+            slider_first[name] = cold["slider_first_s"]
+        slowest = ", ".join(f"cell {i} {s:.0f} s" for i, s, _ in sorted(cold["cells"], key=lambda c: -c[1])[:3])
+        print(f"  series: {path.name} full mode, cold {cold['seconds']:.0f} s (slowest: {slowest}), "
+              f"warm {warm['seconds']:.0f} s, first slider {cold['slider_first_s']} s", flush=True)
     if per_notebook:
         result["per_notebook"] = per_notebook
+        result["slider_first_s"] = slider_first
         result["full"] = round(sum(t["cold"] for t in per_notebook.values()), 1)  # the series on a cold cache
     return {"series_s": result}
 

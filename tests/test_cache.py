@@ -271,3 +271,29 @@ def test_a_kill_in_the_middle_of_a_save_leaves_nothing_that_breaks_the_next_run(
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0 and out.strip().splitlines()[-1].startswith("trained"), err
     assert not [n for n in os.listdir(tmp_path) if "-tmp-" in n or "-old-" in n]
+
+
+def _blog_model(p=3, regulariser=None, optimizer="adam", loss="binary_crossentropy"):
+    import keras
+    from keras import layers
+
+    inp = keras.Input(shape=(16,))
+    code = layers.Dense(p, activation="relu", activity_regularizer=regulariser, name="encoding")(inp)
+    model = keras.Model(inp, layers.Dense(16, activation="sigmoid", name="decoding")(code))
+    model.compile(optimizer=optimizer, loss=loss)
+    return model
+
+
+def test_model_signature_ignores_keras_numbering_and_sees_every_change_that_matters():
+    import keras
+
+    first, again = _blog_model(), _blog_model()
+    assert first.layers[0].name != again.layers[0].name  # Keras numbered the second input anew
+    assert cache.model_signature(first) == cache.model_signature(again)
+    changed = [_blog_model(p=4), _blog_model(regulariser=keras.regularizers.l1(1e-4)),
+               _blog_model(optimizer="adadelta"), _blog_model(optimizer=keras.optimizers.Adam(3e-3)),
+               _blog_model(loss="mse")]
+    signatures = {cache.model_signature(m) for m in changed}
+    assert len(signatures) == len(changed) and cache.model_signature(first) not in signatures
+    with pytest.raises(ValueError, match="expected a Keras model; got ndarray"):
+        cache.model_signature(X)
