@@ -62,12 +62,73 @@ class Recipe:
                 warmup_target=self.learning_rate if warmup else None, warmup_steps=warmup)
         return keras.optimizers.Adam(lr)
 
+    def for_p(self, p: int) -> "Recipe":
+        """The recipe for code size ``p``: this one, whatever p is."""
+        return self
+
+    def describe(self) -> str:
+        """One line in words: epochs, batch size, learning rate and schedule."""
+        rate = f"Adam at {self.learning_rate:g}" if self.schedule == "constant" else \
+            (f"Adam warming up over {self.warmup_epochs} epoch{'s' * (self.warmup_epochs != 1)} to {self.learning_rate:g}, "
+             if self.warmup_epochs else f"Adam from {self.learning_rate:g}, ") + "then a cosine decay to 0"
+        return f"{self.epochs} epochs, batches of {self.batch_size}, {rate}"
+
+    def with_epochs(self, epochs: int) -> "Recipe":
+        """This recipe over ``epochs`` epochs, keeping at most ``epochs - 1`` of warm-up."""
+        epochs = check_int_in_range(epochs, "epochs", 1)
+        return dataclasses.replace(self, epochs=epochs, warmup_epochs=min(self.warmup_epochs, epochs - 1))
+
+
+@dataclasses.dataclass(frozen=True)
+class RecipeByP:
+    """A recipe per range of code sizes: ``steps = ((p_max, Recipe), ...)`` with increasing ``p_max``.
+
+    Code size p is trained with the first step whose ``p_max`` is at least p; the last step also
+    covers every larger p.  Small codes are cheap per epoch and slow to converge; large ones the
+    other way round, so the fast sweep gives them different numbers of epochs.
+    """
+
+    steps: tuple
+
+    def __post_init__(self):
+        steps = tuple(self.steps) if isinstance(self.steps, (tuple, list)) else None
+        if not steps or not all(isinstance(s, (tuple, list)) and len(s) == 2 and isinstance(s[1], Recipe)
+                                for s in steps):
+            raise ValueError(f"steps must be a non-empty sequence of (p_max, Recipe) pairs; got {self.steps!r}")
+        bounds = [check_int_in_range(s[0], "p_max", 1) for s in steps]
+        if any(b <= a for a, b in zip(bounds, bounds[1:])):
+            raise ValueError(f"the p_max of the steps must increase; got {bounds}")
+        object.__setattr__(self, "steps", tuple((b, s[1]) for b, s in zip(bounds, steps)))
+
+    def for_p(self, p: int) -> Recipe:
+        """The recipe code size ``p`` is trained with."""
+        p = check_int_in_range(p, "p", 1)
+        return next((recipe for p_max, recipe in self.steps if p <= p_max), self.steps[-1][1])
+
+    def describe(self) -> str:
+        """One line per step: which code sizes, and how they are trained."""
+        lines, low = [], 1
+        for i, (p_max, recipe) in enumerate(self.steps):
+            which = f"p ≥ {low}" if i == len(self.steps) - 1 else f"p ≤ {p_max}" if low == 1 else f"{low} ≤ p ≤ {p_max}"
+            lines.append(f"{which}: {recipe.describe()}")
+            low = p_max + 1
+        return "\n".join(lines)
+
+    def with_epochs(self, epochs: int) -> "RecipeByP":
+        """Every step over ``epochs`` epochs (a short run for tests and quick mode)."""
+        return RecipeByP(tuple((p_max, recipe.with_epochs(epochs)) for p_max, recipe in self.steps))
+
 
 PLAIN = Recipe(epochs=50, batch_size=256, learning_rate=1e-3, schedule="constant")  # the blog's
-# Within 2% of PLAIN's validation loss at every p in 2…128 on full MNIST, in 30 epochs instead of 50.
-# 24 epochs missed by a hair at p = 2 (+1.8% with seed 42, +2.04% with seed 0, `make bench`); 30 give
-# +1.5% there (seed 0). A higher constant rate or no warm-up kills units.
-FAST = Recipe(epochs=30, batch_size=256, learning_rate=3e-3, schedule="cosine", warmup_epochs=1)
+# FAST: within 2% of PLAIN's validation loss at every p in 2…128 on full MNIST (`make bench`, seed 0) in a
+# fraction of its time. Where the time goes (2 cores): at batch 256 a step of a small model is mostly fixed
+# per-step cost, so batches of 512 make an epoch ~0.6–0.9× as long; fewer, larger steps then need a higher
+# peak rate, reached over a 2-epoch warm-up so that no unit dies (6e-3 at batch 1024 killed 3–8 units at
+# p ≥ 64). Small codes learn slowest and cost least per epoch: they get 30 epochs at 8e-3 (p = 2: +1.5%);
+# from p = 8 up 20 epochs at 6e-3 are enough (+0.7…1.4%; 20 epochs at 3e-3 missed by 3–4%).
+# XLA (jit_compile) made epochs slower here; steps_per_execution changed little.
+FAST = RecipeByP(((4, Recipe(epochs=30, batch_size=512, learning_rate=8e-3, schedule="cosine", warmup_epochs=2)),
+                  (784, Recipe(epochs=20, batch_size=512, learning_rate=6e-3, schedule="cosine", warmup_epochs=2))))
 
 
 @dataclasses.dataclass
@@ -91,7 +152,8 @@ class Sweep:
     x_show: np.ndarray
     x_hat: dict
     codes: dict
-    recipe: Recipe
+    recipe: "Recipe | RecipeByP"  # as given to train_sweep
+    recipes: dict  # p -> the Recipe that p was trained with
     seconds: float  # wall time of train_sweep (training, or loading from the cache)
     train_seconds: float  # wall time of the fits alone (0 when everything was cached)
     floor: float | None = None  # mean binary entropy of the evaluation images (the loss floor)
@@ -152,7 +214,7 @@ def evaluate_codes(codes: np.ndarray) -> tuple[int, float]:
 
 
 def train_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: int = 42,
-                recipe: Recipe = FAST, show=10, root: Path | None = None, progress: bool | str = True,
+                recipe: Recipe | RecipeByP = FAST, show=10, root: Path | None = None, progress: bool | str = True,
                 verbose: bool = True, eval_batch: int = 2048) -> Sweep:
     """Load each p's model from the cache, training the missing ones (``recipe``); precompute views.
 
@@ -167,9 +229,11 @@ def train_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: in
     seed = check_int_in_range(seed, "seed", 0)
     check_pixels(x_train, "data.x_train")
     check_pixels(x_eval, "data.x_test")
+    if not isinstance(recipe, (Recipe, RecipeByP)):
+        raise ValueError(f"recipe must be a Recipe or a RecipeByP; got {type(recipe).__name__}")
     if epochs is not None:  # a shorter run keeps at most epochs - 1 warm-up epochs
-        epochs = check_int_in_range(epochs, "epochs", 1)
-        recipe = dataclasses.replace(recipe, epochs=epochs, warmup_epochs=min(recipe.warmup_epochs, epochs - 1))
+        recipe = recipe.with_epochs(epochs)
+    recipes = {p: recipe.for_p(p) for p in p_values}
     show_idx = np.arange(check_int_in_range(show, "show", 1, len(x_eval))) if np.ndim(show) == 0 \
         else np.asarray(show, dtype=int)
     if show_idx.ndim != 1 or show_idx.size == 0 or show_idx.min() < 0 or show_idx.max() >= len(x_eval):
@@ -177,23 +241,23 @@ def train_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: in
     source = getattr(data, "source", "unknown")
     import_tensorflow_quietly()
 
-    keys = {p: sweep_key(p, recipe, seed=seed, source=source, x_train=x_train) for p in p_values}
+    keys = {p: sweep_key(p, recipes[p], seed=seed, source=source, x_train=x_train) for p in p_values}
     models, histories, hits, folders = {}, {}, {}, {}
     for p in p_values:  # one p at a time: on 2 CPU cores this beat one model with a branch per p ~3× per epoch
         label = f"sweep p={p}" if progress is True else progress
 
         def build(p=p):
-            return build_for_sweep(p, recipe, seed=seed, n=x_train.shape[1], n_train=len(x_train))
+            return build_for_sweep(p, recipes[p], seed=seed, n=x_train.shape[1], n_train=len(x_train))
 
-        def fit(model, label=label):
+        def fit(model, label=label, r=recipes[p]):
             seed_everything(seed)  # the order of the mini-batches
-            return train(model, x_train, epochs=recipe.epochs, batch_size=recipe.batch_size, progress=label)
+            return train(model, x_train, epochs=r.epochs, batch_size=r.batch_size, progress=label)
 
         entry = cache.cached_model(f"sweep_p{p}", keys[p], build, fit, root=root, verbose=verbose)
         models[p], histories[p], hits[p], folders[p] = split_autoencoder(entry.model), entry.history, entry.hit, entry.path
     missing = tuple(p for p in p_values if not hits[p])
     train_seconds = float(sum(histories[p].get("seconds", 0.0) for p in missing))
-    sweep = _precompute(models, histories, hits, x_eval, show_idx, recipe, eval_batch)
+    sweep = _precompute(models, histories, hits, x_eval, show_idx, recipe, recipes, eval_batch)
     sweep.train_seconds = train_seconds
     sweep.paths = folders
     sweep.seconds = time.perf_counter() - start
@@ -224,7 +288,7 @@ def shallow_forward(net: KerasAutoencoder, x: np.ndarray) -> tuple[np.ndarray, n
 
 
 def _precompute(models: dict, histories: dict, hits: dict, x_eval: np.ndarray, show_idx: np.ndarray,
-                recipe: Recipe, eval_batch: int) -> Sweep:
+                recipe, recipes: dict, eval_batch: int) -> Sweep:
     from .framework import entropy_floor
 
     val_loss, mse, dead, zero, x_hat, codes = {}, {}, {}, {}, {}, {}
@@ -243,4 +307,4 @@ def _precompute(models: dict, histories: dict, hits: dict, x_eval: np.ndarray, s
     p_values = tuple(sorted(models))
     return Sweep(p_values=p_values, models={p: models[p] for p in p_values}, histories=histories, hits=hits,
                  val_loss=val_loss, mse=mse, dead=dead, zero_fraction=zero, x_show=x_show, x_hat=x_hat,
-                 codes=codes, recipe=recipe, seconds=0.0, train_seconds=0.0, floor=entropy_floor(x_eval))
+                 codes=codes, recipe=recipe, recipes=recipes, seconds=0.0, train_seconds=0.0, floor=entropy_floor(x_eval))

@@ -2,7 +2,8 @@
 
 ``run_notebook(path, env)`` executes the notebook in a fresh kernel (``nbclient``, the engine
 under ``nbconvert --execute``) with ``env`` as the kernel's environment and returns
-``{"seconds", "slider_first_s", "cells": [(index, seconds, first source line), ...]}``.
+``{"seconds", "slider_first_s", "cells": [(index, seconds, first source line), ...], "notebook"}``
+(the executed notebook, outputs included).
 ``slider_first_s`` is the time from the start of the run to the end of the first cell that
 displays a slider (a widget whose tree holds an ipywidgets ``*SliderModel``): from then on the
 reader can move it while the cells below still run.
@@ -69,7 +70,8 @@ def run_notebook(path, env: dict | None = None, timeout: float | None = None) ->
     finally:
         os.environ.clear()
         os.environ.update(old)
-    return {"seconds": round(time.perf_counter() - start, 1), "slider_first_s": marks["slider"], "cells": cells}
+    return {"seconds": round(time.perf_counter() - start, 1), "slider_first_s": marks["slider"], "cells": cells,
+            "notebook": nb}
 
 
 def main(argv=None) -> int:

@@ -691,11 +691,11 @@ def _(env):
                         "x_test", "[0, 1]")
 
 
-@fault("training: bad targets", "train_sweep(epochs=1) with the default recipe (1 warm-up epoch)")
+@fault("training: bad targets", "train_sweep(epochs=1) with the default recipe (2 warm-up epochs)")
 def _(env):
     from aehelpers import sweep as sw
     out = sw.train_sweep(_tiny_mnist(env), (2,), epochs=1, root=env.tmp / "s", progress=False, verbose=False)
-    return handled(out.recipe.epochs == 1 and out.recipe.warmup_epochs == 0, "warm-up shortened to 0")
+    return handled(out.recipes[2].epochs == 1 and out.recipes[2].warmup_epochs == 0, "warm-up shortened to 0")
 
 
 for _bad, _names in [((0, 4), ("each p", "0")), ((4, 2), ("increasing", "[4, 2]")), ("8", ("each p",))]:

@@ -110,7 +110,7 @@ def test_raw_pixels_are_refused_before_anything_is_trained(data, tmp_path):
 
 def test_one_epoch_with_the_default_recipe_keeps_no_warm_up(data, tmp_path):
     out = sw.train_sweep(data, (2,), epochs=1, seed=3, root=tmp_path, progress=False, verbose=False)
-    assert out.recipe.epochs == 1 and out.recipe.warmup_epochs == 0
+    assert out.recipes[2].epochs == 1 and out.recipes[2].warmup_epochs == 0
 
 
 def test_shallow_forward_matches_keras(first, data):
@@ -119,3 +119,30 @@ def test_shallow_forward_matches_keras(first, data):
         np.testing.assert_allclose(codes, first.models[p].encoder.predict(data.x_test, verbose=0), rtol=1e-4, atol=1e-5)
         np.testing.assert_allclose(recon, first.models[p].model.predict(data.x_test, verbose=0), rtol=1e-4, atol=1e-6)
         assert loss == pytest.approx(first.models[p].model.evaluate(data.x_test, data.x_test, verbose=0), rel=1e-5)
+
+
+def test_recipe_by_p_picks_the_first_step_that_covers_p():
+    small, large = sw.Recipe(epochs=3, batch_size=32), sw.Recipe(epochs=2, batch_size=64)
+    by_p = sw.RecipeByP(((4, small), (64, large)))
+    assert [by_p.for_p(p) for p in (1, 4, 5, 64, 128)] == [small, small, large, large, large]
+    assert sw.FAST.for_p(2) is not sw.FAST.for_p(128) and sw.PLAIN.for_p(2) is sw.PLAIN
+    short = sw.FAST.with_epochs(1)
+    assert all(r.epochs == 1 and r.warmup_epochs == 0 for _, r in short.steps)
+    assert sw.FAST.describe().splitlines()[0].startswith("p ≤ 4: 30 epochs, batches of 512")
+
+
+@pytest.mark.parametrize("steps, message", [((), "non-empty"), (((4, "fast"),), "pairs"),
+                                            (((8, sw.PLAIN), (4, sw.PLAIN)), "must increase"),
+                                            (((0, sw.PLAIN),), "p_max")])
+def test_bad_recipe_steps_are_named(steps, message):
+    with pytest.raises(ValueError, match=message):
+        sw.RecipeByP(steps)
+
+
+def test_each_p_is_trained_and_keyed_with_its_own_recipe(data, tmp_path):
+    by_p = sw.RecipeByP(((2, sw.Recipe(epochs=1, batch_size=64)), (8, sw.Recipe(epochs=2, batch_size=64))))
+    out = sw.train_sweep(data, (2, 4), seed=3, recipe=by_p, root=tmp_path, progress=False, verbose=False)
+    assert [len(out.histories[p]["loss"]) for p in (2, 4)] == [1, 2]
+    assert out.recipes == {2: by_p.for_p(2), 4: by_p.for_p(4)}
+    with pytest.raises(ValueError, match="recipe must be a Recipe or a RecipeByP; got dict"):
+        sw.train_sweep(data, (2,), seed=3, recipe={2: by_p}, root=tmp_path, progress=False)
