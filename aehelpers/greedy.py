@@ -3,7 +3,10 @@
 Greedy: train a shallow autoencoder 784 → 128 → 784 on the images, then 128 → 64 → 128 on its
 codes, then 64 → 32 → 64 on those; stack the encoders and (in reverse) the decoders into the
 deep 784-128-64-32-64-128-784 model; fine-tune it end to end.  Each layer is a vertical
-composition step in Baldi's sense.  Introduced in notebook 05.
+composition step in Baldi's sense.  Notebook 05 writes this loop in its own cells (the lesson's
+model code stays visible) and uses :func:`mean_image_loss` and :func:`plot_losses` from here;
+:func:`train_greedy` and :func:`train_end_to_end` are the same recipe as tested functions.
+Introduced in notebook 05.
 """
 from __future__ import annotations
 
