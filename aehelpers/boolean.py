@@ -27,6 +27,7 @@ import time
 
 import numpy as np
 
+from .blas import small_matrices
 from .checks import as_matrix, check_binary, check_int_in_range, check_same_length
 from .framework import boolean_autoencoder
 
@@ -179,6 +180,24 @@ def reconstruction_error(X, A, codes=None) -> int:
     return int(d[np.arange(len(X)), codes].sum())
 
 
+def code_entropy(codes, p: int) -> float:
+    """H(B(X)) in bits: the entropy of how often each of the 2**p codes is used (at most p).
+
+    A p-bit code takes at most 2**p values, so it can carry at most p bits about x; H says how
+    much of that budget the encoder uses.  Introduced in notebook 05 (the information view).
+    """
+    p = check_int_in_range(p, "p", 0, 30)
+    codes = np.asarray(codes)
+    if codes.ndim != 1 or codes.size == 0 or codes.dtype.kind not in "iu":
+        raise ValueError(f"codes must be a non-empty 1-D array of code indices; got shape {codes.shape}, "
+                         f"dtype {codes.dtype}")
+    if codes.min() < 0 or codes.max() >= 2 ** p:
+        raise ValueError(f"code indices must lie in 0…{2 ** p - 1} for p = {p}; got {codes.min()}…{codes.max()}")
+    q = np.bincount(codes, minlength=2 ** p) / codes.size
+    q = q[q > 0]
+    return float(max(0.0, -(q * np.log2(q)).sum()))
+
+
 # ---------------------------------------------------------------- alternating minimisation
 
 @dataclasses.dataclass(frozen=True)
@@ -211,7 +230,23 @@ class BooleanFit:
         """This fit as a ``framework.Autoencoder`` (B: nearest A(h), A: table look-up), for ``framework.error``."""
         return boolean_autoencoder(self.encode, self.decode, n=self.A.shape[1], p=self.p)
 
+    def to_arrays(self, prefix: str = "") -> dict:
+        """The fit as named arrays (for ``cache.cached_arrays``); :meth:`from_arrays` reads them back."""
+        return {f"{prefix}p": np.array(self.p), f"{prefix}A": self.A, f"{prefix}codes": self.codes,
+                f"{prefix}error": np.array(self.error), f"{prefix}history": np.array(self.history, dtype=np.int64),
+                f"{prefix}n_iter": np.array(self.n_iter), f"{prefix}start_errors": np.array(self.start_errors, dtype=np.int64),
+                f"{prefix}seconds": np.array(self.seconds)}
 
+    @classmethod
+    def from_arrays(cls, arrays: dict, prefix: str = "") -> "BooleanFit":
+        """The fit stored by :meth:`to_arrays`."""
+        get = lambda name: arrays[f"{prefix}{name}"]
+        return cls(p=int(get("p")), A=get("A").astype(np.uint8), codes=get("codes").astype(np.int64),
+                   error=int(get("error")), history=tuple(int(v) for v in get("history")), n_iter=int(get("n_iter")),
+                   start_errors=tuple(int(v) for v in get("start_errors")), seconds=float(get("seconds")))
+
+
+@small_matrices  # one BLAS thread: extra ones only spin on a busy machine (blas.py)
 def alternate(X, A0, *, max_iter: int = 100) -> BooleanFit:
     """Alternate the optimal B (nearest A(h)) and the optimal A (majority votes) from ``A0``.
 
@@ -269,15 +304,27 @@ def random_decoder(X, p: int, seed: int | None = None) -> np.ndarray:
 
 
 def fit_boolean_autoencoder(X, p: int, *, n_starts: int = 1, seed: int | None = 0,
-                            max_iter: int = 100) -> BooleanFit:
+                            max_iter: int = 100, cache: bool = False) -> BooleanFit:
     """Train a p-bit Boolean autoencoder by alternation from ``n_starts`` random starts; keep the best.
 
     Equivalent to clustering X into at most 2**p clusters with Hamming distance and majority-vote
-    centres.  ``start_errors`` lists the final error of every start.
+    centres.  ``start_errors`` lists the final error of every start.  ``cache=True`` keeps the fit
+    on disk (``cache.cached_arrays``) under a key of the data's fingerprint, every argument and
+    this module's code; ``seconds`` is then the time of the run that made it.
     """
     X = check_data(X, "X")
     p = check_p(p, len(X))
     n_starts = check_int_in_range(n_starts, "n_starts", 1)
+    if cache:
+        if seed is None:
+            raise ValueError("cache=True needs a fixed seed (seed=None draws a different fit every run)")
+        from . import cache as _cache
+        from .digest import fingerprint
+
+        key = {"kind": "boolean-fit", "data": fingerprint(X), "p": p, "n_starts": n_starts, "seed": seed,
+               "max_iter": max_iter, "numpy": np.__version__}
+        make = lambda: fit_boolean_autoencoder(X, p, n_starts=n_starts, seed=seed, max_iter=max_iter).to_arrays()
+        return BooleanFit.from_arrays(_cache.cached_arrays(f"boolean_p{p}", key, make, verbose=False).arrays)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     best, errors = None, []

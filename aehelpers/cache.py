@@ -372,3 +372,119 @@ def cached_model(name: str, key: dict, build: Callable[[], object], fit: Callabl
     return get_or_make(name, key, make, root=root, verbose=verbose,
                        code=code_digest(build, fit, modules=CODE_MODULES))
 
+
+
+# --- results that are plain arrays (notebook 05) ---------------------------------------------------
+
+@dataclasses.dataclass
+class CachedArrays:
+    """NumPy results from the cache: ``arrays`` maps names to arrays; ``hit`` is True when loaded."""
+
+    arrays: dict
+    hit: bool
+    path: Path
+    saved: bool = True
+
+
+def _check_arrays(arrays, where: str) -> dict:
+    """``{name: numeric or bool array}`` (no objects: the file is read without pickle), else ``ValueError``."""
+    if not isinstance(arrays, dict) or not arrays:
+        raise ValueError(f"{where} must be a non-empty dict of arrays; got {type(arrays).__name__}")
+    out = {}
+    for name, value in arrays.items():
+        arr = np.asarray(value)
+        if not isinstance(name, str) or not name.isidentifier() or arr.dtype.kind not in "biuf":
+            raise ValueError(f"{where}[{name!r}] must be a numeric array under an identifier name; got dtype {arr.dtype}")
+        out[name] = arr
+    return out
+
+
+def load_arrays_entry(folder: Path, key: dict) -> dict:
+    """Load an arrays entry, or raise ``ValueError`` saying why it cannot be trusted."""
+    folder = Path(folder)
+    meta_path, data_path = folder / "meta.json", folder / "arrays.npz"
+    if not folder.is_dir() or not meta_path.is_file() or not data_path.is_file():
+        raise ValueError(f"{folder}: incomplete entry (meta.json or arrays.npz missing)")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{meta_path}: unreadable ({type(err).__name__}: {err})") from err
+    if not isinstance(meta, dict) or meta.get("key") != normalise(key):
+        raise ValueError(f"{folder}: stale entry (its key differs from the one asked for)")
+    if meta.get("sha256") != _sha256(data_path):
+        raise ValueError(f"{data_path}: checksum mismatch (file changed or truncated)")
+    try:
+        with np.load(data_path, allow_pickle=False) as npz:
+            return _check_arrays({name: npz[name] for name in npz.files}, str(data_path))
+    except (OSError, ValueError, KeyError) as err:
+        raise ValueError(f"{data_path}: unreadable ({type(err).__name__}: {err})") from err
+
+
+def save_arrays_entry(folder: Path, key: dict, arrays: dict) -> None:
+    """Write an arrays entry atomically, as ``save_entry`` writes a model entry (hold the entry's lock)."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    arrays = _check_arrays(arrays, "arrays")
+    for stale in _leftovers(folder):
+        _remove(stale)
+    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp = folder.parent / f".{folder.name}-tmp-{tag}"
+    tmp.mkdir()
+    try:
+        with open(tmp / "arrays.npz", "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        meta = {"key": normalise(key), "sha256": _sha256(tmp / "arrays.npz")}
+        with open(tmp / "meta.json", "w", encoding="utf-8") as fh:
+            json.dump(meta, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        aside = None
+        if folder.exists() or folder.is_symlink():
+            aside = folder.parent / f".{folder.name}-old-{tag}"
+            os.rename(folder, aside)
+        try:
+            os.rename(tmp, folder)
+        except OSError:
+            if aside is not None:
+                os.rename(aside, folder)
+            raise
+        if aside is not None:
+            _remove(aside)
+    finally:
+        if tmp.exists():
+            _remove(tmp)
+
+
+def cached_arrays(name: str, key: dict, make: Callable[[], dict], *, root: Path | None = None,
+                  verbose: bool = True) -> CachedArrays:
+    """The arrays for ``key``: loaded if a trusted entry exists, else ``make()`` → ``{name: array}``, stored.
+
+    For results that are not Keras models (Boolean fits, Hebbian weights).  The same rules as
+    ``get_or_make``: one lock per entry, atomic writes, untrusted entries remade with one line, a
+    failed save warns and returns what was made.  The code of ``make`` (for a function of
+    ``aehelpers``, its whole module) is part of the key.  Introduced in notebook 05.
+    """
+    if not callable(make):
+        raise ValueError(f"make must be a callable returning a dict of arrays; got {type(make).__name__}")
+    full_key = {**normalise(key), "code": code_digest(make)}
+    folder = entry_dir(name, full_key, root)
+    with _EntryLock(folder, verbose) as held:
+        if held.lock is not None:
+            for stale in _leftovers(folder):
+                _remove(stale)
+        if folder.exists() or folder.is_symlink():
+            try:
+                return CachedArrays(load_arrays_entry(folder, full_key), True, folder)
+            except ValueError as why:
+                if verbose:
+                    print(f"cache: remaking, entry not trusted: {why}")
+        arrays = _check_arrays(make(), f"{name}: make()")
+        try:
+            save_arrays_entry(folder, full_key, arrays)
+        except Exception as err:  # the work is done: never lose it to a failed save
+            warnings.warn(CacheWarning(f"cache: could not save {folder} ({type(err).__name__}: {err}); "
+                                       "the result is returned but will be computed again next time"), stacklevel=2)
+            return CachedArrays(arrays, False, folder, saved=False)
+        return CachedArrays(arrays, False, folder)

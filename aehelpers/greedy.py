@@ -3,7 +3,10 @@
 Greedy: train a shallow autoencoder 784 → 128 → 784 on the images, then 128 → 64 → 128 on its
 codes, then 64 → 32 → 64 on those; stack the encoders and (in reverse) the decoders into the
 deep 784-128-64-32-64-128-784 model; fine-tune it end to end.  Each layer is a vertical
-composition step in Baldi's sense.  Introduced in notebook 05.
+composition step in Baldi's sense.  Notebook 05 writes this loop in its own cells (the lesson's
+model code stays visible) and uses :func:`mean_image_loss` and :func:`plot_losses` from here;
+:func:`train_greedy` and :func:`train_end_to_end` are the same recipe as tested functions.
+Introduced in notebook 05.
 """
 from __future__ import annotations
 
@@ -128,19 +131,44 @@ def train_end_to_end(x_train, x_val, *, p: int = 32, hidden=(128, 64), epochs: i
     return deep, history, _evaluate(deep.model, x_val)
 
 
-def plot_losses(end_to_end: dict, greedy: GreedyResult, baseline: float, ax=None):
-    """Validation loss against cumulative epochs: end to end versus greedy stages then fine-tuning."""
+def greedy_history(result: GreedyResult) -> dict:
+    """A :class:`GreedyResult` as the flat history ``plot_losses`` reads (and the model cache stores).
+
+    Keys: ``pretrain_epochs`` (epochs spent on the shallow layers), ``stacked_loss`` (validation
+    loss right after stacking) and the fine-tuning ``loss``/``val_loss`` lists.
+    """
+    tuned = result.histories[len(result.layers):]
+    out = {"pretrain_epochs": sum(len(h["val_loss"]) for h in result.histories[:len(result.layers)]),
+           "stacked_loss": float(result.stacked_loss), "loss": [], "val_loss": []}
+    if tuned:
+        out["loss"], out["val_loss"] = list(tuned[0]["loss"]), list(tuned[0]["val_loss"])
+    return out
+
+
+def plot_losses(end_to_end: dict, greedy, baseline: float, ax=None):
+    """Validation loss against cumulative epochs: end to end versus greedy stages then fine-tuning.
+
+    ``end_to_end`` is a training history (``val_loss`` per epoch); ``greedy`` a dict with
+    ``pretrain_epochs``, ``stacked_loss`` and the fine-tuning ``val_loss`` (as notebook 05's greedy
+    fit returns it), or a :class:`GreedyResult`.
+    """
     import matplotlib.pyplot as plt
 
+    if isinstance(greedy, GreedyResult):
+        greedy = greedy_history(greedy)
+    missing = {"pretrain_epochs", "stacked_loss", "val_loss"} - set(greedy)
+    if missing or "val_loss" not in end_to_end:
+        raise ValueError(f"expected greedy keys pretrain_epochs, stacked_loss, val_loss and an end-to-end val_loss; "
+                         f"missing {sorted(missing) or ['val_loss (end to end)']}")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     e2e = end_to_end["val_loss"]
     ax.plot(np.arange(1, len(e2e) + 1), e2e, "o-", label="end to end")
-    done = sum(len(h["val_loss"]) for h in greedy.histories[:len(greedy.layers)])
+    done = int(greedy["pretrain_epochs"])
     ax.axvspan(0.5, done + 0.5, color="0.9", label="greedy: pretraining layers (other losses)")
-    ax.plot([done], [greedy.stacked_loss], "s", color="C1", label="greedy: stacked, before fine-tuning")
-    if len(greedy.histories) > len(greedy.layers):
-        ft = greedy.histories[-1]["val_loss"]
+    ax.plot([done], [greedy["stacked_loss"]], "s", color="C1", label="greedy: stacked, before fine-tuning")
+    ft = list(greedy["val_loss"])
+    if ft:
         ax.plot(np.arange(done + 1, done + len(ft) + 1), ft, "o-", color="C1", label="greedy: fine-tuning")
     ax.axhline(baseline, color="k", ls="--", lw=1, label="predict the mean image")
     ax.set_xlabel("epochs spent (all stages)")

@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from .blas import single_blas_thread
 from .checks import as_matrix, check_int_in_range
 
 RULES = ("oja", "sanger")
@@ -55,15 +56,24 @@ class HebbianResult:
         return (as_matrix(X, "X", n_cols=self.W.shape[1]) - self.mean) @ self.W.T
 
 
-def train_hebbian(X, p: int, *, rule: str = "oja", epochs: int = 30, lr: float = 0.05, batch_size: int = 8,
-                  decay: float = 0.85, seed: int | None = 0, center: bool = True, track=None) -> HebbianResult:
+def train_hebbian(X, p: int, *, rule="oja", epochs: int = 30, lr: float = 0.05, batch_size: int = 8,
+                  decay: float = 0.85, seed: int | None = 0, center: bool = True, track=None,
+                  cache: bool = False) -> HebbianResult:
     """Learn p Hebbian neurons on the (centred) rows of X with Oja's or Sanger's rule.
 
-    The learning rate starts at ``lr`` and is multiplied by ``decay`` after every epoch.
-    ``track(W)``, if given, is called after every epoch and its values are kept in ``trace``.
+    ``rule`` is ``"oja"``, ``"sanger"`` or an update function ``rule(W, X_batch, lr) -> W`` (notebook 05
+    writes the two rules in its own cells and passes them in).  The learning rate starts at ``lr``
+    and is multiplied by ``decay`` after every epoch.  ``track(W)``, if given, is called after
+    every epoch and its values are kept in ``trace``.  ``cache=True`` keeps the result on disk
+    (``cache.cached_arrays``), keyed by the data's fingerprint, every argument and the code of
+    ``rule``, ``track`` and this module; ``seconds`` is then the time of the run that made it.
     """
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}; got {rule!r}")
+    if callable(rule):
+        update, rule = rule, getattr(rule, "__name__", "custom")
+    elif rule in RULES:
+        update = _UPDATES[rule]
+    else:
+        raise ValueError(f"rule must be one of {RULES} or an update function (W, X, lr) -> W; got {rule!r}")
     X = as_matrix(X, "X")
     p = check_int_in_range(p, "p", 1, X.shape[1])
     epochs = check_int_in_range(epochs, "epochs", 1)
@@ -72,17 +82,37 @@ def train_hebbian(X, p: int, *, rule: str = "oja", epochs: int = 30, lr: float =
         raise ValueError(f"lr must be a positive number; got {lr}")
     if not 0 < decay <= 1:
         raise ValueError(f"decay must be in (0, 1]; got {decay}")
+    if cache:
+        if seed is None:
+            raise ValueError("cache=True needs a fixed seed (seed=None trains differently every run)")
+        from . import cache as _cache
+        from .digest import code_digest, fingerprint
+
+        key = {"kind": "hebbian", "data": fingerprint(X), "p": p, "rule": rule, "epochs": epochs, "lr": float(lr),
+               "batch_size": batch_size, "decay": float(decay), "seed": seed, "center": bool(center),
+               "code": code_digest(update, *([track] if track is not None else [])), "numpy": np.__version__}
+
+        def make():
+            res = train_hebbian(X, p, rule=update, epochs=epochs, lr=lr, batch_size=batch_size, decay=decay,
+                                seed=seed, center=center, track=track)
+            return {"W": res.W, "mean": res.mean, "trace": np.array(res.trace, dtype=float),
+                    "seconds": np.array(res.seconds)}
+
+        label = "".join(ch for ch in rule if ch.isalnum() or ch == "_") or "custom"
+        got = _cache.cached_arrays(f"hebbian_{label}", key, make, verbose=False).arrays
+        return HebbianResult(rule=rule, W=got["W"], mean=got["mean"], epochs=epochs,
+                             trace=tuple(float(v) for v in got["trace"]), seconds=float(got["seconds"]))
     rng = np.random.default_rng(seed)
     mean = X.mean(axis=0) if center else np.zeros(X.shape[1])
     Xc = X - mean
     W = np.linalg.qr(rng.standard_normal((X.shape[1], p)))[0].T      # p orthonormal rows: random start
-    update = _UPDATES[rule]
     trace = []
     start = time.perf_counter()
     for _ in range(epochs):
-        order = rng.permutation(len(Xc))
-        for s in range(0, len(order), batch_size):
-            W = update(W, Xc[order[s:s + batch_size]], lr)
+        shuffled = Xc[rng.permutation(len(Xc))]      # one copy per epoch; the batches are views of it
+        with single_blas_thread():                   # tiny matrices: extra BLAS threads only spin (blas.py)
+            for s in range(0, len(shuffled), batch_size):
+                W = update(W, shuffled[s:s + batch_size], lr)
         if not np.all(np.isfinite(W)) or np.abs(W).max() > 1e3:   # the rules keep ‖w‖ near 1
             raise FloatingPointError(f"{rule} rule diverged at lr = {lr:g} (weights grew to "
                                      f"{np.abs(W).max():.3g}); use a smaller learning rate")

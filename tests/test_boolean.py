@@ -160,3 +160,28 @@ def test_majority_vote_is_the_rounded_mean_and_the_hamming_median():
     assert np.array_equal(A[0], np.round(X.mean(axis=0)).astype(np.uint8))
     best = min(range(2 ** 9), key=lambda v: int((X != ((v >> np.arange(9)) & 1)).sum()))
     assert int((X != A[0]).sum()) == int((X != ((best >> np.arange(9)) & 1)).sum())
+
+
+def test_code_entropy_is_at_most_p_and_exact_for_uniform_codes():
+    assert bo.code_entropy(np.arange(8), 3) == pytest.approx(3.0)
+    assert bo.code_entropy(np.zeros(5, dtype=int), 2) == 0.0
+    assert bo.code_entropy(np.array([0, 0, 1, 3]), 2) == pytest.approx(1.5)
+    with pytest.raises(ValueError, match="0…3"):
+        bo.code_entropy(np.array([0, 4]), 2)
+
+
+def test_a_cached_fit_is_the_fit(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEHELPERS_CACHE", str(tmp_path))
+    rng = np.random.default_rng(3)
+    X = (rng.random((200, 12)) < 0.4).astype(np.uint8)
+    plain = bo.fit_boolean_autoencoder(X, 2, n_starts=2, seed=5)
+    made = bo.fit_boolean_autoencoder(X, 2, n_starts=2, seed=5, cache=True)
+    loaded = bo.fit_boolean_autoencoder(X, 2, n_starts=2, seed=5, cache=True)
+    for fit in (made, loaded):
+        assert np.array_equal(fit.A, plain.A) and np.array_equal(fit.codes, plain.codes)
+        assert (fit.error, fit.history, fit.start_errors, fit.n_iter) == \
+               (plain.error, plain.history, plain.start_errors, plain.n_iter)
+    other = bo.fit_boolean_autoencoder(X, 2, n_starts=2, seed=6, cache=True)   # another seed: another entry
+    assert len([p for p in tmp_path.iterdir() if not p.name.startswith(".")]) == 2 and other.p == 2
+    with pytest.raises(ValueError, match="fixed seed"):
+        bo.fit_boolean_autoencoder(X, 2, seed=None, cache=True)

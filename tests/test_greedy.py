@@ -52,3 +52,14 @@ def test_bad_schedules_are_refused():
         gr.train_greedy(x, x, p=2, hidden=(3,), pretrain_epochs=(1, 0))
     with pytest.raises(ValueError, match="same width"):
         gr.mean_image_loss(np.zeros((2, 3)), np.zeros((2, 4)))
+
+
+def test_plot_losses_reads_a_greedy_history_dict_or_a_result():
+    import matplotlib
+    matplotlib.use("Agg")
+    e2e = {"val_loss": [0.3, 0.2, 0.15, 0.12]}
+    greedy = {"pretrain_epochs": 3, "stacked_loss": 0.25, "loss": [0.2], "val_loss": [0.18]}
+    ax = gr.plot_losses(e2e, greedy, 0.27)
+    assert len(ax.lines) == 4           # end to end, stacked point, fine-tuning, baseline
+    with pytest.raises(ValueError, match="stacked_loss"):
+        gr.plot_losses(e2e, {"val_loss": [0.1]}, 0.27)

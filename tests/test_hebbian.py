@@ -75,3 +75,21 @@ def test_oja_rows_end_orthonormal():
     X = rng.standard_normal((2000, 10)) * np.linspace(3, 0.5, 10)
     res = hb.train_hebbian(X, 3, rule="oja", epochs=10, lr=0.01, seed=0)
     assert np.linalg.norm(res.W @ res.W.T - np.eye(3)) < 0.05
+
+
+def test_a_rule_written_in_the_notebook_is_accepted_and_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEHELPERS_CACHE", str(tmp_path))
+
+    def oja(W, x, lr):          # as notebook 05 writes it
+        y = x @ W.T
+        return W + lr * (y.T @ x - (y.T @ y) @ W) / len(x)
+
+    x = np.random.default_rng(0).standard_normal((300, 6)) * np.arange(6, 0, -1)
+    track = lambda W: float(np.abs(W).sum())        # noqa: E731
+    builtin = hb.train_hebbian(x, 2, rule="oja", epochs=3, lr=0.005, seed=1, track=track)
+    mine = hb.train_hebbian(x, 2, rule=oja, epochs=3, lr=0.005, seed=1, track=track, cache=True)
+    again = hb.train_hebbian(x, 2, rule=oja, epochs=3, lr=0.005, seed=1, track=track, cache=True)
+    assert mine.rule == again.rule == "oja"
+    assert np.allclose(mine.W, builtin.W) and np.array_equal(again.W, mine.W) and again.trace == mine.trace
+    with pytest.raises(ValueError, match="update function"):
+        hb.train_hebbian(x, 2, rule="hebb")

@@ -96,3 +96,15 @@ def test_boolean_stack_refuses_a_wider_top():
     X = (np.random.default_rng(0).random((40, 6)) < 0.5).astype(np.uint8)
     with pytest.raises(ValueError, match="p2 < p1"):
         st.stack_boolean(X, 2, 2)
+
+
+def test_a_cached_boolean_stack_is_the_stack(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEHELPERS_CACHE", str(tmp_path))
+    rng = np.random.default_rng(2)
+    X = (rng.random((150, 10)) < 0.4).astype(np.uint8)
+    plain = st.stack_boolean(X, 3, 1, n_starts=2, seed=1)
+    for got in (st.stack_boolean(X, 3, 1, n_starts=2, seed=1, cache=True),
+                st.stack_boolean(X, 3, 1, n_starts=2, seed=1, cache=True)):
+        assert (got.error, got.refit_error) == (plain.error, plain.refit_error)
+        assert np.array_equal(got.codes, plain.codes) and np.array_equal(got.first.A, plain.first.A)
+        assert np.array_equal(got.second.codes, plain.second.codes)
