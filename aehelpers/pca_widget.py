@@ -153,8 +153,23 @@ def render_pca(view: PCAView, p: int) -> Frame:
                  {"test_mse": mse, "train_mse": train})
 
 
-def pca_slider(view: PCAView, p: int = 32) -> Slider:
-    """The p slider over ``1…n`` (see ``aehelpers.slider.Slider``), starting at ``p``."""
-    return Slider(functools.partial(render_pca, view), {"p": range(1, view.n + 1)}, {"p": p}, width="600px",
+def p_stops(n: int) -> list[int]:
+    """Slider stops over 1…n, dense where the picture changes fast: every p up to 32, then sparser.
+
+    Steps of 4 to 64, 8 to 128, 16 to 256, 32 to 512, 64 beyond, and n itself, so that small p
+    (where most of the variance is) gets about half of the track instead of 4% of it.
+    """
+    n = check_int_in_range(n, "n", 1)
+    stops = set(range(1, min(n, 32) + 1))
+    for lo, hi, step in ((32, 64, 4), (64, 128, 8), (128, 256, 16), (256, 512, 32), (512, n, 64)):
+        stops.update(range(lo + step, min(hi, n) + 1, step))
+    stops.add(n)
+    return sorted(stops)
+
+
+def pca_slider(view: PCAView, p: int = 32, *, stops=None) -> Slider:
+    """The p slider (see ``aehelpers.slider.Slider``) starting at ``p``; ``stops`` default to :func:`p_stops`."""
+    stops = p_stops(view.n) if stops is None else stops
+    return Slider(functools.partial(render_pca, view), {"p": stops}, {"p": p}, width="600px",
                   caption="top row: test digits · bottom row: rank-p PCA reconstruction "
                           "(the best any linear autoencoder with p hidden units can do)")

@@ -215,7 +215,8 @@ def bench_slider_ms(cfg, data):
     x_train, mean = pca_lib.centre(data.x_train)
     view = prepare_pca_view(pca_lib.fit_pca(x_train, cache=False), data.x_test, mean)
     widget = pca_slider(view)
-    moves = [1 + (37 * i) % 300 for i in range(cfg["moves"])]
+    stops = widget.stops["p"]
+    moves = [stops[(7 * i + 1) % len(stops)] for i in range(cfg["moves"])]
     result = {"pca_median": round(_median_ms(lambda p: widget.update(p=p), moves), 2), "moves": len(moves)}
     with tempfile.TemporaryDirectory() as cache:
         sweep = sweep_mod.train_sweep(data, cfg["p_values"], epochs=cfg["slider_sweep_epochs"], seed=cfg["seed"],

@@ -21,9 +21,21 @@ def results():
 
 def test_render_gives_png_and_error_label(results):
     frame = iw.render_identity(results, 8)
-    assert frame.label == "p = 8 (&lt; n = 784) · digits MSE = 0.0200 · noise MSE = 0.0900 · letters MSE = 0.0700"
-    assert frame.numbers == results["views"][8]["errors"]
-    assert iw.render_identity(results, 1024).images != frame.images
+    assert frame.label == ("p = 8 (&lt; n = 784) · gap (non-digits − digits) = 0.0600 · digits MSE = 0.0200 · "
+                           "noise MSE = 0.0900 · letters MSE = 0.0700")
+    assert frame.numbers == {**results["views"][8]["errors"], "gap": pytest.approx(0.06)}
+    assert len(frame.images) == 2  # the mosaic and the gap-against-p chart
+    big = iw.render_identity(results, 1024)
+    assert big.images[0] != frame.images[0] and big.images[1] != frame.images[1]
+    assert big.numbers["gap"] == pytest.approx(0.002)
+
+
+def test_gap_needs_digits_and_another_family():
+    assert iw.gap({"digits": 0.1, "a": 0.3, "b": 0.5}) == pytest.approx(0.3)
+    with pytest.raises(ValueError, match="digits"):
+        iw.gap({"noise": 0.1})
+    with pytest.raises(ValueError, match="at least one other"):
+        iw.gap({"digits": 0.1})
 
 
 def test_slider_checks_p_against_its_stops(results):
@@ -54,7 +66,8 @@ def test_identity_views_with_exact_models():
     digits = rng.uniform(size=(5, 784)).astype(np.float32)
     res = iw.identity_views({784: kae}, digits, {"noise": rng.uniform(size=(4, 784))}, n_show=2)
     assert res["families"] == ["digits", "noise"] and res["inputs"]["noise"].shape == (2, 784)
-    assert res["views"][784]["errors"]["noise"] < 1e-10
+    assert res["views"][784]["errors"]["noise"] < 1e-10 and abs(res["views"][784]["gap"]) < 1e-10
+    assert res["views"][784]["relative"]["noise"] < 1e-9
     np.testing.assert_allclose(res["views"][784]["outputs"]["digits"], digits[:2], atol=1e-6)
     with pytest.raises(ValueError, match="at least one"):
         iw.identity_views({}, digits, {})

@@ -316,3 +316,24 @@ def test_training_refuses_bad_input(keras_data):
         lt.train_linear_autoencoder(x, 3, y_train=pca_lib.centre(x[:100])[0], epochs=1)
     with pytest.raises(ValueError, match="epochs must be"):
         lt.train_linear_autoencoder(x, 3, epochs=0)
+
+
+def test_cached_training_trains_once_and_keys_every_setting(keras_data, tmp_path, monkeypatch):
+    from aehelpers import linear_training as lt
+
+    monkeypatch.setenv("AEHELPERS_CACHE", str(tmp_path))
+    lam, U, x = keras_data
+    x_test = x[:256]
+    A, B, history, entry = lt.train_linear_autoencoder_cached(x, 3, x_test=x_test, U_ref=U[:, :3], epochs=3, seed=0)
+    assert not entry.hit and history["epochs"] == 3 and history["seconds"] > 0
+    assert len(history["test_mse"]) == 3 and len(history["cosines"]) == 3 * 3 and len(history["captured"]) == 3
+    assert history["test_mse"][-1] == pytest.approx(lin.reconstruction_mse(x_test, A, B), rel=1e-5)
+    A2, B2, history2, entry2 = lt.train_linear_autoencoder_cached(x, 3, x_test=x_test, U_ref=U[:, :3], epochs=3, seed=0)
+    assert entry2.hit and np.array_equal(A2, A) and np.array_equal(B2, B) and history2 == history
+    _, _, _, other_seed = lt.train_linear_autoencoder_cached(x, 3, x_test=x_test, U_ref=U[:, :3], epochs=3, seed=1)
+    _, _, _, other_data = lt.train_linear_autoencoder_cached(x[:-8] - x[:-8].mean(axis=0), 3, x_test=x_test,
+                                                             U_ref=U[:, :3], epochs=3, seed=0)
+    assert not other_seed.hit and not other_data.hit
+    assert len({entry.path, other_seed.path, other_data.path}) == 3
+    with pytest.raises(ValueError, match="both x_test and U_ref"):
+        lt.train_linear_autoencoder_cached(x, 3, x_test=x_test, epochs=1)

@@ -54,10 +54,10 @@ def test_slider_shows_the_closed_form_after_every_move(setup):
     data, pca, mean, view = setup
     widget = pw.pca_slider(view, p=32)
     assert isinstance(widget, Slider) and list(widget.controls) == ["p"]
-    assert list(widget.controls["p"].options) == list(range(1, 785))
+    assert list(widget.controls["p"].options) == pw.p_stops(784)
     assert widget.frame == pw.render_pca(view, 32) and widget.label.value == widget.frame.label
     xt, _ = pca_lib.centre(data.x_test, mean)
-    for p in (1, 8, 64, 500):  # what the label shows is the closed form, computed independently
+    for p in (1, 8, 64, 512):  # what the label shows is the closed form, computed independently
         frame = widget.update(p=p)
         assert widget.controls["p"].value == p and widget.images[0].value == frame.images[0]
         Up = pca.components(p)
@@ -66,6 +66,16 @@ def test_slider_shows_the_closed_form_after_every_move(setup):
     assert widget.label.value.startswith("p = 7 ·")
     images = {bytes(widget.update(p=p).images[0]) for p in range(1, 13)}  # every move redraws the digits
     assert len(images) == 12
+
+
+def test_stops_give_small_p_half_the_track():
+    stops = pw.p_stops(784)
+    assert stops[:32] == list(range(1, 33)) and stops[-1] == 784 and stops == sorted(set(stops))
+    assert 0.4 < 32 / len(stops) < 0.6  # p = 1…32 is about half the track (4% with every p)
+    assert {48, 64, 128, 256, 512} <= set(stops)
+    assert pw.p_stops(10) == list(range(1, 11)) and pw.p_stops(40) == [*range(1, 33), 36, 40]
+    with pytest.raises(ValueError, match="n"):
+        pw.p_stops(0)
 
 
 def test_bad_input(setup):
@@ -79,7 +89,7 @@ def test_bad_input(setup):
     with pytest.raises(ValueError, match=r"p must be one of the slider's stops \[1, 2, .*784\]; got 0"):
         pw.pca_slider(view, p=0)
     widget = pw.pca_slider(view, p=3)
-    for bad in (785, 32.5, True):
+    for bad in (785, 33, 32.5, True):
         with pytest.raises(ValueError, match="p must be one of the slider's stops"):
             widget.update(p=bad)
     assert widget.frame.label.startswith("p = 3 ·")  # a refused move changes nothing
