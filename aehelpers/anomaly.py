@@ -51,9 +51,8 @@ def roc_curve(normal, anomalous) -> tuple[np.ndarray, np.ndarray]:
 
 
 def plot_roc(curves: dict, *, title: str = "ROC curves", ax=None):
-    """One ROC curve per name in ``curves`` (``{name: (normal, anomalous)}``), AUC in the legend. Returns ``(fig, ax)``."""
+    """One ROC curve per name in ``curves`` (``{name: (normal, anomalous)}``), AUC in the legend. Returns ``ax``."""
     ax = axes_for(ax, (4.6, 4.2))
-    fig = ax.figure
     for name, (normal, anomalous) in curves.items():
         fpr, tpr = roc_curve(normal, anomalous)
         ax.plot(fpr, tpr, label=f"{name} (AUC {roc_auc(normal, anomalous):.3f})")
@@ -62,4 +61,4 @@ def plot_roc(curves: dict, *, title: str = "ROC curves", ax=None):
     ax.set_ylabel("true positive rate (non-digits flagged)")
     ax.set_title(title)
     ax.legend(fontsize=7)
-    return fig, ax
+    return ax

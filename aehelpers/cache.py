@@ -344,3 +344,113 @@ def cached_model(name: str, key: dict, build: Callable[[], object], fit: Callabl
     return get_or_make(name, key, make, root=root, verbose=verbose,
                        code=code_digest(build, fit, modules=CODE_MODULES))
 
+
+
+# --- arrays that are slow to compute (predictions, scores, slider frames) -----------------------
+
+@dataclasses.dataclass
+class CachedArrays:
+    """Arrays from the cache: ``hit`` is True when they were loaded rather than computed."""
+
+    arrays: dict
+    hit: bool
+    path: Path
+
+
+def _load_arrays(folder: Path, key: dict) -> dict:
+    """The arrays of an entry, or ``ValueError`` saying why it cannot be trusted."""
+    meta_path, data_path = folder / "meta.json", folder / "arrays.npz"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{meta_path}: unreadable ({type(err).__name__}: {err})") from err
+    if not isinstance(meta, dict) or meta.get("key") != normalise(key):
+        raise ValueError(f"{folder}: stale entry (its key differs from the one asked for)")
+    if not data_path.is_file() or meta.get("sha256") != _sha256(data_path):
+        raise ValueError(f"{data_path}: missing, or checksum mismatch (file changed or truncated)")
+    try:
+        with np.load(data_path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except Exception as err:  # NumPy raises many types for a bad file
+        raise ValueError(f"{data_path}: NumPy could not read it ({type(err).__name__}: {err})") from err
+
+
+def _save_arrays(folder: Path, key: dict, arrays: dict) -> None:
+    """Write ``arrays.npz`` and ``meta.json`` into a temporary folder and rename it into place."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in _leftovers(folder):
+        _remove(stale)
+    tmp = folder.parent / f".{folder.name}-tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        np.savez(tmp / "arrays.npz", **arrays)
+        meta = {"key": normalise(key), "sha256": _sha256(tmp / "arrays.npz")}
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+        if folder.exists() or folder.is_symlink():
+            _remove(folder)
+        os.rename(tmp, folder)
+    finally:
+        if tmp.exists():
+            _remove(tmp)
+
+
+def cached_arrays(name: str, key: dict, make: Callable[[], dict], *, root: Path | None = None,
+                  verbose: bool = True) -> CachedArrays:
+    """``make()`` → ``{name: array}``, computed once and then loaded from ``<cache>/<name>-<hash>/arrays.npz``.
+
+    For results that are not models but are slow to get again (predictions on 10,000 images, anomaly
+    scores).  The key should name what the arrays come from (``model_id`` of a cached model, the
+    input's ``digest.fingerprint``); the code of ``make`` is added to it.  Same lock, atomic write
+    and never-trust-a-bad-entry rules as ``cached_model``; a failed save warns and returns the arrays.
+    Introduced in notebook 06.
+    """
+    if not callable(make):
+        raise ValueError(f"make must be a callable returning a dict of arrays; got {type(make).__name__}")
+    full_key = {**normalise(key), "code": code_digest(make)}
+    folder = entry_dir(name, full_key, root)
+    with _EntryLock(folder, verbose):
+        if folder.exists():
+            try:
+                return CachedArrays(_load_arrays(folder, full_key), True, folder)
+            except ValueError as why:
+                if verbose:
+                    print(f"cache: computing again, entry not trusted: {why}")
+        arrays = make()
+        if not isinstance(arrays, dict) or not all(isinstance(k, str) for k in arrays):
+            raise ValueError(f"make() must return a dict of named arrays; got {type(arrays).__name__}")
+        arrays = {k: np.asarray(v) for k, v in arrays.items()}
+        try:
+            _save_arrays(folder, full_key, arrays)
+        except Exception as err:  # the work is done: never lose it to a failed save
+            warnings.warn(CacheWarning(f"cache: could not save {folder} ({type(err).__name__}: {err}); "
+                                       "the arrays are returned but will be computed again next time"), stacklevel=2)
+        return CachedArrays(arrays, False, folder)
+
+
+def model_id(entry: CachedModel) -> str:
+    """What identifies a cached model's weights in another key: its entry and its file's SHA-256."""
+    try:
+        sha = json.loads((Path(entry.path) / "meta.json").read_text(encoding="utf-8"))["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        sha = None
+    if not entry.saved or not isinstance(sha, str):
+        raise ValueError(f"{entry.path}: this model is not stored in the cache, so results of it cannot be keyed")
+    return f"{Path(entry.path).name}:{sha[:16]}"
+
+
+def cached_predict(entry: CachedModel, x, *, name: str | None = None, batch_size: int = 256,
+                   root: Path | None = None, verbose: bool = True) -> np.ndarray:
+    """``entry.model.predict(x)``, remembered on disk beside the model (keyed by its weights and ``x``).
+
+    A model that could not be stored is simply run.  Introduced in notebook 06.
+    """
+    from .digest import fingerprint
+
+    x = np.asarray(x)
+    try:
+        key = {"model": model_id(entry), "x": fingerprint(x), "batch_size": int(batch_size)}
+    except ValueError:
+        return np.asarray(entry.model.predict(x, batch_size=batch_size, verbose=0))
+    name = name or f"{Path(entry.path).name.rsplit('-', 1)[0]}_predict"
+    return cached_arrays(name, key, lambda: {"y": entry.model.predict(x, batch_size=batch_size, verbose=0)},
+                         root=root, verbose=verbose).arrays["y"]

@@ -46,5 +46,10 @@ def test_bad_scores(bad):
 def test_plot_roc_returns_axes():
     import matplotlib
     matplotlib.use("Agg")
-    fig, ax = anomaly.plot_roc({"x": ([0.0, 1.0], [2.0, 3.0])})
+    import matplotlib.pyplot as plt
+    ax = anomaly.plot_roc({"x": ([0.0, 1.0], [2.0, 3.0])})
+    assert isinstance(ax, matplotlib.axes.Axes)
+    _, given = plt.subplots()
+    assert anomaly.plot_roc({"x": ([0.0], [1.0])}, ax=given) is given
+    plt.close("all")
     assert ax.get_xlabel() and ax.get_ylabel() and "AUC 1.000" in ax.get_legend().get_texts()[0].get_text()
