@@ -488,3 +488,32 @@ def cached_arrays(name: str, key: dict, make: Callable[[], dict], *, root: Path 
                                        "the result is returned but will be computed again next time"), stacklevel=2)
             return CachedArrays(arrays, False, folder, saved=False)
         return CachedArrays(arrays, False, folder)
+
+
+def model_id(entry: CachedModel) -> str:
+    """What identifies a cached model's weights in another key: its entry and its file's SHA-256."""
+    try:
+        sha = json.loads((Path(entry.path) / "meta.json").read_text(encoding="utf-8"))["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        sha = None
+    if not entry.saved or not isinstance(sha, str):
+        raise ValueError(f"{entry.path}: this model is not stored in the cache, so results of it cannot be keyed")
+    return f"{Path(entry.path).name}:{sha[:16]}"
+
+
+def cached_predict(entry: CachedModel, x, *, name: str | None = None, batch_size: int = 256,
+                   root: Path | None = None, verbose: bool = True) -> np.ndarray:
+    """``entry.model.predict(x)``, remembered on disk beside the model (keyed by its weights and ``x``).
+
+    A model that could not be stored is simply run.  Introduced in notebook 06.
+    """
+    from .digest import fingerprint
+
+    x = np.asarray(x)
+    try:
+        key = {"model": model_id(entry), "x": fingerprint(x), "batch_size": int(batch_size)}
+    except ValueError:
+        return np.asarray(entry.model.predict(x, batch_size=batch_size, verbose=0))
+    name = name or f"{Path(entry.path).name.rsplit('-', 1)[0]}_predict"
+    return cached_arrays(name, key, lambda: {"y": entry.model.predict(x, batch_size=batch_size, verbose=0)},
+                         root=root, verbose=verbose).arrays["y"]

@@ -75,7 +75,7 @@ def interpolate(a, b, steps: int = 10) -> np.ndarray:
 
 def plot_latent_map(codes, labels, *, title: str = "Test digits in the code space", ax=None,
                     s: float = 2.0, lim: float | None = None):
-    """Scatter of 2-D codes coloured by digit label, with a legend of the ten digits. Returns ``(fig, ax)``."""
+    """Scatter of 2-D codes coloured by digit label, with a legend of the ten digits. Returns ``ax``."""
     import matplotlib.pyplot as plt
 
     codes = np.asarray(codes, dtype=np.float32)
@@ -85,7 +85,6 @@ def plot_latent_map(codes, labels, *, title: str = "Test digits in the code spac
     if labels.shape != (len(codes),):
         raise ValueError(f"labels must have shape ({len(codes)},); got {labels.shape}")
     ax = axes_for(ax, (5, 4.6))
-    fig = ax.figure
     cmap = plt.get_cmap("tab10")
     for d in range(10):
         pts = codes[labels == d]
@@ -97,21 +96,20 @@ def plot_latent_map(codes, labels, *, title: str = "Test digits in the code spac
     ax.set_ylabel("z₂ (second code number)")
     ax.set_title(title)
     ax.legend(title="digit", markerscale=4, fontsize=7, loc="upper right", ncols=2)
-    return fig, ax
+    return ax
 
 
 def plot_grid(images, n: int, *, lo: float, hi: float, title: str = "Decoded grid", ax=None):
-    """An n × n mosaic of decoded digits (``grid_codes`` order) with z₁/z₂ tick labels. Returns ``(fig, ax)``."""
+    """An n × n mosaic of decoded digits (``grid_codes`` order) with z₁/z₂ tick labels. Returns ``ax``."""
     pic = mosaic(np.asarray(images).reshape(-1, SIDE, SIDE), ncols=n, pad=0)
     ax = axes_for(ax, (6.5, 6.5))
-    fig = ax.figure
     ax.imshow(pic, cmap="gray", vmin=0, vmax=1, interpolation="nearest",
               extent=(lo, hi, lo, hi))
     ax.grid(False)
     ax.set_xlabel("z₁")
     ax.set_ylabel("z₂")
     ax.set_title(title)
-    return fig, ax
+    return ax
 
 
 @dataclasses.dataclass(frozen=True)

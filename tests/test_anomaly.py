@@ -46,5 +46,35 @@ def test_bad_scores(bad):
 def test_plot_roc_returns_axes():
     import matplotlib
     matplotlib.use("Agg")
-    fig, ax = anomaly.plot_roc({"x": ([0.0, 1.0], [2.0, 3.0])})
+    import matplotlib.pyplot as plt
+    ax = anomaly.plot_roc({"x": ([0.0, 1.0], [2.0, 3.0])})
+    assert isinstance(ax, matplotlib.axes.Axes)
+    _, given = plt.subplots()
+    assert anomaly.plot_roc({"x": ([0.0], [1.0])}, ax=given) is given
+    plt.close("all")
     assert ax.get_xlabel() and ax.get_ylabel() and "AUC 1.000" in ax.get_legend().get_texts()[0].get_text()
+
+
+def test_threshold_view_render_and_slider():
+    rng = np.random.default_rng(0)
+    normal, far = rng.lognormal(-2.3, 0.2, 300), rng.lognormal(-0.5, 0.2, 100)
+    view = anomaly.prepare_threshold_view(normal, {"far": far}, n_stops=11)
+    assert len(view.thresholds) >= 2 and list(view.thresholds) == sorted(view.thresholds)
+    t = view.thresholds[5]
+    frame = anomaly.render_threshold(view, t)
+    assert frame.numbers["test digits"] == float((normal >= t).mean())  # the share above the line, counted
+    assert frame.numbers["far"] == float((far >= t).mean()) and "far flagged" in frame.label
+    assert view.flagged[view.thresholds[0]]["test digits"] == 1.0  # the lowest threshold flags everything
+    assert anomaly.render_threshold(view, view.thresholds[0]).images != frame.images  # the line moves
+    with pytest.raises(ValueError, match="precomputed thresholds"):
+        anomaly.render_threshold(view, 123.0)
+    slider = anomaly.threshold_slider(view, threshold=t * 1.001)
+    assert slider.values() == {"threshold": t}
+    assert slider.update(threshold=view.thresholds[-1]).numbers["threshold"] == view.thresholds[-1]
+
+
+def test_threshold_view_bad_input():
+    with pytest.raises(ValueError, match="positive"):
+        anomaly.prepare_threshold_view([0.0, 1.0], {"x": [2.0]})
+    with pytest.raises(ValueError, match="at least one family"):
+        anomaly.prepare_threshold_view([1.0], {})

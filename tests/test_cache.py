@@ -297,3 +297,37 @@ def test_model_signature_ignores_keras_numbering_and_sees_every_change_that_matt
     assert len(signatures) == len(changed) and cache.model_signature(first) not in signatures
     with pytest.raises(ValueError, match="expected a Keras model; got ndarray"):
         cache.model_signature(X)
+
+
+def test_cached_arrays_once_then_loaded_and_bad_entries_recomputed(tmp_path):
+    calls = []
+
+    def make():
+        calls.append(1)
+        return {"y": np.arange(6.0).reshape(2, 3)}
+
+    key = {"x": "abc"}
+    first = cache.cached_arrays("arr", key, make, root=tmp_path)
+    second = cache.cached_arrays("arr", key, make, root=tmp_path)
+    assert (first.hit, second.hit, len(calls)) == (False, True, 1)
+    np.testing.assert_array_equal(second.arrays["y"], np.arange(6.0).reshape(2, 3))
+    assert not cache.cached_arrays("arr", {"x": "other"}, make, root=tmp_path).hit  # another key: computed
+    (first.path / "arrays.npz").write_bytes(b"not an npz")  # tampered: never trusted
+    third = cache.cached_arrays("arr", key, make, root=tmp_path)
+    assert not third.hit and len(calls) == 3
+    with pytest.raises(ValueError, match="must be a non-empty dict of arrays"):
+        cache.cached_arrays("arr", {"x": "bad"}, lambda: [1, 2], root=tmp_path)
+
+
+def test_cached_predict_keys_on_the_weights_and_the_input(tmp_path):
+    key = cache.make_key(p=3, epochs=2, test="predict")
+    entry = cache.cached_model("tiny", key, _build, _fit, root=tmp_path)
+    y = cache.cached_predict(entry, X, root=tmp_path)
+    np.testing.assert_allclose(y, entry.model.predict(X, verbose=0), atol=1e-6)
+    folders = _entries(tmp_path)
+    np.testing.assert_array_equal(cache.cached_predict(entry, X, root=tmp_path), y)
+    assert _entries(tmp_path) == folders  # a hit: same model file, same input
+    cache.cached_predict(entry, X[:10], root=tmp_path)  # another input: another entry
+    assert len(_entries(tmp_path)) == len(folders) + 1
+    unsaved = cache.CachedModel(entry.model, {}, False, tmp_path / "nowhere", saved=False)
+    np.testing.assert_allclose(cache.cached_predict(unsaved, X, root=tmp_path), y, atol=1e-6)

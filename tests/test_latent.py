@@ -80,9 +80,14 @@ def test_decoder_of_another_latent_size():
 def test_plots_label_axes():
     import matplotlib
     matplotlib.use("Agg")
-    fig, ax = latent.plot_latent_map(np.zeros((10, 2)), np.arange(10))
-    assert ax.get_xlabel() and ax.get_ylabel()
-    fig, ax = latent.plot_grid(np.zeros((4, 28, 28)), 2, lo=-1, hi=1)
-    assert ax.get_xlabel() == "z₁"
+    import matplotlib.pyplot as plt
+    ax = latent.plot_latent_map(np.zeros((10, 2)), np.arange(10))
+    assert isinstance(ax, matplotlib.axes.Axes) and ax.get_xlabel() and ax.get_ylabel()
+    ax = latent.plot_grid(np.zeros((4, 28, 28)), 2, lo=-1, hi=1)
+    assert isinstance(ax, matplotlib.axes.Axes) and ax.get_xlabel() == "z₁"
+    _, given = plt.subplots()
+    assert latent.plot_latent_map(np.zeros((3, 2)), np.arange(3), ax=given) is given  # draws where it is told
+    assert latent.plot_grid(np.zeros((4, 28, 28)), 2, lo=-1, hi=1, ax=given) is given
+    plt.close("all")
     with pytest.raises(ValueError, match=r"\(k, 2\)"):
         latent.plot_latent_map(np.zeros((10, 3)), np.arange(10))

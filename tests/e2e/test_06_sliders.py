@@ -1,11 +1,12 @@
-"""Notebook 06's two sliders in JupyterLab and Chromium: the noise level and the latent explorer.
+"""Notebook 06's three sliders in JupyterLab and Chromium: noise level, latent explorer, anomaly threshold.
 
 The series-wide browser test (``test_sliders_in_jupyterlab``) checks sliders over a code size
-``p``; these two sliders move a noise level and a point (z1, z2), so this file drives them with
+``p``; these sliders move a noise level, a point (z1, z2) and a threshold, so this file drives them with
 the same harness: Run All, every widget rendered, no traceback; then each slider to both ends,
 and after every move the page must show the kernel's frame (label text and image bytes), the
 label must name the slider's value, and its numbers must match what the kernel computes again
-by another route (the model run on the noisy digits; the decoder run at (z1, z2)).
+by another route (the model run on the noisy digits; the decoder run at (z1, z2); the test digits' scores
+counted against the threshold).
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ ORACLES = {
     "explorer": ("_z = explorer.values()\n"
                  "print(json.dumps({'ink': float(decoder.predict(np.array([[_z['z1'], _z['z2']]], 'float32'),"
                  " verbose=0).mean())}))"),
+    "threshold_slider": ("_t = threshold_slider.values()['threshold']\n"
+                         "print(json.dumps({'test digits': float((normal['conv reconstruction'] >= _t).mean())}))"),
 }
 
 
@@ -69,10 +72,10 @@ def test_06_sliders_in_jupyterlab(name, series_lab, browser, output_dir):
         state = nb.wait_for_widgets(nb.run_all(timeout=900))
         nb.check_outputs(state)
         cells = nb.slider_cells(state)
-        if len(cells) != 2:
-            nb.fail(f"expected two slider cells (noise level, latent explorer); found {cells}")
+        if len(cells) != 3:
+            nb.fail(f"expected three slider cells (noise level, latent explorer, threshold); found {cells}")
         probe = KernelProbe(series_lab, name)
-        for cell, var in zip(cells, ("noise_slider", "explorer")):
+        for cell, var in zip(cells, ("noise_slider", "explorer", "threshold_slider")):
             view = nb.view(cell)
             for index, slider in enumerate(view["sliders"]):
                 for key in ("End", "Home"):
