@@ -106,14 +106,14 @@ def plot_code_heatmap(codes, *, vmax: float | None = None, colorbar: bool = True
     ax = axes_for(ax, (4.2, 3.2))
     im = ax.imshow(codes, aspect="auto", cmap="gray", vmin=0.0, vmax=top if top > 0 else 1.0,
                    interpolation="nearest")
-    units = range(1, p + 1) if p <= 8 else sorted({1, *(k * p // 4 for k in range(1, 5))})  # 1, p/4, …, p
+    units = range(1, p + 1) if p <= 8 else sorted({1, *(q * p // 4 for q in range(1, 5))})  # 1, p/4, …, p
     ax.set_xticks([u - 1 for u in units], [str(u) for u in units])
     ax.set_yticks(range(k), [str(i + 1) for i in range(k)])
     ax.tick_params(labelsize=8)
     ax.set_xlabel(f"code unit (1 … {p})")
     ax.set_ylabel("test digit")
     ax.grid(False)
-    ax.set_title(f"their codes: {k} digits × {p} units")
+    ax.set_title(f"codes: {k} digits × {p} units")
     if colorbar:
         ax.figure.colorbar(im, ax=ax, label="activation")
     return ax
