@@ -42,7 +42,7 @@ def codes_png(codes, *, dpi: int = 80) -> bytes:
     """PNG of the shown digits' codes: one row per digit (as in the row of digits above), one column per unit."""
     fig = _agg_figure(3.9, 3.1)
     ax = plot_code_heatmap(codes, ax=fig.add_subplot())
-    ax.set_ylabel("test digit (1–10, left to right above)", fontsize=9)
+    ax.set_ylabel(f"test digit (1–{len(codes)}, left to right above)", fontsize=9)
     fig.subplots_adjust(left=0.17, right=0.97, bottom=0.16, top=0.9)
     return _png(fig, dpi)
 
@@ -83,7 +83,7 @@ def bottleneck_slider(sweep, p: int | None = None) -> Slider:
     """The p slider over the sweep's code sizes (see ``aehelpers.slider.Slider``), starting at ``p``."""
     render = functools.partial(render_bottleneck, sweep, render_pictures(sweep))
     return Slider(render, {"p": sweep.p_values}, None if p is None else {"p": p}, width="500px",
-                  caption="top row: ten test digits · second row: their reconstructions through a "
-                          "p-unit bottleneck · below, left: their p numbers each (row k is the k-th "
-                          "digit; white = large, black = 0) · right: loss and squared error for every "
-                          "p, the one shown in red")
+                  caption=f"top row: {len(sweep.x_show)} test digits · second row: their reconstructions "
+                          "through a p-unit bottleneck · below, left: their p numbers each (row k is the "
+                          "k-th digit; white = large, black = 0) · right: loss and squared error for "
+                          "every p, the one shown in red")
