@@ -1,18 +1,18 @@
-"""What a code looks like: codes of test digits grouped by class, and each unit's activity.
+"""What a code looks like: codes of test digits grouped by class, each unit's activity, raw codes.
 
 ``plot_codes_by_class(codes, labels)`` draws two panels: a heat-map with one row per digit
 (grouped 0…9) and one column per code unit (each unit's activation in standard scores, so a
 red block means "this unit fires more than usual for this digit"; units ordered by the class
-they respond to most),
-and each unit's mean activation with its spread, sorted, dead units marked.  A dense code with
-32 near-identical "fires on almost every image" bars says little; this shows which units carry
-which digits.  Introduced in notebook 04.
+they respond to most, ``unit_order``), and each unit's mean activation with its spread, sorted,
+dead units marked.  ``plot_code_heatmap`` shows a few raw codes (white = large, black = 0, the
+series' ink convention), as the bottleneck slider does.  Introduced in notebook 04.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .checks import as_matrix, check_int_in_range
+from .plotting import axes_for, panels
 
 
 def pick_by_class(labels, per_class: int = 20) -> np.ndarray:
@@ -48,21 +48,20 @@ def unit_order(codes, labels) -> np.ndarray:
 def plot_codes_by_class(codes, labels, *, per_class: int = 20, title: str | None = None, axes=None):
     """Heat-map of standardised codes by digit class (left) and each unit's mean ± std activation, sorted (right).
 
-    ``codes`` is (m, p) from the encoder, ``labels`` the m digit classes.  Returns
-    ``(fig, (ax_map, ax_units), order)`` with ``order`` the unit order of the heat-map's columns.
+    ``codes`` is (m, p) from the encoder, ``labels`` the m digit classes.  The heat-map's columns
+    are the units in the order ``unit_order(codes, labels)``.  Returns the two ``axes``.
     """
-    import matplotlib.pyplot as plt
-
     codes = as_matrix(codes, "codes")
     labels = np.asarray(labels)
-    order = unit_order(codes, labels)
+    order = unit_order(codes, labels)  # also checks one label per code row
     rows = pick_by_class(labels, per_class)
     shown, shown_labels = standardise(codes)[rows][:, order], labels[rows]
     if axes is None:
-        fig, (ax_map, ax_units) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.3, 1]})
-    else:
-        ax_map, ax_units = axes
-        fig = ax_map.figure
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.3, 1]})
+    ax_map, ax_units = panels(axes, 2)
+    fig = ax_map.figure
     p = codes.shape[1]
     im = ax_map.imshow(shown, aspect="auto", cmap="RdBu_r", interpolation="nearest", vmin=-2.5, vmax=2.5)
     bounds = np.flatnonzero(np.diff(shown_labels)) + 0.5
@@ -93,4 +92,28 @@ def plot_codes_by_class(codes, labels, *, per_class: int = 20, title: str | None
     ax_units.legend(fontsize=8)
     if title:
         fig.suptitle(title)
-    return fig, (ax_map, ax_units), order
+    return np.array([ax_map, ax_units])
+
+
+def plot_code_heatmap(codes, *, vmax: float | None = None, colorbar: bool = True, ax=None):
+    """A few codes as a heat-map: one row per digit, one column per code unit; white = large, black = 0.
+
+    ``vmax`` fixes the top of the colour scale (default: the largest value shown).  Returns ``ax``.
+    """
+    codes = as_matrix(codes, "codes")
+    top = float(codes.max()) if vmax is None else float(vmax)
+    k, p = codes.shape
+    ax = axes_for(ax, (4.2, 3.2))
+    im = ax.imshow(codes, aspect="auto", cmap="gray", vmin=0.0, vmax=top if top > 0 else 1.0,
+                   interpolation="nearest")
+    units = range(1, p + 1) if p <= 8 else sorted({1, *(q * p // 4 for q in range(1, 5))})  # 1, p/4, …, p
+    ax.set_xticks([u - 1 for u in units], [str(u) for u in units])
+    ax.set_yticks(range(k), [str(i + 1) for i in range(k)])
+    ax.tick_params(labelsize=8)
+    ax.set_xlabel(f"code unit (1 … {p})")
+    ax.set_ylabel("test digit")
+    ax.grid(False)
+    ax.set_title(f"codes: {k} digits × {p} units")
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, label="activation")
+    return ax

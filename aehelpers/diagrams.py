@@ -18,7 +18,8 @@ def plot_framework(n: int = 784, p: int = 32, *, x_image=None, z_image=None, sid
                    hetero: bool = False, ax=None):
     """Draw A∘B as three boxes (n, p, n) with the maps B: Fⁿ → Gᵖ, A: Gᵖ → Fⁿ and the error Δ.
 
-    ``x_image``/``z_image`` (``side*side`` values) are drawn inside the input and output boxes.
+    ``x_image``/``z_image`` (``side*side`` values in [0, 1]) are drawn inside the input and output
+    boxes, white digits on black.
     ``hetero=True`` labels the comparison Δ(A∘B(x), y).  Returns the axes.
     """
     import matplotlib.pyplot as plt
@@ -41,10 +42,14 @@ def plot_framework(n: int = 784, p: int = 32, *, x_image=None, z_image=None, sid
         ax.text(xc, mid + h / 2 + 0.1, dim, ha="center", va="bottom", fontsize=9, color="#444444")
         image = {"in": x_image, "out": z_image}.get(key)
         if image is not None:
-            img = np.asarray(image, dtype=np.float32).reshape(side, side)
+            img = np.asarray(image, dtype=np.float32)
+            if img.size != side * side:
+                name = "x_image" if key == "in" else "z_image"
+                raise ValueError(f"{name} must hold side² = {side * side} values; got shape {img.shape}")
+            img = img.reshape(side, side)
             s = min(width, h) * 0.8
-            ax.imshow(img, cmap="gray_r", vmin=0, vmax=1, extent=(xc - s / 2, xc + s / 2, mid - s / 2, mid + s / 2),
-                      zorder=3)
+            ax.imshow(img, cmap="gray", vmin=0, vmax=1, extent=(xc - s / 2, xc + s / 2, mid - s / 2, mid + s / 2),
+                      zorder=3)  # white digit on black, as MNIST and every other picture of the series
     for (a, b), label in ((("in", "code"), r"encoder $B \in \mathcal{B}$" + "\n" + r"$\mathbb{F}^n \to \mathbb{G}^p$"),
                           (("code", "out"), r"decoder $A \in \mathcal{A}$" + "\n" + r"$\mathbb{G}^p \to \mathbb{F}^n$")):
         x0, x1 = boxes[a][0] + width / 2 + 0.08, boxes[b][0] - width / 2 - 0.08

@@ -1,9 +1,10 @@
-"""Plots shared by the notebooks: rows of digits, loss curves, codes, loss against p.
+"""Plots shared by the notebooks: rows of digits and loss curves, and the ``ax``/``axes`` plumbing.
 
-Every function takes ``ax=None`` (a new figure when omitted) and returns the ``ax`` it drew
-on, so notebooks stay free of cosmetic code.  ``plot_digit_rows`` is the series' one way to
-draw rows of images (white digits on black, as MNIST stores them), introduced in notebook 02;
-the loss and code plots in notebook 04.
+Every plot takes ``ax=None`` (``axes=None`` for several panels; a new figure when omitted) and
+returns the ``ax`` or ``axes`` it drew on, nothing else, so notebooks stay free of cosmetic code.
+``plot_digit_rows`` is the series' one way to draw rows of images (white digits on black, as
+MNIST stores them), introduced in notebook 02; ``plot_loss_curves`` in notebook 04.  Plots of one
+topic live beside it (``code_plots``, ``bottleneck_plots``, ``linear_plots``…).
 """
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ def panels(axes, count: int, width: float = 4.2, height: float = 3.4) -> np.ndar
 
     if axes is None:
         _, axes = plt.subplots(1, count, figsize=(width * count, height), constrained_layout=True)
-    return np.atleast_1d(axes)
+    axes = np.atleast_1d(np.asarray(axes, dtype=object)).ravel()
+    if axes.size != count:
+        raise ValueError(f"axes must hold {count} Matplotlib axes; got {axes.size}")
+    return axes
 
 
 def _flat(images):
@@ -96,64 +100,4 @@ def plot_loss_curves(history: dict, *, floor: float | None = None, baseline: flo
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()
-    return ax
-
-
-def plot_code_activity(codes, *, title: str = "How often each code unit fires", ax=None):
-    """Bar per code unit: the share of images on which it is non-zero; dead units marked in red. Returns ``ax``."""
-    codes = as_matrix(codes, "codes")
-    active = np.mean(codes > 0, axis=0)
-    ax = axes_for(ax, (7, 3))
-    colours = np.where(active == 0, "tab:red", "tab:blue")
-    ax.bar(np.arange(codes.shape[1]), active, color=colours)
-    dead = int(np.sum(active == 0))
-    ax.set_xlabel(f"code unit (red: dead on all {len(codes):,} images; {dead} of {codes.shape[1]})")
-    ax.set_ylabel("fraction of images active")
-    ax.set_ylim(0, 1.02)
-    ax.set_title(title)
-    return ax
-
-
-def plot_loss_vs_p(p_values, losses, *, mse=None, pca_mse=None, floor: float | None = None,
-                   current: int | None = None, title: str = "Validation loss against bottleneck size p",
-                   ax=None):
-    """Validation cross-entropy against p (log₂ axis), optionally MSE and PCA's MSE on a second axis.
-
-    ``current`` marks one p.  Returns ``ax`` (the loss axis; the MSE axis is its twin).
-    """
-    p_values = np.asarray(list(p_values), dtype=float)
-    losses = np.asarray(list(losses), dtype=float)
-    if p_values.ndim != 1 or p_values.size == 0 or losses.shape != p_values.shape:
-        raise ValueError(f"p_values and losses must be equal-length 1-D lists; got {p_values.shape} and {losses.shape}")
-    ax = axes_for(ax, (6, 3.6))
-    ax.plot(p_values, losses, marker="o", color="tab:blue", label="val loss (BCE)")
-    if floor is not None:
-        ax.axhline(floor, color="k", linestyle="--", linewidth=1, label=f"entropy floor {floor:.3f}")
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(p_values)
-    ax.set_xticklabels([str(int(p)) for p in p_values])
-    ax.set_xlabel("bottleneck size p (log scale)")
-    ax.set_ylabel("validation BCE (nats/pixel)", color="tab:blue")
-    ax.set_title(title)
-    ax_mse = None
-    if mse is not None:
-        ax_mse = ax.twinx()
-        ax_mse.plot(p_values, np.asarray(list(mse), dtype=float), marker="s", color="tab:orange",
-                    label="MSE, autoencoder")
-        if pca_mse is not None:
-            ax_mse.plot(p_values, np.asarray(list(pca_mse), dtype=float), marker="^", linestyle="--",
-                        color="tab:green", label="MSE, rank-p PCA")
-        ax_mse.set_ylabel("test MSE", color="tab:orange")
-        ax_mse.grid(False)
-    if current is not None:
-        idx = np.flatnonzero(p_values == current)
-        if idx.size == 0:
-            raise ValueError(f"current must be one of p_values {p_values.astype(int).tolist()}; got {current}")
-        ax.axvline(current, color="tab:red", linewidth=1.5)
-        ax.plot([current], [losses[idx[0]]], marker="o", markersize=10, color="tab:red", zorder=5)
-    handles, labels = ax.get_legend_handles_labels()
-    if ax_mse is not None:
-        h2, l2 = ax_mse.get_legend_handles_labels()
-        handles, labels = handles + h2, labels + l2
-    ax.legend(handles, labels, fontsize=8, loc="upper right")
     return ax

@@ -28,22 +28,26 @@ def widget(sweep):
     return bw.bottleneck_slider(sweep, p=32)
 
 
-def test_render_gives_pngs_and_the_sweeps_numbers(sweep):
-    frame = bw.render_bottleneck(sweep, bw.render_curves(sweep), 8)
+@pytest.fixture(scope="module")
+def pictures(sweep):
+    return bw.render_pictures(sweep)
+
+
+def test_render_gives_pngs_and_the_sweeps_numbers(sweep, pictures):
+    frame = bw.render_bottleneck(sweep, pictures, 8)
     assert len(frame.images) == 3 and all(png.startswith(PNG) for png in frame.images)
     assert frame.numbers == {"val_loss": sweep.val_loss[8], "mse": sweep.mse[8], "dead": sweep.dead[8]}
     assert frame.label.startswith(f"p = 8 · val loss = {sweep.val_loss[8]:.4f} · MSE = {sweep.mse[8]:.4f}")
     assert frame.label.endswith(f"dead units = {sweep.dead[8]}/8")
 
 
-def test_render_uses_the_precomputed_curves(sweep):
-    fake = {p: PNG + bytes([p]) for p in P}
-    assert bw.render_bottleneck(sweep, fake, 16).images[2] == fake[16]
+def test_render_uses_the_precomputed_pictures(sweep):
+    fake = {p: (PNG + b"codes" + bytes([p]), PNG + b"curves" + bytes([p])) for p in P}
+    assert bw.render_bottleneck(sweep, fake, 16).images[1:] == fake[16]
 
 
-def test_views_differ_between_p(sweep):
-    curves = bw.render_curves(sweep)
-    a, b = bw.render_bottleneck(sweep, curves, 2), bw.render_bottleneck(sweep, curves, 128)
+def test_views_differ_between_p(sweep, pictures):
+    a, b = bw.render_bottleneck(sweep, pictures, 2), bw.render_bottleneck(sweep, pictures, 128)
     assert a.images[0] != b.images[0] and a.images[1] != b.images[1] and a.images[2] != b.images[2]
 
 
@@ -53,12 +57,12 @@ def test_widget_shape_and_label_class(widget, sweep):
     assert widget.controls["p"].value == 32 and widget.label.value.startswith("p = 32 · ")
 
 
-def test_moving_the_slider_shows_the_cached_models_evaluation(widget, sweep, data):
-    curves = bw.render_curves(sweep)
+def test_moving_the_slider_shows_the_cached_models_evaluation(widget, sweep, data, pictures):
     for p in (2, 16, 128, 4):
         frame = widget.update(p=p)
         assert widget.controls["p"].value == p and widget.frame is frame
-        assert widget.images[0].value == frame.images[0] and widget.images[2].value == curves[p]
+        assert widget.images[0].value == frame.images[0]
+        assert (widget.images[1].value, widget.images[2].value) == pictures[p]
         shown = float(re.search(r"val loss = ([0-9.]+)", widget.label.value).group(1))
         evaluated = sweep.models[p].model.evaluate(data.x_test, data.x_test, verbose=0)
         assert shown == pytest.approx(evaluated, abs=5.1e-5)  # 4 decimals on screen
@@ -82,11 +86,25 @@ def test_bad_p_is_refused(widget, bad):
         widget.update(p=bad)
 
 
-def test_code_picture_shape_and_range():
-    codes = np.array([[0.0, 2.0], [1.0, 4.0]])
-    pic = bw.code_picture(codes)
-    assert pic.shape == (2 * bw.CODE_ROW, 2 * (bw.CODE_WIDTH // 2))
-    assert pic.min() == 0.0 and pic.max() == 1.0
-    assert bw.code_picture(np.zeros((1, 3))).max() == 0.0
-    with pytest.raises(ValueError, match="2-D"):
-        bw.code_picture(np.zeros(3))
+def test_pictures_are_drawn_from_the_sweep_without_twin_axes(sweep, monkeypatch):
+    drawn = {}
+
+    def spy(name, real):
+        def wrapper(*args, ax, **kwargs):
+            drawn.setdefault(name, []).append((args, kwargs, ax))
+            return real(*args, ax=ax, **kwargs)
+        return wrapper
+
+    for name in ("plot_code_heatmap", "plot_loss_vs_p", "plot_mse_vs_p"):
+        monkeypatch.setattr(bw, name, spy(name, getattr(bw, name)))
+    codes_png, curves_png = bw.render_pictures(sweep)[16]
+    assert codes_png.startswith(PNG) and curves_png.startswith(PNG)
+    (codes,), _, ax_codes = drawn["plot_code_heatmap"][P.index(16)]
+    assert codes is sweep.codes[16]
+    assert "code unit" in ax_codes.get_xlabel() and "test digit" in ax_codes.get_ylabel()
+    loss_args, loss_kwargs, ax_loss = drawn["plot_loss_vs_p"][P.index(16)]
+    mse_args, mse_kwargs, ax_mse = drawn["plot_mse_vs_p"][P.index(16)]
+    assert loss_kwargs["current"] == mse_kwargs["current"] == 16
+    assert list(loss_args[1]) == [sweep.val_loss[q] for q in P] and list(mse_args[1]) == [sweep.mse[q] for q in P]
+    assert ax_loss is not ax_mse and ax_loss.figure is ax_mse.figure
+    assert len(ax_loss.figure.axes) == 2  # two panels, one quantity each: no twin axis

@@ -43,20 +43,44 @@ def test_unit_order_groups_units_by_their_favourite_class():
 
 def test_plot_codes_by_class_labels_axes_and_marks_dead_units():
     codes = _codes()
-    fig, (ax_map, ax_units), order = code_plots.plot_codes_by_class(codes, LABELS, per_class=10)
+    ax_map, ax_units = axes = code_plots.plot_codes_by_class(codes, LABELS, per_class=10)
+    fig = ax_map.figure
+    assert len(axes) == 2 and all(isinstance(ax, plt.Axes) for ax in axes)  # axes out, nothing else
     for ax in (ax_map, ax_units):
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
     assert ax_map.get_images()[0].get_array().shape == (100, 12)
     assert [t.get_text() for t in ax_map.get_yticklabels()] == [str(c) for c in range(10)]
+    order = code_plots.unit_order(codes, LABELS)  # the heat-map's columns, from the pure function
+    first_row = code_plots.standardise(codes)[code_plots.pick_by_class(LABELS, 10)[0]]
+    assert np.allclose(ax_map.get_images()[0].get_array()[0], first_row[order])
     assert any("dead" in t.get_text() and "(1)" in t.get_text() for t in ax_units.get_legend().get_texts())
     plt.close(fig)
 
 
 def test_plot_codes_by_class_draws_into_given_axes():
     fig, axes = plt.subplots(1, 2)
-    out_fig, out_axes, _ = code_plots.plot_codes_by_class(_codes(dead=()), LABELS, axes=axes)
-    assert out_fig is fig and tuple(out_axes) == tuple(axes)
+    out = code_plots.plot_codes_by_class(_codes(dead=()), LABELS, axes=axes)
+    assert tuple(out) == tuple(axes)
     plt.close(fig)
+    with pytest.raises(ValueError, match="axes must hold 2"):
+        code_plots.plot_codes_by_class(_codes(dead=()), LABELS, axes=[axes[0]])
+    plt.close("all")
+
+
+@pytest.mark.parametrize("p,ticks", [(2, ["1", "2"]), (32, ["1", "8", "16", "24", "32"]),
+                                     (128, ["1", "32", "64", "96", "128"])])
+def test_plot_code_heatmap_labels_units_and_digits(p, ticks):
+    codes = RNG.random((10, p)) * 3
+    ax = code_plots.plot_code_heatmap(codes)
+    assert "code unit" in ax.get_xlabel() and "digit" in ax.get_ylabel() and ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ticks
+    assert [t.get_text() for t in ax.get_yticklabels()] == [str(i) for i in range(1, 11)]
+    image = ax.get_images()[0]
+    assert image.get_array().shape == (10, p)
+    assert np.allclose(image.to_rgba(codes.max())[:3], 1.0) and np.allclose(image.to_rgba(0.0)[:3], 0.0)  # white = large
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="codes"):
+        code_plots.plot_code_heatmap(np.zeros(3))
 
 
 def test_standardise_gives_zero_mean_unit_std_and_leaves_dead_units_at_zero():

@@ -1,4 +1,4 @@
-"""Tests for aehelpers.framework (Baldi's A, B, Δ, E) and aehelpers.diagrams (notebook 01)."""
+"""Tests for aehelpers.framework (Baldi's A, B, Δ, E) (notebook 01); the diagram is tested in test_diagrams.py."""
 import math
 
 import matplotlib
@@ -8,7 +8,6 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from aehelpers import diagrams  # noqa: E402
 from aehelpers import framework as fw  # noqa: E402
 
 LOG2 = math.log(2.0)
@@ -199,24 +198,3 @@ def test_cross_entropy_rejects_targets_outside_unit_interval():
         fw.binary_cross_entropy([[-0.1, 0.5]], [[0.0, 1.0]])
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         fw.entropy_floor([[1.5]])
-
-
-# --- the diagram --------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("n,p,regime", [(784, 32, "compressive"), (4, 8, "identity")])
-def test_plot_framework_draws_three_boxes(n, p, regime):
-    import matplotlib.pyplot as plt
-
-    image = np.linspace(0, 1, 784)
-    ax = diagrams.plot_framework(n, p, x_image=image, z_image=image)
-    texts = " ".join(t.get_text() for t in ax.texts)
-    assert f"n = {n}" in texts and f"p = {p}" in texts
-    assert regime in ax.get_title()
-    assert len(ax.images) == 2
-    assert len(ax.patches) == 3 + 2 + 1  # boxes, the maps B and A, the Δ arc
-    plt.close(ax.figure)
-
-
-def test_plot_framework_rejects_bad_sizes():
-    with pytest.raises(ValueError, match="p must be"):
-        diagrams.plot_framework(784, 0)

@@ -53,36 +53,21 @@ def test_plot_loss_curves_draws_both_curves_and_the_floor():
         plotting.plot_loss_curves({"val_loss": [1.0]})
 
 
-def test_plot_code_activity_marks_dead_units():
-    codes = np.array([[0.0, 1.0, 2.0], [0.0, 0.0, 1.0]])
-    ax = plotting.plot_code_activity(codes)
-    bars = ax.patches
-    heights = [b.get_height() for b in bars]
-    assert heights == [0.0, 0.5, 1.0] and _labelled(ax) and "1 of 3" in ax.get_xlabel()
-    assert bars[0].get_facecolor() != bars[1].get_facecolor()
-    plt.close(ax.figure)
-
-
-def test_plot_loss_vs_p_with_mse_pca_and_marker():
-    ps, losses = [2, 4, 8], [0.23, 0.2, 0.16]
-    ax = plotting.plot_loss_vs_p(ps, losses, mse=[0.05, 0.04, 0.03], pca_mse=[0.06, 0.05, 0.04],
-                                 floor=0.06, current=4)
-    twins = [other for other in ax.figure.axes if other is not ax]
-    assert _labelled(ax) and len(twins) == 1 and twins[0].get_ylabel() == "test MSE"
-    assert len(twins[0].get_lines()) == 2 and len(ax.get_legend().get_texts()) == 4
-    plt.close(ax.figure)
-    ax = plotting.plot_loss_vs_p(ps, losses)
-    assert ax.figure.axes == [ax]
-    plt.close(ax.figure)
-    with pytest.raises(ValueError, match="current must be one of"):
-        plotting.plot_loss_vs_p(ps, losses, current=16)
-    with pytest.raises(ValueError, match="equal-length"):
-        plotting.plot_loss_vs_p(ps, losses[:2])
-
-
 def test_plots_draw_into_given_axes():
     fig, axes = plt.subplots(1, 2)
     ax = plotting.plot_loss_curves({"loss": [1.0, 0.5]}, ax=axes[0])
-    ax2 = plotting.plot_code_activity(np.ones((3, 4)), ax=axes[1])
+    ax2 = plotting.plot_digit_rows({"x": X[:3]}, ax=axes[1])
     assert ax is axes[0] and ax2 is axes[1]
+    plt.close(fig)
+
+
+def test_panels_gives_or_checks_the_axes():
+    made = plotting.panels(None, 3)
+    assert made.shape == (3,) and len(made[0].figure.axes) == 3
+    plt.close(made[0].figure)
+    fig, axes = plt.subplots(1, 2)
+    assert list(plotting.panels(axes, 2)) == list(axes)
+    assert list(plotting.panels(axes[0], 1)) == [axes[0]]  # one Axes, as the one-panel plots pass it
+    with pytest.raises(ValueError, match="axes must hold 3 Matplotlib axes; got 2"):
+        plotting.panels(axes, 3)
     plt.close(fig)
