@@ -211,24 +211,23 @@ def _leftovers(folder: Path) -> list[Path]:
     return sorted(folder.parent.glob(f".{folder.name}-tmp-*")) + sorted(folder.parent.glob(f".{folder.name}-old-*"))
 
 
-def save_entry(folder: Path, key: dict, model, history: dict) -> None:
-    """Write an entry atomically: a temporary folder beside it, renamed into place.
+def _write_entry(folder: Path, write: Callable[[Path], dict]) -> None:
+    """Write an entry atomically: ``write(tmp)`` fills a temporary folder beside it and returns the
+    meta to keep (fsynced to ``meta.json``); the folder is then renamed into place.
 
-    Call it holding the entry's lock (``cached_model`` does): leftovers of this entry from a killed
-    writer are removed first, and an existing entry (folder or stray file) is renamed aside
-    before the new one is renamed in, then deleted.
+    Call it holding the entry's lock: leftovers of this entry from a killed writer are removed
+    first, and an existing entry (folder or stray file) is renamed aside before the new one is
+    renamed in, then deleted; if the rename fails the old entry is put back.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    history = check_history(history)
     for stale in _leftovers(folder):
         _remove(stale)
     tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp = folder.parent / f".{folder.name}-tmp-{tag}"
     tmp.mkdir()  # mode 0777 minus the umask, like any folder the user makes
     try:
-        model.save(tmp / "model.keras")
-        meta = {"key": normalise(key), "history": history, "sha256": _sha256(tmp / "model.keras")}
+        meta = write(tmp)
         with open(tmp / "meta.json", "w", encoding="utf-8") as fh:
             json.dump(meta, fh, indent=1, sort_keys=True)
             fh.flush()
@@ -248,6 +247,20 @@ def save_entry(folder: Path, key: dict, model, history: dict) -> None:
     finally:
         if tmp.exists():
             _remove(tmp)
+
+
+def save_entry(folder: Path, key: dict, model, history: dict) -> None:
+    """Write a model entry atomically (``model.keras`` and ``meta.json``, see ``_write_entry``).
+
+    Call it holding the entry's lock (``cached_model`` does).
+    """
+    history = check_history(history)
+
+    def write(tmp: Path) -> dict:
+        model.save(tmp / "model.keras")
+        return {"key": normalise(key), "history": history, "sha256": _sha256(tmp / "model.keras")}
+
+    _write_entry(folder, write)
 
 
 # --- locking ------------------------------------------------------------------------------------
@@ -422,39 +435,16 @@ def load_arrays_entry(folder: Path, key: dict) -> dict:
 
 def save_arrays_entry(folder: Path, key: dict, arrays: dict) -> None:
     """Write an arrays entry atomically, as ``save_entry`` writes a model entry (hold the entry's lock)."""
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
     arrays = _check_arrays(arrays, "arrays")
-    for stale in _leftovers(folder):
-        _remove(stale)
-    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp = folder.parent / f".{folder.name}-tmp-{tag}"
-    tmp.mkdir()
-    try:
+
+    def write(tmp: Path) -> dict:
         with open(tmp / "arrays.npz", "wb") as fh:
             np.savez(fh, **arrays)
             fh.flush()
             os.fsync(fh.fileno())
-        meta = {"key": normalise(key), "sha256": _sha256(tmp / "arrays.npz")}
-        with open(tmp / "meta.json", "w", encoding="utf-8") as fh:
-            json.dump(meta, fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        aside = None
-        if folder.exists() or folder.is_symlink():
-            aside = folder.parent / f".{folder.name}-old-{tag}"
-            os.rename(folder, aside)
-        try:
-            os.rename(tmp, folder)
-        except OSError:
-            if aside is not None:
-                os.rename(aside, folder)
-            raise
-        if aside is not None:
-            _remove(aside)
-    finally:
-        if tmp.exists():
-            _remove(tmp)
+        return {"key": normalise(key), "sha256": _sha256(tmp / "arrays.npz")}
+
+    _write_entry(folder, write)
 
 
 def cached_arrays(name: str, key: dict, make: Callable[[], dict], *, root: Path | None = None,
