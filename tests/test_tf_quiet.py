@@ -10,10 +10,10 @@ def test_tensorflow_env_is_set_before_import():
             "print(os.environ.get('TF_CPP_MIN_LOG_LEVEL'), os.environ.get('TF_ENABLE_ONEDNN_OPTS'))")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert out.returncode == 0 and out.stdout.split() == ["2", "0"], out.stderr
+    assert out.returncode == 0 and out.stdout.split() == ["2", "1"], out.stderr
     env["TF_CPP_MIN_LOG_LEVEL"] = "0"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert out.stdout.split() == ["0", "0"], out.stderr
+    assert out.stdout.split() == ["0", "1"], out.stderr
 
 
 def test_setup_is_silent_on_stderr():
