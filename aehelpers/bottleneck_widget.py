@@ -84,6 +84,6 @@ def bottleneck_slider(sweep, p: int | None = None) -> Slider:
     render = functools.partial(render_bottleneck, sweep, render_pictures(sweep))
     return Slider(render, {"p": sweep.p_values}, None if p is None else {"p": p}, width="500px",
                   caption=f"top row: {len(sweep.x_show)} test digits · second row: their reconstructions "
-                          "through a p-unit bottleneck · below, left: their p numbers each (row k is the "
-                          "k-th digit; white = large, black = 0) · right: loss and squared error for "
+                          "through a p-unit bottleneck · beside them: their p numbers each (row k is the "
+                          "k-th digit; white = large, black = 0) · below: loss and squared error for "
                           "every p, the one shown in red")

@@ -386,6 +386,12 @@ def cached_model(name: str, key: dict, build: Callable[[], object], fit: Callabl
                        code=code_digest(build, fit, modules=CODE_MODULES))
 
 
+def model_folder(name: str, key: dict, build: Callable[[], object], fit: Callable[[object], dict], *,
+                 root: Path | None = None) -> Path:
+    """The folder ``cached_model(name, key, build, fit)`` reads and writes (it may not exist yet)."""
+    return entry_dir(name, {**normalise(key), "code": code_digest(build, fit, modules=CODE_MODULES)}, root)
+
+
 
 # --- results that are plain arrays (notebook 05) ---------------------------------------------------
 

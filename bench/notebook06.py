@@ -1,8 +1,9 @@
 """Bench figures for notebook 06 (issue 16), registered in ``bench/run.py`` as section ``notebook06``.
 
 Notebook 06's cold and warm wall times are *not* measured here: ``series_s.per_notebook["06"]`` is
-(section ``series_s``).  This section executes the notebook once in full mode into a temporary cache
-(untimed) only to read the models the reader gets:
+(section ``series_s``).  This section reads the models the reader gets from the cache of
+``series_s``' cold run of 06 when that section ran first in the same bench run; otherwise it executes the
+notebook once in full mode into a temporary cache (untimed):
 
 * ``conv.val_bce``, ``vae.neg_elbo``: from the cache entries that run wrote (final validation
   cross-entropy of the conv autoencoder; final validation negative ELBO of the VAE as Keras estimates
@@ -166,16 +167,23 @@ def _final_val(cache: str, name: str) -> tuple[float, dict]:
     return float(meta["history"]["val_loss"][-1]), meta["key"]
 
 
+def read_models(cache: str) -> dict:
+    """``{"conv": (val BCE, key), "vae": (val negative ELBO, key)}`` from a full-mode run's cache folder."""
+    return {"conv": _final_val(cache, "nb06_conv"), "vae": _final_val(cache, "nb06_vae")}
+
+
 def bench_notebook06(cfg, data, out):
     """Fill conv.*, vae.* and slider_ms.latent_median (see the module docstring)."""
     seed, smoke = cfg["seed"], cfg["smoke"]
     conv, vae = {}, {}
     vae_epochs = 1
     if not smoke:
-        with tempfile.TemporaryDirectory() as tmp:
-            run_notebook(f"{tmp}/cache", f"{tmp}/figures", f"{tmp}/out")
-            conv["val_bce"], conv_key = _final_val(f"{tmp}/cache", "nb06_conv")
-            vae["neg_elbo"], vae_key = _final_val(f"{tmp}/cache", "nb06_vae")
+        models = cfg.get("nb06_models")  # left by section series_s when it ran in this bench run
+        if models is None:
+            with tempfile.TemporaryDirectory() as tmp:
+                run_notebook(f"{tmp}/cache", f"{tmp}/figures", f"{tmp}/out")
+                models = read_models(f"{tmp}/cache")
+        (conv["val_bce"], conv_key), (vae["neg_elbo"], vae_key) = models["conv"], models["vae"]
         vae_epochs = int(vae_key["vae_epochs"])
         conv["epochs"] = int(conv_key["epochs"])
         print(f"  notebook06: conv {conv['val_bce']:.4f} after {conv['epochs']} epochs, "

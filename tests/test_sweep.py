@@ -1,5 +1,6 @@
 """The bottleneck sweep: trained through the model cache, used and never trusted blindly."""
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
@@ -146,3 +147,81 @@ def test_each_p_is_trained_and_keyed_with_its_own_recipe(data, tmp_path):
     assert out.recipes == {2: by_p.for_p(2), 4: by_p.for_p(4)}
     with pytest.raises(ValueError, match="recipe must be a Recipe or a RecipeByP; got dict"):
         sw.train_sweep(data, (2,), seed=3, recipe={2: by_p}, root=tmp_path, progress=False)
+
+
+def test_worker_processes_train_what_one_process_trains(first, data, tmp_path):
+    """workers=2: the missing models are trained in two spawned processes and stored; this process then
+    loads them. Same keys, same recipe: the losses match the in-process sweep's (one TensorFlow thread
+    instead of several may change the last digits, not more)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="sweep:")  # a failed worker falls back with this warning
+        par = sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=tmp_path, progress=False, verbose=False,
+                             workers=2)
+    assert not any(par.hits.values()) and par.train_seconds > 0
+    for p in P:
+        assert par.val_loss[p] == pytest.approx(first.val_loss[p], rel=2e-3)
+    assert sorted(q.name.split("-")[0] for q in tmp_path.iterdir() if q.name.startswith("sweep_p")) == \
+        sorted(f"sweep_p{p}" for p in P)
+    again = sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=tmp_path, progress=False, verbose=False,
+                           workers=2)
+    assert again.hit  # the workers' entries are the ones the in-process path reads
+
+
+def test_default_workers_only_for_full_size_data(monkeypatch):
+    monkeypatch.setattr(sw.os, "cpu_count", lambda: 2)
+    assert sw.default_workers(7, 60_000) == 2
+    assert sw.default_workers(1, 60_000) == 1     # one model: nothing to share
+    assert sw.default_workers(7, 2_000) == 1      # quick mode: a worker's start-up costs more than it saves
+    monkeypatch.setattr(sw.os, "cpu_count", lambda: None)
+    assert sw.default_workers(7, 60_000) == 1
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
+def test_bad_workers_named(bad, data, tmp_path):
+    with pytest.raises(ValueError, match="workers"):
+        sw.train_sweep(data, (2,), seed=3, recipe=RECIPE, root=tmp_path, progress=False, workers=bad)
+
+
+def test_without_worker_processes_the_sweep_trains_here(data, tmp_path, monkeypatch):
+    import subprocess
+
+    def refuse(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    with pytest.warns(RuntimeWarning, match="could not train in worker processes.*no processes here"):
+        out = sw.train_sweep(data, (2, 4), seed=3, recipe=RECIPE, root=tmp_path, progress=False, verbose=False,
+                             workers=2)
+    assert not any(out.hits.values()) and out.val_loss[4] < 0.6931
+
+
+def test_a_failing_worker_is_reported_and_its_models_trained_here(data, tmp_path, monkeypatch):
+    monkeypatch.setattr(sw.pickle, "dump", lambda obj, f: f.write(b"not a pickle"))  # every worker fails at once
+    with pytest.warns(RuntimeWarning, match=r"worker process for p=.*exit code 1 .*UnpicklingError"):
+        out = sw.train_sweep(data, (2, 4), seed=3, recipe=RECIPE, root=tmp_path, progress=False,
+                             verbose=False, workers=2)
+    assert not any(out.hits.values()) and out.val_loss[2] < 0.6931
+
+
+def test_share_out_balances_cost():
+    plan = sw._share_out([2, 4, 8, 16, 32, 64, 128], {q: sw.FAST.for_p(q) for q in sw.DEFAULT_P}, 2)
+    cost = [sum(sw.FAST.for_p(q).epochs * (q + 64) for q in jobs) for jobs in plan]
+    assert sorted(q for jobs in plan for q in jobs) == list(sw.DEFAULT_P) and max(cost) / min(cost) < 1.1
+    assert sw._share_out([8], {8: sw.FAST.for_p(8)}, 2) == [[8]]
+
+
+def test_start_sweep_trains_in_the_background_and_train_sweep_collects(first, data, tmp_path):
+    said = sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=2)
+    assert said == f"sweep: training p={list(P)} in 2 background processes" and len(sw._BACKGROUND) == 1
+    out = sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=tmp_path, progress=False, verbose=False)
+    assert not sw._BACKGROUND and not any(out.hits.values())   # waited for, and reported as trained now
+    for p in P:
+        assert out.val_loss[p] == pytest.approx(first.val_loss[p], rel=2e-3)
+    assert sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path) == "sweep: all 3 models are in the cache"
+
+
+def test_start_sweep_leaves_small_data_to_train_sweep(data, tmp_path):
+    said = sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path)   # 640 images: not worth a process
+    assert said == "sweep: 3 models to train, later, in this process" and not sw._BACKGROUND
+    with pytest.raises(ValueError, match="workers"):
+        sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=0)
