@@ -159,6 +159,9 @@ def run_notebook(cache: str, figures: str, out: str) -> None:
     cmd = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", out,
            "--ExecutePreprocessor.timeout=-1", str(NOTEBOOK)]
     subprocess.run(cmd, env=env, check=True, capture_output=True, cwd=ROOT)
+    kept = ROOT / "build" / "bench-executed" / NOTEBOOK.name  # what it printed, for reading
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_bytes((Path(out) / NOTEBOOK.name).read_bytes())
 
 
 def _final_val(cache: str, name: str) -> tuple[float, dict]:
