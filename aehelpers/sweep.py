@@ -17,6 +17,7 @@ Introduced in notebook 04.
 """
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import os
 import pickle
@@ -313,10 +314,14 @@ class _Workers:
                 proc = subprocess.Popen([sys.executable, "-m", "aehelpers.sweep_worker", job_file], env=env,
                                         stdout=subprocess.PIPE, stderr=self.errs[-1], text=True)
                 self.procs.append((proc, jobs))
-                threading.Thread(target=lambda out=proc.stdout: [self.lines.put(ln) for ln in out] and None,
-                                 daemon=True).start()
+                threading.Thread(target=self._relay, args=(proc.stdout,), daemon=True).start()
         except OSError as err:  # no processes here (sandbox, frozen app...): train in this process
             self.failed = f"{type(err).__name__}: {err}"
+
+    def _relay(self, stream) -> None:
+        """Pass a worker's stdout lines ("done <p>") to ``wait``, from a thread of its own."""
+        for line in stream:
+            self.lines.put(line)
 
     def wait(self, progress=False) -> set:
         """Block until every worker has stopped; the p's whose models they stored."""
@@ -371,6 +376,14 @@ class _Workers:
 
 
 _BACKGROUND: list = []  # workers started by start_sweep in this process, collected by the next train_sweep
+
+
+@atexit.register
+def _stop_background() -> None:
+    """At exit (a kernel restart, say): stop background workers nobody waited for and remove their files.
+    Models they finished are already stored; a half-trained one is trained again by the next run."""
+    while _BACKGROUND:
+        _BACKGROUND.pop().close()
 
 
 def _prepare(data, p_values, epochs, seed, recipe):
