@@ -20,6 +20,7 @@ from .checks import as_matrix, check_int_in_range, check_same_length
 from .pca import check_centred
 from .notebook_setup import seed_everything
 from .tf_quiet import import_tensorflow_quietly
+from .training import STEPS_PER_EXECUTION
 
 
 def default_batch_size(m: int) -> int:
@@ -106,7 +107,7 @@ def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 8, batch
     seed_everything(seed)  # the order of the mini-batches
     steps = epochs * -(-len(x) // batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=final_lr_fraction)
-    model.compile(optimizer=make_optimizer(optimizer, schedule), loss="mse")
+    model.compile(optimizer=make_optimizer(optimizer, schedule), loss="mse", steps_per_execution=STEPS_PER_EXECUTION)
     decoders: list[np.ndarray] = []
     encoders: list[np.ndarray] = []
     clock: list[float] = []

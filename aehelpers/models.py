@@ -15,6 +15,7 @@ import numpy as np
 from . import framework as fw
 from .checks import check_int_in_range
 from .tf_quiet import import_tensorflow_quietly
+from .training import STEPS_PER_EXECUTION
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +91,7 @@ def build_autoencoder(p: int = 32, *, n: int = 784, hidden: tuple[int, ...] = ()
         h = dense(width, activation, f"dec_{i + 1}")(h)
     z = dense(n, output_activation, "decoding")(h)
     model = keras.Model(x, z, name=name or f"autoencoder_{'-'.join(map(str, (n, *hidden, p)))}")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, steps_per_execution=STEPS_PER_EXECUTION)
     return split_autoencoder(model)
 
 

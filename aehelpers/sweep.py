@@ -34,7 +34,7 @@ from .models import KerasAutoencoder, build_autoencoder, split_autoencoder
 from .digest import fingerprint
 from .notebook_setup import seed_everything
 from .tf_quiet import import_tensorflow_quietly
-from .training import train
+from .training import STEPS_PER_EXECUTION, train
 
 DEFAULT_P = (2, 4, 8, 16, 32, 64, 128)
 ARCHITECTURE = "784-p-784 dense, relu code, sigmoid output, binary cross-entropy"
@@ -137,7 +137,7 @@ PLAIN = Recipe(epochs=50, batch_size=256, learning_rate=1e-3, schedule="constant
 # peak rate, reached over a 2-epoch warm-up so that no unit dies (6e-3 at batch 1024 killed 3–8 units at
 # p ≥ 64). Small codes learn slowest and cost least per epoch: they get 30 epochs at 8e-3 (p = 2: +1.5%);
 # from p = 8 up 20 epochs at 6e-3 are enough (+0.7…1.4%; 20 epochs at 3e-3 missed by 3–4%).
-# XLA (jit_compile) made epochs slower here; steps_per_execution changed little.
+# XLA (jit_compile) made epochs slower here; 16 steps per execution made a one-thread epoch ~0.8× as long.
 FAST = RecipeByP(((4, Recipe(epochs=30, batch_size=512, learning_rate=8e-3, schedule="cosine", warmup_epochs=2)),
                   (784, Recipe(epochs=20, batch_size=512, learning_rate=6e-3, schedule="cosine", warmup_epochs=2))))
 
@@ -213,7 +213,8 @@ def sweep_key(p: int, recipe: Recipe, *, seed: int, source: str, x_train: np.nda
 def build_for_sweep(p: int, recipe: Recipe, *, seed: int, n: int = 784, n_train: int = 60_000):
     """The blog's 784 → p → 784 model (``build_autoencoder``), compiled with the recipe's optimizer."""
     net = build_autoencoder(p, n=n, learning_rate=recipe.learning_rate, seed=seed)
-    net.model.compile(optimizer=recipe.optimizer(-(-n_train // recipe.batch_size)), loss="binary_crossentropy")
+    net.model.compile(optimizer=recipe.optimizer(-(-n_train // recipe.batch_size)), loss="binary_crossentropy",
+                      steps_per_execution=STEPS_PER_EXECUTION)
     return net.model
 
 

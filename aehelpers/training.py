@@ -10,6 +10,12 @@ import numpy as np
 
 from .checks import as_matrix, check_int_in_range, check_pixels, check_same_length
 
+# Batches Keras hands TensorFlow per call (``compile(steps_per_execution=...)``). A step of the
+# course's small dense models is mostly fixed per-call cost on a CPU; 16 steps per call do the
+# same arithmetic in the same order (tests/test_models.py) and made epochs of the 784-32-784
+# model about a fifth shorter here (`make bench`: recipes.aehelpers_recipe.epoch_time_ratio).
+STEPS_PER_EXECUTION = 16
+
 
 def _progress_callback(epochs: int, desc: str):
     import keras

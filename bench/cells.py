@@ -8,7 +8,7 @@ under ``nbconvert --execute``) with ``env`` as the kernel's environment and retu
 displays a slider (a widget whose tree holds an ipywidgets ``*SliderModel``): from then on the
 reader can move it while the cells below still run.
 
-    .venv/bin/python bench/cells.py notebooks/04_keras_autoencoder.ipynb   # profile one notebook
+    .venv/bin/python bench/cells.py notebooks/04_keras_mnist_autoencoder.ipynb   # profile one notebook
 """
 from __future__ import annotations
 

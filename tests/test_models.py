@@ -84,3 +84,30 @@ def test_seed_fixes_the_weights_without_touching_global_state():
     keras.utils.set_random_seed(1)
     assert np.array_equal(models.build_autoencoder(4, n=10, hidden=(6,), seed=5).model.get_weights()[0], first[0])
     assert not np.array_equal(unseeded[0], first[0])
+
+
+def test_steps_per_execution_does_the_same_arithmetic_as_one_step_per_call():
+    """The helpers compile with STEPS_PER_EXECUTION for speed; it must not change what is learned.
+
+    600 images in batches of 32 are 19 steps per epoch, not a multiple of 16: a last partial
+    call that were dropped or repeated would show here as different weights.
+    """
+    import keras
+
+    from aehelpers.training import STEPS_PER_EXECUTION, train
+
+    assert STEPS_PER_EXECUTION > 1
+    x = np.random.default_rng(0).random((600, 20), dtype=np.float32)
+    results = []
+    for steps in (STEPS_PER_EXECUTION, 1):
+        net = models.build_autoencoder(4, n=20, seed=3)
+        assert net.model.steps_per_execution == STEPS_PER_EXECUTION  # what the helper gives readers
+        net.model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy",
+                          steps_per_execution=steps)
+        ae.seed_everything(5)
+        history = train(net.model, x, epochs=2, batch_size=32, progress=False)
+        results.append((net.model.get_weights(), history["loss"]))
+    (w_many, loss_many), (w_one, loss_one) = results
+    np.testing.assert_allclose(loss_many, loss_one, rtol=1e-6)
+    for a, b in zip(w_many, w_one):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
