@@ -13,7 +13,7 @@ from .checks import as_matrix, check_int_in_range, check_pixels, check_same_leng
 # Batches Keras hands TensorFlow per call (``compile(steps_per_execution=...)``). A step of the
 # course's small dense models is mostly fixed per-call cost on a CPU; 16 steps per call do the
 # same arithmetic in the same order (tests/test_models.py) and made epochs of the 784-32-784
-# model about a fifth shorter here (`make bench`: recipes.aehelpers_recipe.epoch_time_ratio).
+# model 0.71× as long here (`make bench`: aehelpers_recipe.epoch_time_ratio, against one step per call).
 STEPS_PER_EXECUTION = 16
 
 
