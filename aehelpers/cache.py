@@ -326,6 +326,11 @@ def sweep_orphans(root: Path | None = None, *, older_than: float = ORPHAN_AGE_S)
 _swept_roots: set[str] = set()
 
 
+def _full_key(key: dict, code: str | None) -> dict:
+    """What an entry is stored under: the caller's key, plus the digest of the code that makes the model."""
+    return normalise(key) if code is None else {**normalise(key), "code": code}
+
+
 def get_or_make(name: str, key: dict, make: Callable[[], tuple[object, dict]], *, root: Path | None = None,
                 code: str | None = None, verbose: bool = True) -> CachedModel:
     """The model for ``key``: loaded if a trusted entry exists, else ``make()`` → ``(model, history)``, stored.
@@ -333,7 +338,7 @@ def get_or_make(name: str, key: dict, make: Callable[[], tuple[object, dict]], *
     Runs under the entry's lock, so concurrent callers train it once.  ``code`` is a digest of
     the code that makes the model (``cached_model`` computes it); it is part of the key.
     """
-    full_key = normalise(key) if code is None else {**normalise(key), "code": code}
+    full_key = _full_key(key, code)
     folder = entry_dir(name, full_key, root)
     if str(folder.parent) not in _swept_roots:
         _swept_roots.add(str(folder.parent))
@@ -389,7 +394,7 @@ def cached_model(name: str, key: dict, build: Callable[[], object], fit: Callabl
 def model_folder(name: str, key: dict, build: Callable[[], object], fit: Callable[[object], dict], *,
                  root: Path | None = None) -> Path:
     """The folder ``cached_model(name, key, build, fit)`` reads and writes (it may not exist yet)."""
-    return entry_dir(name, {**normalise(key), "code": code_digest(build, fit, modules=CODE_MODULES)}, root)
+    return entry_dir(name, _full_key(key, code_digest(build, fit, modules=CODE_MODULES)), root)
 
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import itertools
 import os
 import pickle
 import tempfile
@@ -264,8 +265,6 @@ def _share_out(missing: list, recipes: dict, workers: int) -> list:
     Cost ~ epochs × (p + 200): measured, an epoch of p = 2 took 0.85× as long as one of p = 128 at
     batch 512 (most of a step is fixed cost).  Exhaustive for the few models of a sweep, else largest first.
     """
-    import itertools
-
     cost = {q: recipes[q].epochs * (q + 200) for q in missing}
     order = sorted(missing, key=lambda q: -cost[q])
     workers = max(1, min(workers, len(order)))
@@ -296,7 +295,7 @@ class _Workers:
         import threading
 
         self.missing, self.plan = list(missing), _share_out(missing, recipes, workers)
-        self.done, self.lines, self.procs, self.errs = set(), queue.Queue(), [], []
+        self.done, self.lines, self.procs, self.errs, self.relays = set(), queue.Queue(), [], [], []
         self.failed = None
         threads = str(max(1, (os.cpu_count() or 1) // len(self.plan)))
         package_parent = str(Path(__file__).resolve().parents[1])
@@ -316,12 +315,13 @@ class _Workers:
                 proc = subprocess.Popen([sys.executable, "-m", "aehelpers.sweep_worker", job_file], env=env,
                                         stdout=subprocess.PIPE, stderr=self.errs[-1], text=True)
                 self.procs.append((proc, jobs))
-                threading.Thread(target=self._relay, args=(proc.stdout,), daemon=True).start()
+                self.relays.append(threading.Thread(target=self._relay, args=(proc.stdout,), daemon=True))
+                self.relays[-1].start()
         except OSError as err:  # no processes here (sandbox, frozen app...): train in this process
             self.failed = f"{type(err).__name__}: {err}"
 
     def _relay(self, stream) -> None:
-        """Pass a worker's stdout lines ("done <p>") to ``wait``, from a thread of its own."""
+        """Pass a worker's stdout lines ("done <p>") to ``wait``, from a thread of its own; ends with the stream."""
         for line in stream:
             self.lines.put(line)
 
@@ -339,7 +339,9 @@ class _Workers:
             if self.failed:
                 warnings.warn(f"sweep: could not train in worker processes ({self.failed}); training here instead",
                               RuntimeWarning, stacklevel=3)
-            while any(proc.poll() is None for proc, _ in self.procs) or not self.lines.empty():
+            # until every relay has read its worker's output to the end: a line printed just before a
+            # worker exits is still counted
+            while any(relay.is_alive() for relay in self.relays) or not self.lines.empty():
                 try:
                     line = self.lines.get(timeout=0.5)
                 except queue.Empty:
@@ -373,7 +375,7 @@ class _Workers:
             proc.stdout.close()
         for err in self.errs:
             err.close()
-        self.procs, self.errs = [], []
+        self.procs, self.errs, self.relays = [], [], []
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

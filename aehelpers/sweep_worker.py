@@ -1,6 +1,6 @@
 """Train some of a sweep's models in a process of its own: ``python -m aehelpers.sweep_worker JOB``.
 
-``JOB`` is a pickle written by ``sweep._train_in_workers``: the training images' ``.npy`` file, the
+``JOB`` is a pickle written by ``sweep._Workers``: the training images' ``.npy`` file, the
 seed, the cache folder and a list of ``(p, recipe, key)``.  Each model goes through the same
 ``cached_model`` call as in the notebook's process, so the entry it stores is the one that
 process then loads.  One line ``done <p>`` on stdout per stored model tells the parent how far it
