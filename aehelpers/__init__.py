@@ -1,18 +1,36 @@
-"""aehelpers: data, theory, models, plots and widgets for the autoencoder notebook series.
+"""aehelpers: data, theory, models, plots and sliders for the autoencoder notebook series.
 
-The foundation is re-exported here; each idea lives in its own module
-(``aehelpers.framework``, ``aehelpers.linear``, ``aehelpers.models`` ...), imported by name.
+One face: ``import aehelpers as ae`` and every helper is ``ae.<name>`` (``ae.load_mnist``,
+``ae.fit_pca``, ``ae.cached``, ``ae.bottleneck_slider``...).  Behind it the package has four
+layers, each a folder or the root:
+
+* the foundation (this folder): runtime set-up, files, data, probes, checks, the cache;
+* ``theory/``: Baldi's framework and its theorems in NumPy only (no Keras, no cache, no plots);
+* ``nets/``: Keras autoencoders, training recipes, the bottleneck sweep, the VAE;
+* ``views/``: plots, pictures, the slider shell and the sliders.
+
+A name's module is imported the first time the name is used, so theory never waits for Keras.
 """
-from .tf_quiet import quiet_tensorflow_env as _quiet
+from .runtime import quiet_tensorflow_env as _quiet
 
 _quiet()  # before anything imports TensorFlow
 
-from .data import MNIST, load_mnist  # noqa: E402
-from .figures import save_fig  # noqa: E402
-from .mode import by_mode, is_offline, is_quick  # noqa: E402
-from .notebook_setup import seed_everything, setup_notebook  # noqa: E402
-from .paths import cache_dir, figures_dir  # noqa: E402
+import importlib as _importlib  # noqa: E402
+
+from ._face import FACE as _FACE  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["MNIST", "load_mnist", "save_fig", "by_mode", "is_quick", "is_offline",
-           "cache_dir", "figures_dir", "seed_everything", "setup_notebook"]
+__all__ = sorted(_FACE)
+
+
+def __getattr__(name: str):
+    module = _FACE.get(name)
+    if module is None:
+        raise AttributeError(f"aehelpers has no {name!r} (the face lists {len(_FACE)} names: dir(ae) shows them)")
+    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_FACE))

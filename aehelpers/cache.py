@@ -1,4 +1,9 @@
-"""An on-disk cache of trained Keras models, keyed by everything that determines them.
+"""Short content hashes: of arrays (which data a result came from) and of code (which code made it).
+
+NumPy and the standard library only, so the theory modules can key their results without
+loading Keras.  Introduced in notebook 02.
+
+An on-disk cache of trained Keras models, keyed by everything that determines them.
 
 An entry is a folder ``<cache_dir>/<name>-<hash>/`` holding ``model.keras`` and ``meta.json``
 (the full key, the training history and the model file's SHA-256).  The key is the caller's
@@ -18,9 +23,13 @@ Introduced in notebook 04.
 """
 from __future__ import annotations
 
-import dataclasses
+import functools
 import hashlib
+import inspect
 import json
+import sys
+import numpy as np
+import dataclasses
 import os
 import shutil
 import time
@@ -29,13 +38,65 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
+from aehelpers.runtime import cache_dir
 
-from .digest import code_digest, digest_json
-from .paths import cache_dir
+
+# --- Short content hashes: of arrays (which data a result came from) and of code (which code made it). ---
+
+def fingerprint(x) -> str:
+    """A short hash of an array's shape, dtype and bytes: cache keys name the exact data."""
+    arr = np.ascontiguousarray(x)
+    h = hashlib.blake2b(f"{arr.shape}{arr.dtype}".encode(), digest_size=16)  # ~2× faster than sha256
+    h.update(arr.data)
+    return h.hexdigest()[:16]
+
+
+def digest_json(obj) -> str:
+    """A short hash of a JSON-serialisable object, independent of dict order."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _module_source(name: str) -> str | None:
+    module = sys.modules.get(name)
+    try:
+        return inspect.getsource(module) if module is not None else None
+    except (OSError, TypeError):
+        return None
+
+
+def _callable_source(fn) -> str:
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    module = getattr(fn, "__module__", "") or ""
+    if module == "aehelpers" or module.startswith("aehelpers."):
+        source = _module_source(module)  # the whole module: what the function calls changes with it
+        if source is not None:
+            return source
+    try:
+        return inspect.getsource(fn)  # a notebook cell's function: IPython keeps its source
+    except (OSError, TypeError):
+        code = getattr(fn, "__code__", None)
+        return repr((code.co_code, code.co_consts)) if code is not None else repr(fn)
+
+
+def code_digest(*callables, modules: tuple[str, ...] = ()) -> str:
+    """A short hash of the code behind ``callables`` (and of the named modules' source).
+
+    A function of ``aehelpers`` contributes its whole module's source; any other function (one
+    defined in a notebook cell) its own source.  Changing that code changes the digest.
+    """
+    h = hashlib.sha256()
+    for name in modules:
+        h.update((_module_source(name) or name).encode())
+    for fn in callables:
+        h.update(_callable_source(fn).encode())
+    return h.hexdigest()[:16]
+
+
+# --- An on-disk cache of trained Keras models, keyed by everything that determines them. ------
 
 # Modules whose code decides every cached model: the builders and the trainer.
-CODE_MODULES = ("aehelpers.models", "aehelpers.training")
+CODE_MODULES = ("aehelpers.nets.models", "aehelpers.nets.training")
 ORPHAN_AGE_S = 3600  # temporary folders older than this, with their entry unlocked, are swept
 WAIT_NOTICE_S = 1.0  # say that we are waiting for another process after this long
 
@@ -62,7 +123,7 @@ def library_versions() -> dict:
     """Versions that change what a trained model is (part of every cache key)."""
     import keras
 
-    from .tf_quiet import import_tensorflow_quietly
+    from aehelpers.runtime import import_tensorflow_quietly
 
     tf = import_tensorflow_quietly()
     return {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__}
@@ -378,7 +439,7 @@ def cached_model(name: str, key: dict, build: Callable[[], object], fit: Callabl
     """Load the model for ``key`` from the cache, or ``build()`` it, ``fit(model)`` it and store it.
 
     ``fit`` returns the history to keep beside the model (a dict, or Keras' ``History``).  The
-    code of ``build`` and ``fit`` (and of ``aehelpers.models``/``training``) is part of the key.
+    code of ``build`` and ``fit`` (and of ``aehelpers.nets.models``/``training``) is part of the key.
     """
     if not (callable(build) and callable(fit)):
         raise ValueError(f"build and fit must be callables; got {type(build).__name__}, {type(fit).__name__}")
@@ -508,7 +569,7 @@ def cached_predict(entry: CachedModel, x, *, name: str | None = None, batch_size
 
     A model that could not be stored is simply run.  Introduced in notebook 06.
     """
-    from .digest import fingerprint
+    pass  # (merged: fingerprint is in this module)
 
     x = np.asarray(x)
     try:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-
 import numpy as np
 
-from .mode import is_offline
+from aehelpers.runtime import is_offline
 
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 SOURCES = ("auto", "path", "env", "keras-cache", "keras-download", "sample")

@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 
+
 # The one statement of what the series needs is pyproject.toml ([project] requires-python and
 # dependencies); this module reads it from the installed package's metadata.
 _OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
@@ -92,7 +93,7 @@ def check_environment(*, strict: bool = True) -> dict:
     if not problems:
         import keras
 
-        from .tf_quiet import import_tensorflow_quietly
+        from aehelpers.runtime import import_tensorflow_quietly
 
         tf = import_tensorflow_quietly()
         report["keras_backend"] = keras.backend.backend()

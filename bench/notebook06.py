@@ -125,8 +125,8 @@ def train_reference_vae(data, epochs: int, seed: int, latent_dim: int = 2):
 
 
 def neg_elbo(encoder, decoder, x, seed: int) -> float:
-    """Mean negative ELBO on ``x`` in nats per image (one sampled code per image), via ``aehelpers.vae``."""
-    from aehelpers.vae import neg_elbo_parts
+    """Mean negative ELBO on ``x`` in nats per image (one sampled code per image), via ``aehelpers.nets.vae``."""
+    from aehelpers.nets.vae import neg_elbo_parts
 
     mu, log_var = encoder.predict(x, batch_size=1000, verbose=0)
     eps = np.random.default_rng(seed).standard_normal(mu.shape).astype("float32")
@@ -137,7 +137,7 @@ def neg_elbo(encoder, decoder, x, seed: int) -> float:
 
 def latent_median_ms(decoder, moves: int, seed: int) -> float:
     """Median ms per latent-explorer move (render, PNG encoding, widget update) over ``decoder``."""
-    from aehelpers import latent
+    from aehelpers.views import latent
 
     view = latent.prepare_latent_view(decoder, np.round(np.linspace(-3, 3, 21), 2),
                                       codes=np.random.default_rng(seed).normal(size=(2000, 2)),

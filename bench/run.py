@@ -46,7 +46,7 @@ def _median_ms(fn, values) -> float:
 
 # --------------------------------------------------------------------------------------------
 def bench_entropy_floor(cfg, data):
-    from aehelpers.framework import entropy_floor
+    from aehelpers.theory.framework import entropy_floor
 
     return {"entropy_floor": round(float(entropy_floor(data.x_test)), 6)}
 
@@ -66,9 +66,9 @@ def _seed_recipe_model():
 
 def bench_recipes(cfg, data):
     """The seed's plain Keras code and the aehelpers path, interleaved chunk by chunk."""
-    from aehelpers.framework import entropy_floor
-    from aehelpers.models import build_autoencoder
-    from aehelpers.training import train
+    from aehelpers.theory.framework import entropy_floor
+    from aehelpers.nets.models import build_autoencoder
+    from aehelpers.nets.training import train
 
     x_train, x_test = data.x_train, data.x_test
     epochs, chunk = cfg["epochs"], cfg["chunk"]
@@ -131,8 +131,9 @@ def bench_recipes(cfg, data):
 
 
 def bench_linear_vs_pca(cfg, data):
-    from aehelpers import linear, pca as pca_lib
-    from aehelpers.linear_training import train_linear_autoencoder
+    from aehelpers.theory import linear
+    from aehelpers.theory import pca as pca_lib
+    from aehelpers.nets.training import train_linear_autoencoder
 
     p = cfg["linear_p"]
     x_train, mean = pca_lib.centre(data.x_train)
@@ -155,8 +156,8 @@ def plain_recipe(data, p: int, *, epochs: int, seed: int, eval_batch: int = 2048
 
     The reference the fast sweep is compared with; a measurement, so never cached.
     """
-    from aehelpers.models import build_autoencoder
-    from aehelpers.training import train
+    from aehelpers.nets.models import build_autoencoder
+    from aehelpers.nets.training import train
 
     ae.seed_everything(seed)
     net = build_autoencoder(p, n=data.x_train.shape[1], learning_rate=1e-3)
@@ -174,7 +175,7 @@ def bench_sweep(cfg, data):
     (training, saving, loading, evaluating).  The plain models follow one p at a time;
     ``plain_train_s`` is their fits alone.  ``fit_s`` holds each sweep model's own fit time.
     """
-    from aehelpers import sweep as sweep_mod
+    from aehelpers.nets import sweep as sweep_mod
 
     p_values = cfg["p_values"]
     plain, plain_s = {}, 0.0
@@ -210,10 +211,11 @@ def bench_slider_ms(cfg, data):
     The Keras slider needs a sweep: a short one is trained here into a temp cache (a move runs no
     model, so its latency does not depend on how well the models were trained).
     """
-    from aehelpers import linear, pca as pca_lib
-    from aehelpers import sweep as sweep_mod
-    from aehelpers.bottleneck_widget import bottleneck_slider
-    from aehelpers.pca_widget import pca_slider, prepare_pca_view
+    from aehelpers.theory import linear
+    from aehelpers.theory import pca as pca_lib
+    from aehelpers.nets import sweep as sweep_mod
+    from aehelpers.views.sliders import bottleneck_slider
+    from aehelpers.views.sliders import pca_slider, prepare_pca_view
 
     x_train, mean = pca_lib.centre(data.x_train)
     view = prepare_pca_view(pca_lib.fit_pca(x_train, cache=False), data.x_test, mean)
@@ -310,7 +312,7 @@ def merge_into(old: dict, new: dict) -> dict:
 def machine_info(data) -> dict:
     import keras
 
-    from aehelpers.tf_quiet import import_tensorflow_quietly
+    from aehelpers.runtime import import_tensorflow_quietly
 
     tf = import_tensorflow_quietly()
     return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

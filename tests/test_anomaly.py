@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from aehelpers import anomaly
+from aehelpers.theory import anomaly
 
 
 def brute_auc(a, b):

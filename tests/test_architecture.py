@@ -2,7 +2,8 @@
 import pytest
 
 import aehelpers as ae
-from aehelpers import architecture, models
+from aehelpers.views import diagrams as architecture
+from aehelpers.nets import models
 
 
 @pytest.fixture(scope="module")

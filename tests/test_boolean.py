@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import boolean as bo
+from aehelpers.theory import boolean as bo
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_more_bits_never_hurt_the_best_of_several_starts():
 
 
 def test_as_autoencoder_matches_framework_error():
-    fw = pytest.importorskip("aehelpers.framework")
+    fw = pytest.importorskip("aehelpers.theory.framework")
     X = _random_bits(100, 12, 5)
     fit = bo.fit_boolean_autoencoder(X, 2, n_starts=2)
     assert fw.error(fit.as_autoencoder(), X, delta=fw.hamming) == fit.error

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from aehelpers import bottleneck_plots  # noqa: E402
+from aehelpers.views import plots as bottleneck_plots  # noqa: E402
 
 P = [2, 4, 8, 16]
 LOSS, MSE, PCA = [0.2, 0.15, 0.12, 0.1], [0.06, 0.04, 0.03, 0.02], [0.05, 0.045, 0.035, 0.03]

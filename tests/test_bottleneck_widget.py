@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import bottleneck_widget as bw
-from aehelpers import sweep as sw
+from aehelpers.views import sliders as bw
+from aehelpers.nets import sweep as sw
 
 P = (2, 4, 8, 16, 32, 64, 128)
 PNG = b"\x89PNG\r\n\x1a\n"

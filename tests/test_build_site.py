@@ -10,9 +10,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from aehelpers.images import to_png
-from aehelpers.slider import Frame, Slider
-from aehelpers.static_slider import static_html
+from aehelpers.views.pictures import to_png
+from aehelpers.views.slider import Frame, Slider
+from aehelpers.views.slider import static_html
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import cache, models
-from aehelpers.training import train
+from aehelpers import cache
+from aehelpers.nets import models
+from aehelpers.nets.training import train
 
 X = np.random.default_rng(0).random((128, 16)).astype(np.float32)
 WORKER = Path(__file__).with_name("cache_worker.py")

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from aehelpers import checks
-from aehelpers.images import mosaic, to_png
+from aehelpers.views.pictures import mosaic, to_png
 
 
 def test_as_matrix():

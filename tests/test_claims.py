@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aehelpers.claims import ClaimFailed, check
+from aehelpers.checks import ClaimFailed, check
 
 
 def test_true_claim_prints_one_tick_line(capsys):

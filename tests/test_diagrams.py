@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from aehelpers import diagrams  # noqa: E402
+from aehelpers.views import diagrams  # noqa: E402
 
 
 @pytest.mark.parametrize("n,p,regime", [(784, 32, "compressive"), (4, 8, "identity")])

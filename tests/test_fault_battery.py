@@ -27,10 +27,14 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import cache, data as data_mod, framework, linear, training
-from aehelpers import pca as pca_lib
-from aehelpers.claims import check
-from aehelpers.slider import Frame, Slider
+from aehelpers import cache
+from aehelpers import data as data_mod
+from aehelpers.theory import framework
+from aehelpers.theory import linear
+from aehelpers.nets import training
+from aehelpers.theory import pca as pca_lib
+from aehelpers.checks import check
+from aehelpers.views.slider import Frame, Slider
 
 FAULTS: list[tuple[str, str, object]] = []  # (class, description, function)
 RESULTS: list[tuple[str, str, str, str]] = []
@@ -300,7 +304,7 @@ def _fit(model):
 
 
 def _entry(env, test="x"):
-    from aehelpers import models  # noqa: F401  (registers ae.models)
+    from aehelpers.nets import models  # noqa: F401  (registers ae.models)
     TRAINED.clear()
     key = cache.make_key(p=3, test=test)
     got = cache.cached_model("tiny", key, _build, _fit, root=env.tmp / "cache")
@@ -624,7 +628,7 @@ for _what, _x, _names in [("uncentred data", _centred() + 5.0, ("centred",)),
 # --- class 5: targets checked before fit ----------------------------------------------------
 
 def _model():
-    from aehelpers import models
+    from aehelpers.nets import models
     ae.seed_everything(0)
     return models.build_autoencoder(3, n=16).model
 
@@ -677,7 +681,7 @@ def _tiny_mnist(env, scale=1.0, test_scale=1.0):
 
 @fault("training: bad targets", "train_sweep on raw 0…255 pixels")
 def _(env):
-    from aehelpers import sweep as sw
+    from aehelpers.nets import sweep as sw
     outcome = expect_error(lambda: sw.train_sweep(_tiny_mnist(env, 255), (2, 4), root=env.tmp / "s", progress=False),
                            "x_train", "[0, 1]", "255")
     written = (env.tmp / "s").exists() and any(p.is_dir() for p in (env.tmp / "s").iterdir())
@@ -686,14 +690,14 @@ def _(env):
 
 @fault("training: bad targets", "train_sweep with raw test images")
 def _(env):
-    from aehelpers import sweep as sw
+    from aehelpers.nets import sweep as sw
     return expect_error(lambda: sw.train_sweep(_tiny_mnist(env, 1, 255), (2,), root=env.tmp / "s", progress=False),
                         "x_test", "[0, 1]")
 
 
 @fault("training: bad targets", "train_sweep(epochs=1) with the default recipe (2 warm-up epochs)")
 def _(env):
-    from aehelpers import sweep as sw
+    from aehelpers.nets import sweep as sw
     out = sw.train_sweep(_tiny_mnist(env), (2,), epochs=1, root=env.tmp / "s", progress=False, verbose=False)
     return handled(out.recipes[2].epochs == 1 and out.recipes[2].warmup_epochs == 0, "warm-up shortened to 0")
 
@@ -701,14 +705,14 @@ def _(env):
 for _bad, _names in [((0, 4), ("each p", "0")), ((4, 2), ("increasing", "[4, 2]")), ("8", ("each p",))]:
     @fault("training: bad targets", f"train_sweep(p_values={_bad!r})")
     def _p_fault(env, _bad=_bad, _names=_names):
-        from aehelpers import sweep as sw
+        from aehelpers.nets import sweep as sw
         return expect_error(lambda: sw.train_sweep(_tiny_mnist(env), _bad, root=env.tmp / "s", progress=False), *_names)
 
 
 # --- class 6: smaller, same spirit ----------------------------------------------------------
 
 def _frame(p):
-    from aehelpers.images import to_png
+    from aehelpers.views.pictures import to_png
     return Frame(to_png(np.full((2, 2), p / 64)), f"p = {p}")
 
 

@@ -1,4 +1,4 @@
-"""Tests for aehelpers.framework (Baldi's A, B, Δ, E) (notebook 01); the diagram is tested in test_diagrams.py."""
+"""Tests for aehelpers.theory.framework (Baldi's A, B, Δ, E) (notebook 01); the diagram is tested in test_diagrams.py."""
 import math
 
 import matplotlib
@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from aehelpers import framework as fw  # noqa: E402
+from aehelpers.theory import framework as fw  # noqa: E402
 
 LOG2 = math.log(2.0)
 

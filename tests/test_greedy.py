@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from aehelpers import greedy as gr
-from aehelpers.models import build_autoencoder, predict_in_chunks
-from aehelpers.notebook_setup import seed_everything
+from aehelpers.nets import greedy as gr
+from aehelpers.nets.models import build_autoencoder, predict_in_chunks
+from aehelpers.runtime import seed_everything
 
 
 def test_mean_image_loss_by_hand():

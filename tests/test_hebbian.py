@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import hebbian as hb
-from aehelpers import stacking as st
-from aehelpers.linear import principal_cosines
+from aehelpers.theory import hebbian as hb
+from aehelpers.theory import stacking as st
+from aehelpers.theory.linear import principal_cosines
 
 
 @pytest.fixture(scope="module")

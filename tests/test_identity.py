@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from aehelpers import framework as fw
-from aehelpers import identity as ident
-from aehelpers import nondigits as nd
-from aehelpers.models import as_framework, build_autoencoder
+from aehelpers.theory import framework as fw
+from aehelpers.nets import identity as ident
+from aehelpers import probes as nd
+from aehelpers.nets.models import as_framework, build_autoencoder
 
 N = 784
 

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from aehelpers import identity_widget as iw
-from aehelpers.models import build_autoencoder
+from aehelpers.views import sliders as iw
+from aehelpers.nets.models import build_autoencoder
 
 
 @pytest.fixture()

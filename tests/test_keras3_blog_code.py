@@ -10,7 +10,7 @@ import pytest
 
 import aehelpers as ae
 from aehelpers import cache
-from aehelpers.tf_quiet import import_tensorflow_quietly
+from aehelpers.runtime import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 import keras  # noqa: E402

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from aehelpers import latent
-from aehelpers.slider import Frame
+from aehelpers.views import latent
+from aehelpers.views.slider import Frame
 
 
 @pytest.fixture(scope="module")

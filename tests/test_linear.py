@@ -4,8 +4,8 @@ import itertools
 import numpy as np
 import pytest
 
-from aehelpers import linear as lin
-from aehelpers import pca as pca_lib
+from aehelpers.theory import linear as lin
+from aehelpers.theory import pca as pca_lib
 
 import covariances
 
@@ -63,7 +63,7 @@ def test_closed_form_error_is_the_tail_sum_and_projection_reaches_it(synthetic):
 
 
 def test_framework_error_equals_the_closed_form(synthetic):
-    from aehelpers import framework as fw
+    from aehelpers.theory import framework as fw
 
     S, _, x = synthetic
     pca = pca_lib.fit_pca(x, cache=False)
@@ -283,7 +283,7 @@ def keras_data():
 
 
 def test_keras_linear_autoencoder_reaches_pca(keras_data):
-    from aehelpers import linear_training as lt
+    from aehelpers.nets import training as lt
 
     lam, U, x = keras_data
     A, B, history, seconds = lt.train_linear_autoencoder(x, 3, epochs=12, seed=0)
@@ -300,7 +300,7 @@ def test_keras_linear_autoencoder_reaches_pca(keras_data):
 
 
 def test_training_refuses_bad_input(keras_data):
-    from aehelpers import linear_training as lt
+    from aehelpers.nets import training as lt
 
     _, _, x = keras_data
     with pytest.raises(ValueError, match="centred"):
@@ -319,7 +319,7 @@ def test_training_refuses_bad_input(keras_data):
 
 
 def test_cached_training_trains_once_and_keys_every_setting(keras_data, tmp_path, monkeypatch):
-    from aehelpers import linear_training as lt
+    from aehelpers.nets import training as lt
 
     monkeypatch.setenv("AEHELPERS_CACHE", str(tmp_path))
     lam, U, x = keras_data

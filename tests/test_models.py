@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import models
+from aehelpers.nets import models
 
 
 def test_blog_model_has_the_blog_parameter_counts():
@@ -94,7 +94,7 @@ def test_steps_per_execution_does_the_same_arithmetic_as_one_step_per_call():
     """
     import keras
 
-    from aehelpers.training import STEPS_PER_EXECUTION, train
+    from aehelpers.nets.training import STEPS_PER_EXECUTION, train
 
     assert STEPS_PER_EXECUTION > 1
     x = np.random.default_rng(0).random((600, 20), dtype=np.float32)

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from aehelpers import noise
-from aehelpers.slider import Frame
+from aehelpers.views import noise
+from aehelpers.views.slider import Frame
 
 
 def digits(k=3):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from aehelpers import nondigits as nd
+from aehelpers import probes as nd
 
 RNG_FAMILIES = {"noise": nd.uniform_noise, "letters": nd.letters, "shapes": nd.shapes}
 DIGIT_FAMILIES = {"inverted": nd.inverted_digits, "shifted": nd.shifted_digits}

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import mode, paths
+from aehelpers import runtime as mode
+from aehelpers import runtime as paths
 
 
 def test_setup_notebook_seeds_and_reports(tmp_path):
@@ -22,7 +23,7 @@ def test_setup_notebook_seeds_and_reports(tmp_path):
 
 
 def test_reseeding_gives_identical_keras_weights():
-    from aehelpers.models import build_autoencoder
+    from aehelpers.nets.models import build_autoencoder
 
     ae.seed_everything(3)
     w1 = build_autoencoder(4, n=10).model.get_weights()

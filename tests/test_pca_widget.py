@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import linear as lin
-from aehelpers import pca as pca_lib
-from aehelpers import pca_widget as pw
-from aehelpers.slider import Slider
+from aehelpers.theory import linear as lin
+from aehelpers.theory import pca as pca_lib
+from aehelpers.views import sliders as pw
+from aehelpers.views.slider import Slider
 
 
 @pytest.fixture(scope="module")

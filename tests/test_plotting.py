@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from aehelpers import plotting  # noqa: E402
+from aehelpers.views import pictures as plotting  # noqa: E402
 
 RNG = np.random.default_rng(0)
 X = RNG.random((12, 784)).astype(np.float32)

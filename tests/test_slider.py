@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from aehelpers.images import to_png
-from aehelpers.slider import Frame, Slider, check_stops, format_label
+from aehelpers.views.pictures import to_png
+from aehelpers.views.slider import Frame, Slider, check_stops, format_label
 
 
 def _render(a, b=0):

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import boolean as bo
-from aehelpers import stacking as st
-from aehelpers.linear import principal_cosines
+from aehelpers.theory import boolean as bo
+from aehelpers.theory import stacking as st
+from aehelpers.theory.linear import principal_cosines
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_pca_stack_on_a_known_spectrum():
 
 
 def _first_layer_minimum(x, p1, C):
-    from aehelpers.linear import critical_point
+    from aehelpers.theory.linear import critical_point
     _, U, _ = st.pca_basis(x, x.shape[1])
     return critical_point(U, range(p1), C)
 

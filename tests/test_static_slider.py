@@ -1,4 +1,4 @@
-"""aehelpers.static_slider: which stops, smaller lossless pictures, one offline snippet, the display hook."""
+"""aehelpers.views.slider: which stops, smaller lossless pictures, one offline snippet, the display hook."""
 import base64
 import io
 import json
@@ -8,9 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from aehelpers import static_slider as ss
-from aehelpers.images import to_png
-from aehelpers.slider import Frame, Slider
+from aehelpers.views import slider as ss
+from aehelpers.views.pictures import to_png
+from aehelpers.views.slider import Frame, Slider
 
 
 def _render(a, b=0):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import sweep as sw
+from aehelpers.nets import sweep as sw
 
 P = (2, 4, 8)
 RECIPE = sw.Recipe(epochs=2, batch_size=64, learning_rate=3e-3, schedule="cosine")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from aehelpers import vae
+from aehelpers.nets import vae
 
 
 def test_kl_zero_at_prior_and_positive_elsewhere():

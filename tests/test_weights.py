@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers import models, weights
+from aehelpers.nets import models
+from aehelpers.nets import vae as weights
 
 X = np.random.default_rng(0).random((32, 784)).astype(np.float32)
 

@@ -3,7 +3,7 @@
     python tools/build_site.py [--notebooks notebooks] [--executed build/executed-site] [--out build/site]
 
 1. Execute every ``*.ipynb`` of ``--notebooks`` (in the mode ``AEHELPERS_QUICK`` asks for) with
-   ``AEHELPERS_STATIC_SLIDERS=1``, so that each ``aehelpers.slider.Slider`` also leaves its
+   ``AEHELPERS_STATIC_SLIDERS=1``, so that each ``aehelpers.views.slider.Slider`` also leaves its
    frames as a static HTML output (``aehelpers/static_slider.py``).  An executed copy in
    ``--executed`` is reused when it is *fresh*: newer than its notebook and than every
    ``aehelpers/*.py``, and executed in the same mode.
@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from aehelpers.mode import env_flag, mode_name  # noqa: E402
+from aehelpers.runtime import env_flag, mode_name  # noqa: E402
 
 TEMPLATE_DIR = REPO / "tools" / "site_template"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -150,7 +150,7 @@ def prepare(nb) -> list[str]:
                 data = out.get("data", {})
                 if WIDGET_VIEW in data:
                     # the live widget: its static twin follows (AEHELPERS_STATIC_SLIDERS) if it is an
-                    # aehelpers.slider.Slider; any other widget is named, not silently dropped
+                    # aehelpers.views.slider.Slider; any other widget is named, not silently dropped
                     twin = k + 1 < len(outputs) and STATIC_MARK in outputs[k + 1].get("data", {}).get("text/html", "")
                     if not twin:
                         shown = static_widget(str(data[WIDGET_VIEW].get("model_id", "")), state)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from aehelpers.mode import env_flag
+from aehelpers.runtime import env_flag
 from lab_harness import LabServer, find_chromium, lab_env, launch_chromium
 
 REPO = Path(__file__).resolve().parents[2]

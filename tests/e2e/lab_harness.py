@@ -31,7 +31,7 @@ import urllib.request
 from pathlib import Path
 from typing import NoReturn
 
-from aehelpers.mode import env_flag
+from aehelpers.runtime import env_flag
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -631,7 +631,7 @@ def parse_label(text: str) -> dict[str, str]:
     """The ``key = number`` pairs of an error label, numbers as shown.
 
     ``"p = 32 · test MSE = 0.0168"`` -> ``{"p": "32", "test MSE": "0.0168"}`` (the convention of
-    ``aehelpers.slider.format_label``). Parts are separated by ``·``; a part's number is the first
+    ``aehelpers.views.slider.format_label``). Parts are separated by ``·``; a part's number is the first
     after its ``=`` (``"dead units = 3/32"`` -> ``"3"``, ``"p = 1024 (≥ n = 784)"`` -> ``"1024"``).
     A label without ``p = ...`` is refused.
     """

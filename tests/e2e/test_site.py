@@ -1,7 +1,7 @@
 """The static site of ``make site`` in a real Chromium, with no kernel and no network.
 
 By default (``make test``, CI) the site is built in quick mode from the two tiny notebooks of
-``tests/e2e/fixtures/site`` (seconds, no TensorFlow), whose sliders are ``aehelpers.slider.Slider``s
+``tests/e2e/fixtures/site`` (seconds, no TensorFlow), whose sliders are ``aehelpers.views.slider.Slider``s
 over ``fixture_frames``: the test knows, independently of the page, what each stop must show.
 With ``SITE_DIR=build/site`` it checks an existing build of the real series instead (after
 ``AEHELPERS_QUICK=1 make site`` or ``make site``); there the oracle is each page's own frame data.
@@ -202,4 +202,4 @@ def test_static_sliders_follow_the_keyboard(browser, site):
     if from_fixture:
         assert seen == 2, f"the fixture site has two static sliders; found {seen}"
     elif seen == 0:
-        pytest.skip("this site has no static sliders yet (no notebook displays an aehelpers.slider.Slider)")
+        pytest.skip("this site has no static sliders yet (no notebook displays an aehelpers.views.slider.Slider)")

@@ -4,7 +4,7 @@ For every notebook whose code uses widgets: open it in a private JupyterLab (a t
 ``notebooks/``, quick and offline unless the environment says otherwise), run all cells from
 the *Run* menu, check that every widget rendered (no ``SelectionSlider(...)`` text, no "Error
 displaying widget", no traceback), then move every control of every slider shell (the
-``ae-slider`` boxes of ``aehelpers.slider.Slider``) with the keyboard to two new values and
+``ae-slider`` boxes of ``aehelpers.views.slider.Slider``) with the keyboard to two new values and
 back, and check that the pictures and the label follow and show what the kernel computes for
 that p by another route (see ``ORACLES``). Failure screenshots and a JSON report per notebook
 go to ``test-output/e2e/``; the README's screenshot is ``make screenshot``, not a test.

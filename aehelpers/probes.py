@@ -1,0 +1,174 @@
+"""Things that are not digits, drawn with NumPy: probes for what an autoencoder has learned.
+
+An autoencoder that learned *digits* reconstructs digits well and everything else badly; one
+that learned the *identity* reconstructs everything.  Each family here returns ``(k, 784)``
+float32 images in [0, 1], drawn from the ``rng`` argument (a ``numpy.random.Generator`` or an
+int seed), so the same seed gives the same probes.
+
+Every probe is drawn inside the central 20×20 box (rows and columns 4…23): that is where MNIST
+put its digits (NIST digits were size-normalised into 20×20 and centred in 28×28), and the only
+place a model trained on MNIST ever sees ink, so the only place it *could* learn to copy.
+Introduced in notebook 03.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from aehelpers.checks import as_matrix, check_int_in_range, check_unit_interval
+
+SIDE = 28
+N_PIXELS = SIDE * SIDE
+FRAME = (4, 24)  # rows/columns [4, 24): MNIST's 20×20 digit box
+FAMILIES = ("noise", "inverted", "shifted", "letters", "shapes")
+
+# A 5×7 bitmap font for capitals that do not look like digits (no O, I, S, Z, B, G, Q, D).
+_FONT = {
+    "A": ("01110", "10001", "10001", "11111", "10001", "10001", "10001"),
+    "C": ("01111", "10000", "10000", "10000", "10000", "10000", "01111"),
+    "E": ("11111", "10000", "10000", "11110", "10000", "10000", "11111"),
+    "F": ("11111", "10000", "10000", "11110", "10000", "10000", "10000"),
+    "H": ("10001", "10001", "10001", "11111", "10001", "10001", "10001"),
+    "K": ("10001", "10010", "10100", "11000", "10100", "10010", "10001"),
+    "M": ("10001", "11011", "10101", "10101", "10001", "10001", "10001"),
+    "N": ("10001", "11001", "10101", "10011", "10001", "10001", "10001"),
+    "P": ("11110", "10001", "10001", "11110", "10000", "10000", "10000"),
+    "R": ("11110", "10001", "10001", "11110", "10100", "10010", "10001"),
+    "U": ("10001", "10001", "10001", "10001", "10001", "10001", "01110"),
+    "V": ("10001", "10001", "10001", "10001", "01010", "01010", "00100"),
+    "W": ("10001", "10001", "10001", "10101", "10101", "11011", "10001"),
+    "X": ("10001", "01010", "00100", "00100", "00100", "01010", "10001"),
+    "Y": ("10001", "01010", "00100", "00100", "00100", "00100", "00100"),
+}
+LETTERS = tuple(_FONT)
+SHAPES = ("ring", "disc", "box", "square", "cross", "triangle", "stripes")
+
+
+def _rng(rng) -> np.random.Generator:
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise ValueError(f"rng must be a numpy.random.Generator or a non-negative int seed; "
+                     f"got {rng!r} ({type(rng).__name__})")
+
+
+def _k(k) -> int:
+    return check_int_in_range(k, "k (number of images)", 1)
+
+
+def _digits(digits) -> np.ndarray:
+    x = as_matrix(digits, "digits", n_cols=N_PIXELS, dtype=np.float32)
+    check_unit_interval(x, "digits")
+    return x
+
+
+def frame_mask() -> np.ndarray:
+    """``(784,)`` bool: True inside MNIST's central 20×20 digit box."""
+    mask = np.zeros((SIDE, SIDE), dtype=bool)
+    mask[FRAME[0]:FRAME[1], FRAME[0]:FRAME[1]] = True
+    return mask.ravel()
+
+
+def _blur(images: np.ndarray) -> np.ndarray:
+    """Soften hard edges with a [1, 2, 1]/4 kernel along both axes (MNIST strokes are anti-aliased)."""
+    p = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    rows = 0.25 * p[:, :-2, :] + 0.5 * p[:, 1:-1, :] + 0.25 * p[:, 2:, :]
+    out = 0.25 * rows[:, :, :-2] + 0.5 * rows[:, :, 1:-1] + 0.25 * rows[:, :, 2:]
+    peak = out.reshape(len(out), -1).max(axis=1).reshape(-1, 1, 1)
+    return np.clip(out / np.maximum(peak, 1e-6), 0.0, 1.0)
+
+
+def _finish(images: np.ndarray) -> np.ndarray:
+    """Zero outside the frame, flatten to (k, 784) float32 in [0, 1]."""
+    flat = np.clip(images.reshape(len(images), N_PIXELS), 0.0, 1.0) * frame_mask()
+    return flat.astype(np.float32)
+
+
+def uniform_noise(k: int, rng) -> np.ndarray:
+    """Independent uniform [0, 1] pixels inside the digit box, black outside."""
+    rng, k = _rng(rng), _k(k)
+    return _finish(rng.uniform(0.0, 1.0, size=(k, SIDE, SIDE)))
+
+
+def inverted_digits(digits, k: int, rng) -> np.ndarray:
+    """k digits drawn from ``digits`` with ink and background swapped inside the digit box."""
+    x, rng, k = _digits(digits), _rng(rng), _k(k)
+    return _finish(1.0 - x[rng.integers(0, len(x), size=k)])
+
+
+def shifted_digits(digits, k: int, rng, *, shift: int = 5) -> np.ndarray:
+    """k digits moved ``shift`` pixels both vertically and horizontally (random signs), zero-filled.
+
+    MNIST centres every digit by its centre of mass, so a digit off-centre by ``shift`` pixels
+    in both directions is something the training set never shows.  Ink moved outside the box
+    is cut off.
+    """
+    x, rng, k = _digits(digits), _rng(rng), _k(k)
+    shift = check_int_in_range(shift, "shift", 1, SIDE // 2)
+    images = x[rng.integers(0, len(x), size=k)].reshape(k, SIDE, SIDE)
+    signs = rng.choice([-1, 1], size=(k, 2))
+    out = np.zeros_like(images)
+    for i, (sy, sx) in enumerate(signs * shift):
+        src = images[i, max(0, -sy):SIDE - max(0, sy), max(0, -sx):SIDE - max(0, sx)]
+        out[i, max(0, sy):max(0, sy) + src.shape[0], max(0, sx):max(0, sx) + src.shape[1]] = src
+    return _finish(out)
+
+
+def letters(k: int, rng) -> np.ndarray:
+    """Block capitals that are not digit look-alikes, from a 5×7 font scaled ×3, anti-aliased."""
+    rng, k = _rng(rng), _k(k)
+    out = np.zeros((k, SIDE, SIDE))
+    lo, hi = FRAME
+    for i, letter in enumerate(rng.choice(LETTERS, size=k)):
+        glyph = np.array([[c == "1" for c in row] for row in _FONT[str(letter)]], dtype=float)
+        glyph = np.kron(glyph, np.ones((3, 3)))  # 21 × 15
+        top = rng.integers(lo - 1, hi - glyph.shape[0] + 2)
+        left = rng.integers(lo, hi - glyph.shape[1] + 1)
+        out[i, top:top + glyph.shape[0], left:left + glyph.shape[1]] = glyph
+    return _finish(_blur(out))
+
+
+def _shape(kind: str, rng: np.random.Generator) -> np.ndarray:
+    yy, xx = np.mgrid[0:SIDE, 0:SIDE].astype(float)
+    cy, cx = 13.5 + rng.uniform(-2, 2, size=2)
+    if kind in ("ring", "disc"):
+        r = rng.uniform(5.5, 9.0)
+        d = np.hypot(yy - cy, xx - cx)
+        return (d <= r) & ((d >= r - 2.2) if kind == "ring" else True)
+    if kind in ("box", "square"):
+        hy, hx = rng.uniform(3.5, 9.0, size=2)
+        inside = (abs(yy - cy) <= hy) & (abs(xx - cx) <= hx)
+        if kind == "square":
+            return inside
+        return inside & ~((abs(yy - cy) <= hy - 2) & (abs(xx - cx) <= hx - 2))
+    if kind == "cross":
+        arm, width = rng.uniform(6, 9.5), rng.uniform(1.0, 1.8)
+        return ((abs(yy - cy) <= width) & (abs(xx - cx) <= arm)) | ((abs(xx - cx) <= width) & (abs(yy - cy) <= arm))
+    if kind == "triangle":
+        h = rng.uniform(7, 9.5)
+        return (yy - cy <= h) & (yy - cy >= -h) & (abs(xx - cx) <= (yy - cy + h) / 2)
+    if kind == "stripes":
+        period = int(rng.integers(3, 6))
+        vertical = rng.random() < 0.5
+        return ((xx if vertical else yy).astype(int) // (period // 2 + 1)) % 2 == 0
+    raise ValueError(f"shape kind must be one of {SHAPES}; got {kind!r}")
+
+
+def shapes(k: int, rng) -> np.ndarray:
+    """Geometric shapes (rings, discs, boxes, squares, crosses, triangles, stripes), anti-aliased."""
+    rng, k = _rng(rng), _k(k)
+    kinds = rng.choice(SHAPES, size=k)
+    out = np.stack([_shape(str(kind), rng) for kind in kinds]).astype(float)
+    return _finish(_blur(out * frame_mask().reshape(SIDE, SIDE)))
+
+
+def make_probes(digits, k: int, rng, families=FAMILIES) -> dict[str, np.ndarray]:
+    """One ``(k, 784)`` array per non-digit family, in the order of ``families``."""
+    x, rng, k = _digits(digits), _rng(rng), _k(k)
+    makers = {"noise": lambda: uniform_noise(k, rng), "inverted": lambda: inverted_digits(x, k, rng),
+              "shifted": lambda: shifted_digits(x, k, rng), "letters": lambda: letters(k, rng),
+              "shapes": lambda: shapes(k, rng)}
+    unknown = [f for f in families if f not in makers]
+    if unknown or not len(families):
+        raise ValueError(f"families must be a non-empty selection of {FAMILIES}; got {tuple(families)}")
+    return {name: makers[name]() for name in families}

@@ -1,0 +1,49 @@
+"""Anomaly scores and the area under the ROC curve, in NumPy (no scikit-learn).
+
+``roc_auc(normal, anomalous)`` is the chance that a random anomaly scores higher than a random
+normal example (ties count one half): the Mann–Whitney U statistic divided by the number of
+pairs.  ``roc_curve`` gives the points to draw (``aehelpers.views.anomaly`` draws them).  Introduced in
+notebook 06.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _scores(x, name: str) -> np.ndarray:
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim != 1 or len(arr) == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of scores; got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite; got {int(np.sum(~np.isfinite(arr)))} NaN/inf score(s)")
+    return arr
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks with ties given their average rank."""
+    order = np.argsort(values, kind="mergesort")
+    sorted_v = values[order]
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.arange(1, len(values) + 1)
+    _, first, counts = np.unique(sorted_v, return_index=True, return_counts=True)
+    for start, c in zip(first, counts):
+        if c > 1:
+            ranks[order[start:start + c]] = start + (c + 1) / 2
+    return ranks
+
+
+def roc_auc(normal, anomalous) -> float:
+    """Area under the ROC curve when higher scores mean "anomaly": 1 perfect, 0.5 chance."""
+    a, b = _scores(normal, "normal"), _scores(anomalous, "anomalous")
+    ranks = _ranks(np.concatenate([a, b]))
+    u = ranks[len(a):].sum() - len(b) * (len(b) + 1) / 2
+    return float(u / (len(a) * len(b)))
+
+
+def roc_curve(normal, anomalous) -> tuple[np.ndarray, np.ndarray]:
+    """``(false positive rate, true positive rate)`` at every threshold, from (0, 0) to (1, 1)."""
+    a, b = _scores(normal, "normal"), _scores(anomalous, "anomalous")
+    thresholds = np.unique(np.concatenate([a, b]))[::-1]
+    fpr = np.array([0.0, *[(a >= t).mean() for t in thresholds]])
+    tpr = np.array([0.0, *[(b >= t).mean() for t in thresholds]])
+    return fpr, tpr

@@ -1,0 +1,206 @@
+"""Baldi's general autoencoder framework as code: A, B, A∘B, dissimilarities Δ and the error E(A,B).
+
+An n/p/n autoencoder has an encoder B: Fⁿ → Gᵖ and a decoder A: Gᵖ → Fⁿ, and is trained to
+minimise E(A,B) = Σₜ Δ(A∘B(xₜ), xₜ) (auto-associative) or Σₜ Δ(A∘B(xₜ), yₜ) (hetero-associative).
+Data are rows: X has shape (m, n), codes have shape (m, p).  Every Δ is called as
+``delta(Z, X)`` with the reconstructions first, as in Δ(A∘B(x), x), and returns one value per row.
+Introduced in notebook 01; notebooks 02 (linear), 04 (Keras) and 05 (Boolean) build on it.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+import numpy as np
+
+from aehelpers.checks import as_matrix, check_binary, check_int_in_range, check_same_length, check_unit_interval
+
+EPSILON = 1e-7  # Keras' backend.epsilon(): predictions are clipped to [ε, 1 − ε] before log
+
+
+@dataclasses.dataclass(frozen=True)
+class Autoencoder:
+    """An n/p/n autoencoder: encoder ``B`` (m, n) → (m, p), decoder ``A`` (m, p) → (m, n)."""
+
+    A: Callable[[np.ndarray], np.ndarray]
+    B: Callable[[np.ndarray], np.ndarray]
+    n: int
+    p: int
+    name: str = "autoencoder"
+
+    def __post_init__(self):
+        check_int_in_range(self.n, "n", 1)
+        check_int_in_range(self.p, "p", 1)
+        if not (callable(self.A) and callable(self.B)):
+            raise ValueError(f"A and B must be callables; got {type(self.A).__name__}, {type(self.B).__name__}")
+
+    @property
+    def compressive(self) -> bool:
+        """True when p < n.  For p ≥ n the identity fits, with E = 0 only where Δ(x, x) = 0 (notebook 03).
+
+        For Boolean units the real bottleneck is 2**p < m distinct points, not p < n (notebook 05).
+        """
+        return self.p < self.n
+
+    def encode(self, X) -> np.ndarray:
+        """The codes B(X), one row of p values per row of X."""
+        X = as_matrix(X, "X", n_cols=self.n)
+        return _checked(self.B(X), (len(X), self.p), f"encoder B of {self.name}")
+
+    def decode(self, H) -> np.ndarray:
+        """The reconstructions A(H), one row of n values per code."""
+        H = as_matrix(H, "codes H", n_cols=self.p)
+        return _checked(self.A(H), (len(H), self.n), f"decoder A of {self.name}")
+
+    def __call__(self, X) -> np.ndarray:
+        """A∘B(X)."""
+        return self.decode(self.encode(X))
+
+
+def _checked(out, shape: tuple[int, int], who: str) -> np.ndarray:
+    out = np.asarray(out)
+    if out.shape != shape:
+        raise ValueError(f"{who} must return shape {shape}; got {out.shape}")
+    return out
+
+
+# --- dissimilarities Δ(Z, X): reconstructions Z and targets X of shape (m, n) → (m,) -------------
+
+def _pair(Z, X) -> tuple[np.ndarray, np.ndarray]:
+    Z, X = as_matrix(Z, "reconstructions Z"), as_matrix(X, "targets X")
+    if Z.shape != X.shape:
+        raise ValueError(f"Δ compares reconstructions and targets of one shape; got Z {Z.shape}, X {X.shape}")
+    return Z, X
+
+
+def squared_euclidean(Z, X) -> np.ndarray:
+    """Δ(z, x) = ‖z − x‖² per row (the linear instance's Δ)."""
+    Z, X = _pair(Z, X)
+    return np.sum((Z - X) ** 2, axis=1)
+
+
+def l1_distance(Z, X) -> np.ndarray:
+    """Δ(z, x) = Σₖ |zₖ − xₖ| per row."""
+    Z, X = _pair(Z, X)
+    return np.sum(np.abs(Z - X), axis=1)
+
+
+def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x·log(y) with the convention 0·log(anything) = 0."""
+    return np.where(x > 0, x * np.log(np.where(x > 0, y, 1.0)), 0.0)
+
+
+def binary_cross_entropy(Z, X, eps: float = EPSILON) -> np.ndarray:
+    """Δ(z, x) = −Σₖ [xₖ log zₖ + (1 − xₖ) log(1 − zₖ)] per row, in nats.
+
+    Z is clipped to [eps, 1 − eps] like Keras; ``eps=0`` gives the exact formula.  Both Z and X
+    must lie in [0, 1].  Keras' ``binary_crossentropy`` is this divided by n.
+    """
+    Z, X = _pair(Z, X)
+    check_unit_interval(X, "cross-entropy targets X")
+    check_unit_interval(Z, "cross-entropy reconstructions Z")
+    if not 0 <= eps < 0.5:
+        raise ValueError(f"eps must be in [0, 0.5); got {eps}")
+    Z = np.clip(Z, eps, 1 - eps)
+    return -np.sum(_xlogy(X, Z) + _xlogy(1 - X, 1 - Z), axis=1)
+
+
+def hamming(Z, X) -> np.ndarray:
+    """Δ(z, x) = number of coordinates where the Boolean vectors z and x differ."""
+    Z, X = _pair(Z, X)
+    Z, X = check_binary(Z, "Hamming reconstructions Z"), check_binary(X, "Hamming targets X")
+    return np.count_nonzero(Z != X, axis=1).astype(np.int64)
+
+
+DELTAS = {"squared_euclidean": squared_euclidean, "binary_cross_entropy": binary_cross_entropy,
+          "hamming": hamming, "l1": l1_distance}
+
+
+def point_errors(ae: Autoencoder, X, Y=None, delta=squared_euclidean) -> np.ndarray:
+    """Δ(A∘B(xₜ), yₜ) for every t (``Y=None``: auto-associative, yₜ = xₜ)."""
+    if isinstance(delta, str):
+        if delta not in DELTAS:
+            raise ValueError(f"delta must be a function or one of {sorted(DELTAS)}; got {delta!r}")
+        delta = DELTAS[delta]
+    elif not callable(delta):
+        raise ValueError(f"delta must be a function Δ(Z, X) or one of {sorted(DELTAS)}; "
+                         f"got {type(delta).__name__} {delta!r}")
+    X = as_matrix(X, "X", n_cols=ae.n)
+    if Y is None:
+        Y = X
+    else:
+        Y = as_matrix(Y, "Y", n_cols=ae.n)
+        check_same_length(X, Y, "X", "Y")
+    return delta(ae(X), Y)
+
+
+def error(ae: Autoencoder, X, Y=None, delta=squared_euclidean) -> float:
+    """E(A,B) = Σₜ Δ(A∘B(xₜ), yₜ) over the data set (``Y=None``: targets are X)."""
+    return float(np.sum(point_errors(ae, X, Y, delta)))
+
+
+def binary_entropy(x) -> np.ndarray:
+    """H(x) = −[x log x + (1 − x) log(1 − x)] elementwise, in nats, for x in [0, 1] (H(0) = H(1) = 0)."""
+    x = check_unit_interval(x, "x")
+    return -(_xlogy(x, x) + _xlogy(1 - x, 1 - x))
+
+
+def entropy_floor(X) -> float:
+    """Mean per-coordinate binary entropy of targets X (m, n) in [0, 1], in nats.
+
+    The smallest mean cross-entropy any reconstruction can reach (attained by Z = X); it is 0
+    only for binary targets.
+    """
+    X = check_unit_interval(as_matrix(X, "targets X"), "targets X")
+    return float(np.mean(binary_entropy(X)))
+
+
+# --- the three instances ---------------------------------------------------------------------------
+
+def linear_autoencoder(A_matrix, B_matrix) -> Autoencoder:
+    """Linear n/p/n autoencoder x ↦ A B x with B of shape (p, n) and A of shape (n, p), as in Baldi.
+
+    On rows: encode(X) = X Bᵀ, decode(H) = H Aᵀ.  F = G = ℝ; pair it with ``squared_euclidean``.
+    """
+    B_mat = as_matrix(B_matrix, "B (p × n)")
+    p, n = B_mat.shape
+    A_mat = as_matrix(A_matrix, "A (n × p)")
+    if A_mat.shape != (n, p):
+        raise ValueError(f"A must have shape (n, p) = ({n}, {p}) to decode B of shape {B_mat.shape}; "
+                         f"got A of shape {A_mat.shape}")
+    return Autoencoder(A=lambda H: H @ A_mat.T, B=lambda X: X @ B_mat.T, n=n, p=p, name=f"linear {n}/{p}/{n}")
+
+
+def relu(a):
+    """max(a, 0) elementwise."""
+    return np.maximum(a, 0.0)
+
+
+def sigmoid(a):
+    """1 / (1 + e^(−a)) elementwise, without overflow for large |a|."""
+    a = np.asarray(a, dtype=np.float64)
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def neural_autoencoder(W, b, W2, b2, f=relu, g=sigmoid) -> Autoencoder:
+    """The Keras blog's instance: y = f(Wᵀx + b), z = g(W′ᵀy + b′).
+
+    W (n, p), b (p,), W2 = W′ (p, n), b2 = b′ (n,): the layout of Keras ``Dense`` kernels and biases.
+    """
+    W, W2 = as_matrix(W, "W (n × p)"), as_matrix(W2, "W2 (p × n)")
+    n, p = W.shape
+    if W2.shape != (p, n):
+        raise ValueError(f"W2 must have shape (p, n) = ({p}, {n}) to decode W of shape {W.shape}; "
+                         f"got W2 of shape {W2.shape}")
+    b, b2 = np.asarray(b, dtype=np.float64), np.asarray(b2, dtype=np.float64)
+    if b.shape != (p,) or b2.shape != (n,):
+        raise ValueError(f"biases must have shapes b ({p},) and b2 ({n},); got b {b.shape}, b2 {b2.shape}")
+    return Autoencoder(A=lambda Y: g(Y @ W2 + b2), B=lambda X: f(X @ W + b), n=n, p=p,
+                       name=f"neural {n}/{p}/{n}")
+
+
+def boolean_autoencoder(encode_fn, decode_fn, n: int, p: int) -> Autoencoder:
+    """Boolean n/p/n autoencoder (F = G = {0,1}) from row-wise maps; inputs, codes and outputs checked binary."""
+    return Autoencoder(A=lambda H: check_binary(decode_fn(check_binary(H, "codes H")), "decoder output"),
+                       B=lambda X: check_binary(encode_fn(check_binary(X, "Boolean inputs X")), "encoder output"),
+                       n=n, p=p, name=f"Boolean {n}/{p}/{n}")

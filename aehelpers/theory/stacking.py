@@ -1,0 +1,188 @@
+"""Vertical composition of autoencoders: stack a second one on the codes of the first.
+
+* Linear: PCA n → p1 followed by PCA p1 → p2 is exactly PCA n → p2 (:func:`stack_pca`), so
+  stacking linear autoencoders adds nothing — **provided the first layer's codes are orthonormal
+  coordinates** (A₁ = U C with C orthogonal).  A general global minimum A₁ = U C, B₁ = C⁻¹Uᵀ
+  (what gradient descent returns) gives codes with covariance C⁻¹ΛC⁻ᵀ, and PCA of those codes
+  picks a wrong subspace (:func:`stack_linear` shows it); orthogonalising the first layer
+  (``orthogonalise=True``, i.e. PCA in the metric A₁ᵀA₁) or fine-tuning end to end repairs it.
+* Boolean: a p1-bit autoencoder followed by a p2-bit one trained on what the first passes up is
+  hierarchical clustering — cluster, then cluster the centres (:func:`stack_boolean`) — which is
+  in general worse than clustering into 2**p2 clusters directly.
+
+The greedy layer-wise training of the non-linear deep model lives in ``aehelpers.nets.greedy``.
+Introduced in notebook 05.
+"""
+from __future__ import annotations
+
+import dataclasses
+import numpy as np
+
+from aehelpers.theory import boolean as _bool
+from aehelpers.checks import as_matrix, check_int_in_range
+from aehelpers.theory.pca import fit_pca
+
+def pca_basis(X, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, top-p principal directions (n, p, orthonormal columns) and all eigenvalues of X's covariance.
+
+    Centres in float64 and hands the eigen-decomposition to ``pca.fit_pca`` (notebook 02).
+    """
+    X = as_matrix(X, "X")
+    p = check_int_in_range(p, "p", 1, X.shape[1])
+    mean = X.mean(axis=0)
+    pca = fit_pca(X - mean)        # remembered for the process: the notebook asks for the same data several times
+    return mean, pca.components(p), pca.eigenvalues
+
+
+@dataclasses.dataclass(frozen=True)
+class PCAStack:
+    """Linear autoencoders stacked by PCA: one (mean, basis) per layer and their composition."""
+
+    widths: tuple
+    means: tuple             # mean of each layer's input
+    bases: tuple             # (d_in, d_out) orthonormal basis of each layer
+    eigenvalues: tuple       # covariance eigenvalues of each layer's input
+
+    @property
+    def composite_basis(self) -> np.ndarray:
+        """U₁U₂⋯: the n × p_last map from the input to the top code."""
+        out = self.bases[0]
+        for basis in self.bases[1:]:
+            out = out @ basis
+        return out
+
+    def encode(self, X) -> np.ndarray:
+        """Codes of the top layer: each layer centres its input and projects it."""
+        h = as_matrix(X, "X", n_cols=self.bases[0].shape[0])
+        for mean, basis in zip(self.means, self.bases):
+            h = (h - mean) @ basis
+        return h
+
+    def decode(self, H) -> np.ndarray:
+        """Back down the stack: each layer maps codes up with its basis and adds its mean back."""
+        x = as_matrix(H, "H", n_cols=self.bases[-1].shape[1])
+        for mean, basis in zip(reversed(self.means), reversed(self.bases)):
+            x = x @ basis.T + mean
+        return x
+
+
+def stack_pca(X, widths=(128, 32)) -> PCAStack:
+    """Train linear autoencoders layer by layer (each by PCA on the previous layer's codes)."""
+    X = as_matrix(X, "X")
+    widths = tuple(widths)
+    if not widths:
+        raise ValueError("widths must name at least one layer width; got ()")
+    previous = X.shape[1]
+    for w in widths:
+        check_int_in_range(w, "each width", 1, previous)
+        previous = w
+    means, bases, evals = [], [], []
+    h = X
+    for w in widths:
+        mean, basis, ev = pca_basis(h, w)
+        means.append(mean)
+        bases.append(basis)
+        evals.append(ev)
+        h = (h - mean) @ basis
+    return PCAStack(widths=widths, means=tuple(means), bases=tuple(bases), eigenvalues=tuple(evals))
+
+
+@dataclasses.dataclass(frozen=True)
+class LinearStack:
+    """A given first linear layer (A₁, B₁) with PCA of its codes on top: the composite n → p2 → n map."""
+
+    mean: np.ndarray         # the data mean (the layers act on centred data)
+    A: np.ndarray            # n × p2 composite decoder A₁ V
+    B: np.ndarray            # p2 × n composite encoder Vᵀ B₁
+    code_eigenvalues: np.ndarray   # eigenvalues of the codes' covariance B₁ Σ B₁ᵀ (all p1)
+
+
+def stack_linear(X, A1, B1, p2: int, *, orthogonalise: bool = False) -> LinearStack:
+    """Stack PCA p1 → p2 on the codes B₁(x − mean) of a given first layer (A₁ n × p1, B₁ p1 × n).
+
+    With ``orthogonalise=True`` the first layer is first replaced by an orthonormal basis Q of
+    col(A₁) (A₁ = Q R, B₁ = Qᵀ): the same A₁B₁ at a global minimum, but codes in orthonormal
+    coordinates — equivalently, PCA of the codes in the metric A₁ᵀA₁.  Introduced in notebook 05.
+    """
+    X = as_matrix(X, "X")
+    A1, B1 = as_matrix(A1, "A1 (n × p1)"), as_matrix(B1, "B1 (p1 × n)")
+    n = X.shape[1]
+    if A1.shape[0] != n or B1.shape != (A1.shape[1], n):
+        raise ValueError(f"A1 must be n × p1 and B1 p1 × n with n = {n}; got A1 {A1.shape}, B1 {B1.shape}")
+    p2 = check_int_in_range(p2, "p2", 1, A1.shape[1])
+    mean = X.mean(axis=0)
+    xc = X - mean
+    if orthogonalise:
+        A1, _ = np.linalg.qr(A1)
+        B1 = A1.T
+    H = xc @ B1.T                                    # the first layer's codes (centred: xc is)
+    evals, V = np.linalg.eigh(H.T @ H / len(H))
+    order = np.argsort(evals)[::-1]
+    V = V[:, order[:p2]]
+    return LinearStack(mean=mean, A=A1 @ V, B=V.T @ B1, code_eigenvalues=evals[order])
+
+
+# ---------------------------------------------------------------- Boolean: hierarchical clustering
+
+@dataclasses.dataclass(frozen=True)
+class BooleanStack:
+    """A p1-bit Boolean autoencoder with a p2-bit one on top, and the errors of the composition."""
+
+    first: _bool.BooleanFit          # n → p1 → n on the data
+    second: _bool.BooleanFit         # trained on the first layer's reconstructions A1(B1(x))
+    codes: np.ndarray                # top code index of every data point: B2(A1(B1(x)))
+    error: int                       # Σ Hamming(A2(code), x): the stack as trained, layer by layer
+    refit_error: int                 # after re-voting the top decoder on the data (one A step)
+
+    @property
+    def p(self) -> int:
+        """Bits of the top code: the stack clusters the data into at most 2**p clusters."""
+        return self.second.p
+
+    def to_arrays(self) -> dict:
+        """The stack as named arrays (for ``cache.cached_arrays``); :meth:`from_arrays` reads them back."""
+        return {**self.first.to_arrays("first_"), **self.second.to_arrays("second_"), "codes": self.codes,
+                "error": np.array(self.error), "refit_error": np.array(self.refit_error)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict) -> "BooleanStack":
+        """The stack stored by :meth:`to_arrays`."""
+        return cls(first=_bool.BooleanFit.from_arrays(arrays, "first_"),
+                   second=_bool.BooleanFit.from_arrays(arrays, "second_"), codes=arrays["codes"].astype(np.int64),
+                   error=int(arrays["error"]), refit_error=int(arrays["refit_error"]))
+
+
+def stack_boolean(X, p1: int, p2: int, *, n_starts: int = 1, seed: int | None = 0,
+                  cache: bool = False) -> BooleanStack:
+    """Train a p1-bit Boolean autoencoder, then a p2-bit one (p2 < p1) on its reconstructions.
+
+    The second layer sees each point as its first-layer centre, so it clusters the 2**p1 centres
+    (weighted by their cluster sizes) into 2**p2 groups: hierarchical clustering.  ``cache=True``
+    keeps the result on disk (``cache.cached_arrays``), keyed by the data's fingerprint, every
+    argument and the code of this module and of ``boolean``.
+    """
+    X = _bool.check_data(X, "X")
+    p1 = _bool.check_p(p1, len(X))
+    p2 = check_int_in_range(p2, "p2", 0, 30)
+    if p2 >= p1:
+        raise ValueError(f"the top layer must be narrower than the first: p2 < p1; got p1 = {p1}, p2 = {p2}")
+    if cache:
+        if seed is None:
+            raise ValueError("cache=True needs a fixed seed (seed=None draws a different stack every run)")
+        from aehelpers import cache as _cache
+        from aehelpers.cache import code_digest, fingerprint
+
+        key = {"kind": "boolean-stack", "data": fingerprint(X), "p1": p1, "p2": p2, "n_starts": n_starts,
+               "seed": seed, "boolean_code": code_digest(_bool.fit_boolean_autoencoder), "numpy": np.__version__}
+        arrays = _cache.cached_arrays(f"boolean_stack_{p1}_{p2}", key,
+                                      lambda: stack_boolean(X, p1, p2, n_starts=n_starts, seed=seed).to_arrays(),
+                                      verbose=False).arrays
+        return BooleanStack.from_arrays(arrays)
+    first = _bool.fit_boolean_autoencoder(X, p1, n_starts=n_starts, seed=seed)
+    seen = first.A[first.codes]                       # what the first layer passes on: A1(B1(x))
+    second = _bool.fit_boolean_autoencoder(seen, p2, n_starts=n_starts, seed=None if seed is None else seed + 1)
+    codes = second.codes
+    error = _bool.reconstruction_error(X, second.A, codes)
+    refit = _bool.optimal_decoder(X, codes, p2, previous_A=second.A)
+    refit_error = _bool.reconstruction_error(X, refit, codes)
+    return BooleanStack(first=first, second=second, codes=codes, error=error, refit_error=refit_error)

@@ -1,0 +1,341 @@
+"""Loss and error against the bottleneck size p: one quantity per axis, never a curve on a twin axis.
+
+``plot_loss_vs_p`` draws the validation cross-entropy with its entropy floor, ``plot_mse_vs_p``
+the test MSE of the autoencoder (and of rank-p PCA), and ``plot_loss_and_mse_vs_p`` puts the two
+side by side.  ``current`` marks one p (the bottleneck slider marks the p it shows).
+Introduced in notebook 04.
+
+What a code looks like: codes of test digits grouped by class, each unit's activity, raw codes.
+
+``plot_codes_by_class(codes, labels)`` draws two panels: a heat-map with one row per digit
+(grouped 0…9) and one column per code unit (each unit's activation in standard scores, so a
+red block means "this unit fires more than usual for this digit"; units ordered by the class
+they respond to most, ``unit_order``), and each unit's mean activation with its spread, sorted,
+dead units marked.  ``plot_code_heatmap`` shows a few raw codes (white = large, black = 0, the
+series' ink convention), as the bottleneck slider does.  Introduced in notebook 04.
+
+The pictures of notebook 02 (cosmetic): spectrum, convergence, error surface and paths.
+
+Each takes ``ax``/``axes=None`` and returns what it drew.  Introduced in notebook 02.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from aehelpers.views.pictures import axes_for, panels
+from aehelpers.checks import as_matrix, check_int_in_range
+from aehelpers.theory.pca import PCA
+from aehelpers.views.pictures import panels
+
+
+# --- Loss and error against the bottleneck size p: one quantity per axis, never a curve on a twin axis. ---
+
+def _sizes(p_values) -> np.ndarray:
+    ps = np.asarray(list(p_values), dtype=float)
+    if ps.ndim != 1 or ps.size == 0 or np.any(ps <= 0):
+        raise ValueError(f"p_values must be a non-empty list of positive sizes; got {list(p_values)!r}")
+    return ps
+
+
+def _values(xs, name: str, n: int) -> np.ndarray:
+    out = np.asarray(list(xs), dtype=float)
+    if out.shape != (n,):
+        raise ValueError(f"{name} must hold one number per p ({n}); got shape {out.shape}")
+    return out
+
+
+def _p_axis(ax, ps: np.ndarray, current, ys: np.ndarray) -> None:
+    """Log₂ p axis with every p as a tick; ``current`` (one of ``ps``) marked by a line and a dot."""
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(ps, [str(int(p)) for p in ps])
+    ax.minorticks_off()
+    ax.set_xlabel("bottleneck size p (log scale)")
+    if current is not None:
+        idx = np.flatnonzero(ps == current)
+        if idx.size == 0:
+            raise ValueError(f"current must be one of p_values {ps.astype(int).tolist()}; got {current!r}")
+        ax.axvline(current, color="tab:red", linewidth=1.2, zorder=1)
+        ax.plot([current], [ys[idx[0]]], "o", markersize=9, color="tab:red", zorder=5, label=f"p = {current}")
+
+
+def plot_loss_vs_p(p_values, losses, *, floor: float | None = None, current: int | None = None,
+                   title: str = "the loss the autoencoder minimises", ax=None):
+    """Validation cross-entropy against p (log₂ axis), with the entropy floor as a dashed line. Returns ``ax``."""
+    ps = _sizes(p_values)
+    losses = _values(losses, "losses", ps.size)
+    ax = axes_for(ax, (5.5, 3.8))
+    ax.plot(ps, losses, marker="o", color="tab:blue", label="autoencoder, validation")
+    if floor is not None:
+        ax.axhline(floor, color="k", linestyle="--", linewidth=1, label=f"entropy floor {floor:.3f}")
+    _p_axis(ax, ps, current, losses)
+    ax.set_ylabel("cross-entropy (nats per pixel)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_mse_vs_p(p_values, mse, pca_mse=None, *, current: int | None = None,
+                  title: str = "squared error (what PCA minimises)", ax=None):
+    """Test MSE of the autoencoder against p (log₂ axis), and of rank-p PCA when given. Returns ``ax``."""
+    ps = _sizes(p_values)
+    mse = _values(mse, "mse", ps.size)
+    ax = axes_for(ax, (5.5, 3.8))
+    ax.plot(ps, mse, marker="o", color="tab:blue", label="autoencoder")
+    if pca_mse is not None:
+        ax.plot(ps, _values(pca_mse, "pca_mse", ps.size), marker="^", linestyle="--", color="tab:green",
+                label="rank-p PCA")
+    _p_axis(ax, ps, current, mse)
+    ax.set_ylabel("mean squared error per pixel")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_loss_and_mse_vs_p(p_values, losses, mse, pca_mse=None, *, floor: float | None = None,
+                           current: int | None = None, axes=None):
+    """Two panels: ``plot_loss_vs_p`` (left) and ``plot_mse_vs_p`` (right). Returns the two ``axes``."""
+    n = _sizes(p_values).size
+    for name, values in (("losses", losses), ("mse", mse), ("pca_mse", pca_mse)):
+        if values is not None:
+            _values(values, name, n)  # every input checked before a figure is made
+    ax_loss, ax_mse = panels(axes, 2, width=5.5, height=3.8)
+    plot_loss_vs_p(p_values, losses, floor=floor, current=current, ax=ax_loss)
+    plot_mse_vs_p(p_values, mse, pca_mse, current=current, ax=ax_mse)
+    return np.array([ax_loss, ax_mse])
+
+
+# --- What a code looks like: codes of test digits grouped by class, each unit's activity, raw codes. ---
+
+def pick_by_class(labels, per_class: int = 20) -> np.ndarray:
+    """Indices of the first ``per_class`` examples of each class, classes in increasing order."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0:
+        raise ValueError(f"labels must be a non-empty 1-D array; got shape {labels.shape}")
+    per_class = check_int_in_range(per_class, "per_class", 1)
+    return np.concatenate([np.flatnonzero(labels == c)[:per_class] for c in np.unique(labels)])
+
+
+def standardise(codes) -> np.ndarray:
+    """Each unit's activations as standard scores over the rows: 0 is the unit's mean, ±1 one std (dead units 0)."""
+    codes = as_matrix(codes, "codes")
+    std = codes.std(axis=0)
+    return (codes - codes.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def unit_order(codes, labels) -> np.ndarray:
+    """Code units ordered by the class they respond to most (relative to the unit's own mean), then by how much."""
+    codes = as_matrix(codes, "codes")
+    labels = np.asarray(labels)
+    if labels.shape != (len(codes),):
+        raise ValueError(f"labels must hold one class per code row ({len(codes)}); got shape {labels.shape}")
+    classes = np.unique(labels)
+    scores = standardise(codes)
+    means = np.stack([scores[labels == c].mean(axis=0) for c in classes])  # classes × p
+    favourite = means.argmax(axis=0)
+    strength = means.max(axis=0)
+    return np.lexsort((-strength, favourite))
+
+
+def plot_codes_by_class(codes, labels, *, per_class: int = 20, title: str | None = None, axes=None):
+    """Heat-map of standardised codes by digit class (left) and each unit's mean ± std activation, sorted (right).
+
+    ``codes`` is (m, p) from the encoder, ``labels`` the m digit classes.  The heat-map's columns
+    are the units in the order ``unit_order(codes, labels)``.  Returns the two ``axes``.
+    """
+    codes = as_matrix(codes, "codes")
+    labels = np.asarray(labels)
+    order = unit_order(codes, labels)  # also checks one label per code row
+    rows = pick_by_class(labels, per_class)
+    shown, shown_labels = standardise(codes)[rows][:, order], labels[rows]
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.3, 1]})
+    ax_map, ax_units = panels(axes, 2)
+    fig = ax_map.figure
+    p = codes.shape[1]
+    im = ax_map.imshow(shown, aspect="auto", cmap="RdBu_r", interpolation="nearest", vmin=-2.5, vmax=2.5)
+    bounds = np.flatnonzero(np.diff(shown_labels)) + 0.5
+    for y in bounds:
+        ax_map.axhline(y, color="white", linewidth=0.6)
+    starts = np.concatenate([[0], np.ceil(bounds).astype(int)])
+    ends = np.concatenate([np.ceil(bounds).astype(int), [len(rows)]])
+    ax_map.set_yticks((starts + ends - 1) / 2, [str(c) for c in shown_labels[starts]])
+    ax_map.set_ylabel(f"test digits, grouped by class ({per_class} each)")
+    ax_map.set_xlabel(f"code unit (the {p} units, ordered by the digit they respond to most)")
+    ax_map.set_xticks([])
+    ax_map.grid(False)
+    ax_map.set_title("codes of test digits")
+    fig.colorbar(im, ax=ax_map, label="activation in stds above the unit's mean")
+
+    mean, std = codes.mean(axis=0), codes.std(axis=0)
+    by_mean = np.argsort(-mean)
+    dead = np.all(codes <= 0, axis=0)[by_mean]
+    xs = np.arange(p)
+    ax_units.errorbar(xs[~dead], mean[by_mean][~dead], yerr=std[by_mean][~dead], fmt="o", markersize=3,
+                      capsize=2, color="tab:blue", label="mean ± std over all test digits")
+    if dead.any():
+        ax_units.plot(xs[dead], np.zeros(dead.sum()), "x", color="tab:red",
+                      label=f"dead: zero on every digit ({int(dead.sum())})")
+    ax_units.set_xlabel("code unit, sorted by mean activation")
+    ax_units.set_ylabel("activation")
+    ax_units.set_title("each unit's activation")
+    ax_units.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return np.array([ax_map, ax_units])
+
+
+def plot_code_heatmap(codes, *, vmax: float | None = None, colorbar: bool = True, ax=None):
+    """A few codes as a heat-map: one row per digit, one column per code unit; white = large, black = 0.
+
+    ``vmax`` fixes the top of the colour scale (default: the largest value shown).  Returns ``ax``.
+    """
+    codes = as_matrix(codes, "codes")
+    top = float(codes.max()) if vmax is None else float(vmax)
+    k, p = codes.shape
+    ax = axes_for(ax, (4.2, 3.2))
+    im = ax.imshow(codes, aspect="auto", cmap="gray", vmin=0.0, vmax=top if top > 0 else 1.0,
+                   interpolation="nearest")
+    units = range(1, p + 1) if p <= 8 else sorted({1, *(q * p // 4 for q in range(1, 5))})  # 1, p/4, …, p
+    ax.set_xticks([u - 1 for u in units], [str(u) for u in units])
+    ax.set_yticks(range(k), [str(i + 1) for i in range(k)])
+    ax.tick_params(labelsize=8)
+    ax.set_xlabel(f"code unit (1 … {p})")
+    ax.set_ylabel("test digit")
+    ax.grid(False)
+    ax.set_title(f"codes: {k} digits × {p} units")
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, label="activation")
+    return ax
+
+
+# --- The pictures of notebook 02 (cosmetic): spectrum, convergence, error surface and paths. ---
+
+def plot_spectrum(pca: PCA, p: int | None = None, axes=None):
+    """Three panels: eigenvalues λᵢ (log), variance explained, and the optimal MSE Σ_{i>p} λᵢ / n."""
+    ax1, ax2, ax3 = panels(axes, 3)
+    idx = np.arange(1, pca.n + 1)
+    positive = pca.eigenvalues > 1e-12 * pca.eigenvalues[0]  # below that: round-off of zero eigenvalues
+    ax1.semilogy(idx[positive], pca.eigenvalues[positive], lw=1.5)
+    ax1.set(xlabel="index i", ylabel="eigenvalue λᵢ of Σ_XX", title="Eigenvalue spectrum")
+    ax2.plot(idx, 100 * pca.variance_explained(), lw=1.5)
+    ax2.set(xlabel="p", ylabel="variance explained (%)", title="Variance kept by the top p", xscale="log")
+    ax3.plot(idx, pca.optimal_errors()[1:] / pca.n, lw=1.5)
+    ax3.set(xlabel="p", ylabel=r"optimal MSE  $\sum_{i>p} \lambda_i / n$", title="Best error of any linear n/p/n AE",
+            xscale="log")
+    if p is not None:
+        for ax, y in ((ax1, pca.eigenvalues[p - 1]), (ax2, 100 * pca.variance_explained()[p - 1]),
+                      (ax3, pca.optimal_mse(p))):
+            ax.plot([p], [y], "o", color="C3", label=f"p = {p}")
+            ax.legend()
+    return ax1, ax2, ax3
+
+
+def plot_convergence(seconds, ratios, cosines, axes=None):
+    """Two panels over training time: error ratio to PCA, and every principal-angle cosine (last in red)."""
+    ax1, ax2 = panels(axes, 2, width=5.0)
+    ax1.semilogy(seconds, np.maximum(np.asarray(ratios) - 1, 1e-7), "o-", ms=3)  # ≤ 0 would vanish on log
+    ax1.set(xlabel="training time (s)", ylabel="test MSE ratio − 1 (AE / PCA)",
+            title="Reconstruction error reaches the PCA optimum")
+    cos = np.asarray(cosines)
+    ax2.plot(seconds, 1 - cos[:, :-1], color="C0", alpha=0.35, lw=1)
+    ax2.plot(seconds, 1 - cos[:, -1], color="C3", lw=2, label="last (largest) angle")
+    ax2.set(yscale="log", xlabel="training time (s)", ylabel="1 − cos(principal angle)",
+            title="col(A) turns onto the top-p eigenvectors")
+    ax2.legend()
+    return ax1, ax2
+
+
+def plot_error_surface(theta1, theta2, errors, *, labels=("θ₁", "θ₂"), ax=None, title="E around a saddle"):
+    """Filled contours of a 2-D error slice ``errors[i, j]`` at (theta1[i], theta2[j]), saddle marked."""
+    ax = panels(ax, 1)[0]
+    deg1, deg2 = np.degrees(theta1), np.degrees(theta2)
+    cs = ax.contourf(deg1, deg2, np.asarray(errors).T, levels=20, cmap="viridis")
+    ax.figure.colorbar(cs, ax=ax, label="E / m")
+    ax.plot([0], [0], "w*", ms=12, label="critical point")
+    ax.set(xlabel=f"{labels[0]} (degrees)", ylabel=f"{labels[1]} (degrees)", title=title)
+    ax.legend(loc="upper right")
+    return ax
+
+
+def plot_error_vs_p(pca: PCA, test_mse, trained: dict, *, ax=None):
+    """Test MSE against p: PCA's closed form on training data, PCA on test data, trained linear AEs."""
+    ax = panels(ax, 1, width=6.0)[0]
+    ps = np.arange(1, pca.n + 1)
+    ax.plot(ps, pca.optimal_errors()[1:] / pca.n, color="0.6", lw=2,
+            label=r"PCA, training ($\sum_{i>p} \lambda_i / n$)")
+    ax.plot(ps, np.asarray(test_mse)[1:], color="C0", lw=1.5, label="PCA, test")
+    qs = sorted(trained)
+    ax.plot(qs, [trained[q] for q in qs], "o", color="C3", ms=7, label="linear AE by gradient descent, test")
+    ax.set(xscale="log", ylim=(0, None), xlabel="p (code size, log scale)", ylabel="MSE per pixel",
+           title="Error against p: trained linear autoencoders sit on the PCA curve")
+    ax.legend()
+    return ax
+
+
+def plot_critical_points(points, *, ax=None):
+    """Horizontal bars: the error Σ_{i∉I} λᵢ of each critical point, minimum green, saddles orange."""
+    ax = panels(ax, 1)[0]
+    order = sorted(points, key=lambda pt: pt.error)
+    colours = ["C2" if pt.kind == "minimum" else "C1" for pt in order]
+    ax.barh([pt.label() for pt in order], [pt.error for pt in order], color=colours)
+    ax.invert_yaxis()
+    lo = min(pt.error for pt in order)
+    ax.set(xlim=(lo * 0.995, max(pt.error for pt in order) * 1.002), xlabel="E / m at the critical point",
+           ylabel="eigenvectors I", title="Critical points (green: minimum, orange: saddles)")
+    return ax
+
+
+def plot_paths(paths: dict, *, ax=None, title="Descending from saddles to the minimum"):
+    """Error along paths: ``{label: (t, errors)}`` with t the path parameter (rotation in degrees)."""
+    ax = panels(ax, 1)[0]
+    for label, (t, errors) in paths.items():
+        ax.plot(t, errors, lw=2, label=label)
+    ax.set(xlabel="rotation along the path (degrees)", ylabel="E / m", title=title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+# --- Hebbian learning (notebook 05) ---
+
+def plot_hebbian_convergence(results, ax=None):
+    """Smallest principal-angle cosine to the PCA subspace after every epoch, one line per run.
+
+    ``results`` maps a label to a :class:`~aehelpers.theory.hebbian.HebbianResult` trained with a ``track`` returning that cosine.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    for label, res in results.items():
+        if not res.trace:
+            raise ValueError(f"{label}: no trace; train with track=... to plot convergence")
+        ax.plot(np.arange(1, len(res.trace) + 1), res.trace, "o-", label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("smallest cosine of the principal angles")
+    ax.set_title("Hebbian learning converges to the PCA subspace")
+    ax.legend()
+    return ax
+
+
+# --- Boolean autoencoders (notebook 05) ---
+
+def plot_exhaustive_growth(rows, ax=None):
+    """Time of exhaustive search against the number of points m, one line per p (log scale).
+
+    ``rows`` are ``(m, p, n_partitions, seconds)`` tuples.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    rows = np.asarray(rows, dtype=float)
+    for p in np.unique(rows[:, 1]):
+        sel = rows[rows[:, 1] == p]
+        ax.semilogy(sel[:, 0], sel[:, 3], "o-", label=f"p = {int(p)} (≤ {2 ** int(p)} clusters)")
+    ax.set_xlabel("number of points m")
+    ax.set_ylabel("exhaustive search time (s, log scale)")
+    ax.set_title("Exact Boolean autoencoder: time grows with the number of partitions")
+    ax.legend()
+    return ax

@@ -1,0 +1,358 @@
+"""The p slider: rank-p PCA reconstructions of test digits and their error, redrawn at once.
+
+``render_pca(view, p)`` is a pure function returning a ``Frame`` (PNG bytes, label, numbers);
+``pca_slider(view)`` puts it in the series' one slider shell (``aehelpers.views.slider``).  Everything is closed
+form (no training): the test digits' coordinates in the eigenbasis are computed once, so a
+move costs one small matrix product, one mosaic PNG and one tiny curve PNG (a few ms).
+Introduced in notebook 02.
+
+The bottleneck slider: move p and see digits, reconstructions, codes and loss for that p.
+
+``render_bottleneck(sweep, pictures, p)`` is a pure function of a precomputed ``Sweep`` (see
+``aehelpers.nets.sweep``) returning a ``Frame``; ``bottleneck_slider(sweep)`` puts it in the series'
+one slider shell (``aehelpers.views.slider``).  Nothing is trained or evaluated when the slider
+moves: reconstructions, codes and metrics were computed once when the sweep was loaded; the
+two Matplotlib pictures of each p (its codes as a heat-map with labelled axes, and loss and
+MSE against p in two panels with that p marked) are drawn once with the Agg backend
+(``render_pictures``), and a move only tiles the digits into one PNG (a few milliseconds).
+Introduced in notebook 04.
+
+A slider over the code size p: watch non-digit reconstructions sharpen into the identity.
+
+``identity_views`` runs every model once on the same probes (pure, all the compute);
+``render_identity(results, p)`` turns one p into a ``Frame`` (a PNG mosaic, a small chart of
+the gap non-digit − digit error against p, and the errors, tens of milliseconds); ``identity_slider(results)`` puts it in the series' one slider shell
+(``aehelpers.views.slider``), so moving the slider trains and predicts nothing.  Introduced in
+notebook 03.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import numpy as np
+
+from aehelpers.checks import as_matrix, check_int_in_range
+from aehelpers.views.pictures import mosaic, to_png
+from aehelpers.theory.pca import PCA
+from aehelpers.views.slider import Frame, Slider, format_label
+from aehelpers.views.plots import plot_loss_vs_p, plot_mse_vs_p
+from aehelpers.views.plots import plot_code_heatmap
+from aehelpers.checks import check_int_in_range
+from aehelpers.nets.identity import DIGITS, family_outputs
+
+
+# --- The p slider: rank-p PCA reconstructions of test digits and their error, redrawn at once. ---
+
+CURVE_SIZE = (380, 190)  # width, height of the error-vs-p picture in pixels
+_MARGIN = (52, 14, 12, 34)  # left, right, top, bottom
+
+
+@dataclasses.dataclass
+class PCAView:
+    """Everything a move of the slider needs, precomputed by ``prepare_pca_view``."""
+
+    U: np.ndarray  # n × n eigenvectors, float32
+    mean: np.ndarray  # training mean (n,)
+    originals: np.ndarray  # k × n test digits shown
+    codes: np.ndarray  # k × n their centred coordinates in the eigenbasis
+    test_mse: np.ndarray  # index p = 0…n: MSE of the rank-p reconstruction over the whole test set
+    train_mse: np.ndarray  # index p = 0…n: closed form Σ_{i>p} λᵢ / n on the training set
+    scale: int = 3
+    _curve_base: object = None  # PIL image of the curves without the marker, built on first use
+
+    @property
+    def n(self) -> int:
+        """Dimension of the data (the slider's maximum)."""
+        return int(self.U.shape[0])
+
+
+def prepare_pca_view(pca: PCA, x_test, mean, *, n_digits: int = 8, indices=None, scale: int = 3) -> PCAView:
+    """Precompute the eigen-coordinates of the test set and the test MSE for every p = 0…n.
+
+    ``x_test`` are raw (uncentred) test images, ``mean`` the training mean used for the PCA.
+    ``indices`` picks the digits shown (default: the first ``n_digits``).
+    """
+    n = pca.n
+    x_test = as_matrix(x_test, "x_test", n_cols=n)
+    mean = np.asarray(mean, dtype=np.float64)
+    if mean.shape != (n,):
+        raise ValueError(f"mean must have shape ({n},); got {mean.shape}")
+    if indices is None:
+        k = check_int_in_range(n_digits, "n_digits", 1, len(x_test))
+        indices = np.arange(k)
+    indices = np.asarray(indices, dtype=int)
+    if indices.ndim != 1 or indices.size == 0 or indices.min() < 0 or indices.max() >= len(x_test):
+        raise ValueError(f"indices must be 1-D positions in 0…{len(x_test) - 1}; got {indices.tolist()}")
+    xc = x_test - mean
+    Z = xc @ pca.U
+    energy = np.mean(Z ** 2, axis=0)  # mean squared coordinate along each eigenvector
+    total = float(np.mean(np.sum(xc ** 2, axis=1)))
+    test_err = np.clip(total - np.concatenate([[0.0], np.cumsum(energy)]), 0.0, None)
+    return PCAView(U=pca.U.astype(np.float32), mean=mean.astype(np.float32),
+                   originals=x_test[indices].astype(np.float32), codes=Z[indices].astype(np.float32),
+                   test_mse=test_err / n, train_mse=pca.optimal_errors() / n,
+                   scale=check_int_in_range(scale, "scale", 1, 8))
+
+
+def reconstruct_digits(view: PCAView, p) -> np.ndarray:
+    """The shown digits rebuilt from their top-p coordinates: mean + Σ_{i≤p} zᵢ uᵢ."""
+    return _reconstruct(view, check_int_in_range(p, "p", 1, view.n))
+
+
+def _reconstruct(view: PCAView, p: int) -> np.ndarray:
+    return view.mean + view.codes[:, :p] @ view.U[:, :p].T
+
+
+def _curve_xy(view: PCAView):
+    w, h = CURVE_SIZE
+    left, right, top, bottom = _MARGIN
+    ymax = float(max(view.test_mse[1], view.train_mse[1])) * 1.05 or 1.0
+    lognmax = np.log(view.n)
+
+    def to_px(p, mse):
+        x = left + (w - left - right) * np.log(np.asarray(p, dtype=float)) / lognmax
+        y = top + (h - top - bottom) * (1.0 - np.asarray(mse, dtype=float) / ymax)
+        return x, y
+
+    return to_px, ymax
+
+
+def _curve_base(view: PCAView):
+    """The curves, axes and labels (no marker), drawn once with PIL and kept on the view."""
+    if view._curve_base is not None:
+        return view._curve_base
+    from PIL import Image, ImageDraw
+
+    w, h = CURVE_SIZE
+    left, right, top, bottom = _MARGIN
+    img = Image.new("RGB", (w, h), "white")
+    draw = ImageDraw.Draw(img)
+    to_px, ymax = _curve_xy(view)
+    draw.rectangle([left, top, w - right, h - bottom], outline=(120, 120, 120))
+    for p in (1, 10, 100, view.n):
+        x, _ = to_px(p, 0)
+        draw.line([(x, h - bottom), (x, h - bottom + 4)], fill=(80, 80, 80))
+        draw.text((x - 6, h - bottom + 6), str(p), fill=(0, 0, 0))
+    for frac in (0.0, 0.5, 1.0):
+        _, y = to_px(1, frac * ymax / 1.05)
+        draw.line([(left - 4, y), (left, y)], fill=(80, 80, 80))
+        draw.text((2, y - 6), f"{frac * ymax / 1.05:.3f}", fill=(0, 0, 0))
+    draw.text((left + 60, h - 14), "p (log scale)", fill=(0, 0, 0))
+    draw.text((left + 6, top + 2), "MSE: test (blue), training optimum (grey)", fill=(0, 0, 0))
+    ps = np.arange(1, view.n + 1)
+    for curve, colour in ((view.train_mse, (150, 150, 150)), (view.test_mse, (31, 119, 180))):
+        xs, ys = to_px(ps, curve[1:])
+        draw.line(list(zip(xs.tolist(), ys.tolist())), fill=colour, width=2)
+    view._curve_base = img
+    return img
+
+
+def _curve_png(view: PCAView, p: int) -> bytes:
+    """PNG of test MSE against p with a marker at ``p`` (the cached base picture plus one line)."""
+    from PIL import ImageDraw
+
+    img = _curve_base(view).copy()
+    draw = ImageDraw.Draw(img)
+    to_px, _ = _curve_xy(view)
+    x, y = to_px(p, view.test_mse[p])
+    draw.line([(x, _MARGIN[2]), (x, CURVE_SIZE[1] - _MARGIN[3])], fill=(214, 39, 40), width=1)
+    draw.ellipse([x - 4, y - 4, x + 4, y + 4], fill=(214, 39, 40))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def render_pca(view: PCAView, p: int) -> Frame:
+    """What the slider shows at ``p`` (one of ``1…n``, checked by the slider).
+
+    Images: the test digits above their rank-p reconstructions, then test MSE against p with p
+    marked.  Numbers: ``test_mse`` (measured on the test set) and ``train_mse`` (the closed form
+    Σ_{i>p} λᵢ/n on the training set).
+    """
+    x_hat = _reconstruct(view, p)
+    picture = mosaic(np.concatenate([view.originals, x_hat]), ncols=len(x_hat))
+    mse, train = float(view.test_mse[p]), float(view.train_mse[p])
+    label = format_label({"p": p, "test MSE": mse, "training optimum Σ_(i>p) λᵢ/n": train})
+    return Frame((to_png(picture, scale=view.scale), _curve_png(view, p)), label,
+                 {"test_mse": mse, "train_mse": train})
+
+
+def p_stops(n: int) -> list[int]:
+    """Slider stops over 1…n, dense where the picture changes fast: every p up to 32, then sparser.
+
+    Steps of 4 to 64, 8 to 128, 16 to 256, 32 to 512, 64 beyond, and n itself, so that small p
+    (where most of the variance is) gets about half of the track instead of 4% of it.
+    """
+    n = check_int_in_range(n, "n", 1)
+    stops = set(range(1, min(n, 32) + 1))
+    for lo, hi, step in ((32, 64, 4), (64, 128, 8), (128, 256, 16), (256, 512, 32), (512, n, 64)):
+        stops.update(range(lo + step, min(hi, n) + 1, step))
+    stops.add(n)
+    return sorted(stops)
+
+
+def pca_slider(view: PCAView, p: int = 32, *, stops=None) -> Slider:
+    """The p slider (see ``aehelpers.views.slider.Slider``) starting at ``p``; ``stops`` default to :func:`p_stops`."""
+    stops = p_stops(view.n) if stops is None else stops
+    return Slider(functools.partial(render_pca, view), {"p": stops}, {"p": p}, width="600px",
+                  caption="top row: test digits · bottom row: rank-p PCA reconstruction "
+                          "(the best any linear autoencoder with p hidden units can do)")
+
+
+# --- The bottleneck slider: move p and see digits, reconstructions, codes and loss for that p. ---
+
+def _png(fig, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def _agg_figure(width: float, height: float):
+    """A Matplotlib figure outside pyplot (nothing displayed, no global state), Agg canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def codes_png(codes, *, dpi: int = 80) -> bytes:
+    """PNG of the shown digits' codes: one row per digit (as in the row of digits above), one column per unit."""
+    fig = _agg_figure(3.9, 3.1)
+    ax = plot_code_heatmap(codes, ax=fig.add_subplot())
+    ax.set_ylabel(f"test digit (1–{len(codes)}, left to right above)", fontsize=9)
+    fig.subplots_adjust(left=0.17, right=0.97, bottom=0.16, top=0.9)
+    return _png(fig, dpi)
+
+
+def curves_png(sweep, p: int, *, dpi: int = 80) -> bytes:
+    """PNG of validation loss (left) and test MSE (right) against p, ``p`` marked in both."""
+    fig = _agg_figure(7.6, 3.1)
+    ax_loss, ax_mse = fig.subplots(1, 2)
+    ps = sweep.p_values
+    plot_loss_vs_p(ps, [sweep.val_loss[q] for q in ps], floor=sweep.floor, current=p,
+                   title="validation loss", ax=ax_loss)
+    plot_mse_vs_p(ps, [sweep.mse[q] for q in ps], current=p, title="test MSE", ax=ax_mse)
+    fig.subplots_adjust(left=0.09, right=0.99, bottom=0.16, top=0.9, wspace=0.32)
+    return _png(fig, dpi)
+
+
+def render_pictures(sweep, *, dpi: int = 80) -> dict[int, tuple[bytes, bytes]]:
+    """``{p: (codes PNG, curves PNG)}`` for every p of the sweep: drawn once, swapped on a move."""
+    return {p: (codes_png(sweep.codes[p], dpi=dpi), curves_png(sweep, p, dpi=dpi)) for p in sweep.p_values}
+
+
+def render_bottleneck(sweep, pictures: dict, p: int, *, scale: int = 2) -> Frame:
+    """What the slider shows at ``p`` (one of ``sweep.p_values``, checked by the slider).
+
+    Images: the test digits above their reconstructions, then ``pictures[p]`` (from
+    ``render_pictures``): their codes and the curves against p.  Numbers: ``val_loss``, ``mse``
+    and ``dead`` (units never active on the test set).
+    """
+    picture = mosaic(np.concatenate([sweep.x_show, sweep.x_hat[p]]), ncols=len(sweep.x_show))
+    val_loss, mse, dead = float(sweep.val_loss[p]), float(sweep.mse[p]), int(sweep.dead[p])
+    label = format_label({"p": p, "val loss": val_loss, "MSE": mse, "dead units": f"{dead}/{p}"})
+    codes, curves = pictures[p]
+    return Frame((to_png(picture, scale=scale), codes, curves), label,
+                 {"val_loss": val_loss, "mse": mse, "dead": dead})
+
+
+def bottleneck_slider(sweep, p: int | None = None) -> Slider:
+    """The p slider over the sweep's code sizes (see ``aehelpers.views.slider.Slider``), starting at ``p``."""
+    render = functools.partial(render_bottleneck, sweep, render_pictures(sweep))
+    return Slider(render, {"p": sweep.p_values}, None if p is None else {"p": p}, width="500px",
+                  caption=f"top row: {len(sweep.x_show)} test digits · second row: their reconstructions "
+                          "through a p-unit bottleneck · beside them: their p numbers each (row k is the "
+                          "k-th digit; white = large, black = 0) · below: loss and squared error for "
+                          "every p, the one shown in red")
+
+
+# --- A slider over the code size p: watch non-digit reconstructions sharpen into the identity. ---
+
+def identity_views(models: dict, digits, probes: dict, *, n_show: int = 8) -> dict:
+    """Reconstruct ``n_show`` digits and ``n_show`` images of each probe family with every model.
+
+    ``models`` maps code size p → KerasAutoencoder.  Returns ``{"families": [...], "inputs":
+    {family: (n_show, 784)}, "views": {p: {"outputs": {family: ...}, "errors": {family: MSE},
+    "relative": {family: relative error}, "gap": non-digits − digits}}}``, the errors being means
+    over *all* the images given, not just the ones shown.  The relative error of a family is its
+    MSE over its mean squared pixel value (the MSE of an all-black reconstruction): sparse ink,
+    as in letters and shapes, has a small MSE even when badly reconstructed.
+    """
+    n_show = check_int_in_range(n_show, "n_show", 1)
+    if not models:
+        raise ValueError("models must map at least one code size p to a model; got none")
+    views = {}
+    for p, kae in sorted(models.items()):
+        sets, x_hat, errors = family_outputs(kae, digits, probes)
+        means = {f: float(np.mean(e)) for f, e in errors.items()}
+        views[int(p)] = {"outputs": {f: np.clip(x[:n_show], 0.0, 1.0).astype(np.float32) for f, x in x_hat.items()},
+                         "errors": means,
+                         "relative": {f: means[f] / max(float(np.mean(np.square(x, dtype=np.float64))), 1e-12)
+                                      for f, x in sets.items()},
+                         "gap": gap(means)}
+    return {"families": list(sets), "inputs": {f: x[:n_show] for f, x in sets.items()}, "views": views}
+
+
+def gap(errors: dict) -> float:
+    """Mean MSE over the non-digit families minus the digit MSE: how much worse the unseen kinds fare."""
+    others = [float(e) for f, e in errors.items() if f != DIGITS]
+    if DIGITS not in errors or not others:
+        raise ValueError(f"errors must hold 'digits' and at least one other family; got {sorted(errors)}")
+    return float(np.mean(others)) - float(errors[DIGITS])
+
+
+def _gap_chart(results: dict, p: int) -> bytes:
+    """PNG of the gap against p (log scale) with ``p`` marked; drawn without pyplot (no figure is left open)."""
+    from matplotlib.figure import Figure
+
+    ps = sorted(results["views"])
+    gaps = [gap(results["views"][q]["errors"]) for q in ps]
+    fig = Figure(figsize=(3.4, 2.3), dpi=90, layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(ps, gaps, "o-", color="tab:blue", lw=1.5, ms=4)
+    ax.plot([p], [gap(results["views"][p]["errors"])], "o", color="tab:red", ms=9)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.axvline(784, color="grey", ls="--", lw=0.8)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("code size p (log scale)", fontsize=8)
+    ax.set_ylabel("gap (MSE per pixel)", fontsize=8)
+    ax.set_title("non-digit − digit error", fontsize=9)
+    ax.tick_params(labelsize=7)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def render_identity(results: dict, p: int, *, scale: int = 2) -> Frame:
+    """What the slider shows at ``p`` (one of the precomputed code sizes, checked by the slider).
+
+    The mosaic has two rows per family: the inputs, then their reconstructions by the model
+    with code size p; beside it the gap (mean non-digit MSE − digit MSE) against p.  The label
+    gives the gap, then each family's MSE; ``numbers`` is ``{family: MSE, "gap": gap}``.
+    """
+    view = results["views"][p]
+    rows = []
+    for family in results["families"]:
+        rows += [results["inputs"][family], view["outputs"][family]]
+    png = to_png(mosaic(np.concatenate(rows), ncols=len(rows[0]), fill=0.5), scale=scale)
+    errors = {family: float(view["errors"][family]) for family in results["families"]}
+    g = gap(errors)
+    label = format_label({"p": p, "gap (non-digits − digits)": g, **{f"{family} MSE": e for family, e in errors.items()}},
+                         note=f"{'≥' if p >= 784 else '<'} n = 784")
+    return Frame((png, _gap_chart(results, p)), label, {**errors, "gap": g})
+
+
+def identity_slider(results: dict, p: int | None = None) -> Slider:
+    """A slider over the precomputed code sizes in ``results`` (from :func:`identity_views`)."""
+    if not isinstance(results, dict) or not {"families", "inputs", "views"} <= set(results) or not results["views"]:
+        raise ValueError("results must be the dict made by identity_views (keys families, inputs, views, "
+                         f"at least one p); got {type(results).__name__}")
+    return Slider(functools.partial(render_identity, results), {"p": sorted(results["views"])},
+                  None if p is None else {"p": p},
+                  caption="row pairs: inputs, then their reconstructions by the model with code size p; "
+                          f"families top to bottom: {', '.join(results['families'])}. Right: the gap "
+                          "(mean non-digit error − digit error) against p; it shrinks towards 0 as the model "
+                          "learns to copy")
