@@ -295,7 +295,7 @@ TRAINED: list[int] = []
 
 def _build():
     ae.seed_everything(3)
-    return ae.models.build_autoencoder(3, n=16).model if hasattr(ae, "models") else None
+    return ae.build_autoencoder(3, n=16).model
 
 
 def _fit(model):
@@ -575,7 +575,7 @@ def _(env):
 
     def _build_tanh():
         ae.seed_everything(3)
-        return ae.models.build_autoencoder(3, n=16, activation="tanh").model
+        return ae.build_autoencoder(3, n=16, activation="tanh").model
 
     b = cache.cached_model("tiny", key, _build_tanh, _fit, root=env.tmp / "c")
     return handled(a.path != b.path and not b.hit, "a new entry for the new code")
@@ -610,7 +610,7 @@ def _(env):
 def _(env):
     x = _centred()
     (env.tmp / "cache").mkdir(exist_ok=True)
-    (env.tmp / "cache" / f"pca-{ae.digest.fingerprint(x) if hasattr(ae, 'digest') else 'x'}.npz").write_bytes(b"junk")
+    (env.tmp / "cache" / f"pca-{ae.fingerprint(x)}.npz").write_bytes(b"junk")
     pca = pca_lib.fit_pca(x)
     return handled(np.all(np.isfinite(pca.eigenvalues)), "no disk cache is read")
 
