@@ -5,9 +5,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # The venv is stamped with the interpreter that made it: another PYTHON (or another version of it)
-# rebuilds it instead of silently reusing the old one.
+# rebuilds it instead of silently reusing the old one.  Three stamps, one per install: the series
+# itself (`make lab`: no test tools), plus the [test,site] extras (`make test`) or the [site] extra
+# (`make site`); each extra is added to the same venv without rebuilding it.
 PY_ID  := $(shell $(PYTHON) tools/venv_python.py id 2>/dev/null)
 STAMP  := $(VENV)/.installed-$(or $(PY_ID),missing-python)
+TEST_STAMP := $(STAMP)-test
+SITE_STAMP := $(STAMP)-site
 QUICK  := AEHELPERS_QUICK=1 AEHELPERS_OFFLINE=1 MPLBACKEND=Agg
 PORT   ?= 8888
 # Jupyter refuses to run as root without this (containers, CI); users never need it.
@@ -18,57 +22,70 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 help:
 	@echo "make lab    - set up .venv and open the series in JupyterLab"
 	@echo "make test   - set up .venv, run unit tests and every notebook (quick mode)"
-	@echo "make run    - execute every notebook in full mode and refresh figures/"
+	@echo "make unit   - the unit tests only; make notebooks - every notebook only (quick mode)"
+	@echo "make run    - execute every notebook in full mode and refresh the committed figures/"
+	@echo "             (AEHELPERS_FIGURES=figures; otherwise a notebook saves figures to the ignored build/figures/)"
 	@echo "make screenshot - refresh figures/slider_screenshot.png (notebook 04's slider in JupyterLab + Chromium)"
 	@echo "make bench  - measure speed and quality; writes bench/results.json and bench/RESULTS.md"
 	@echo "make strip  - remove outputs and execution counts from notebooks/"
 	@echo "make site   - the executed series as offline web pages in build/site/ (sliders work without a kernel)"
 
 # Re-installs only when pyproject.toml changes or PYTHON is another interpreter: a second run does nothing.
+# pip shows one line per package (no --quiet): the first install downloads about 1 GB.
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "PYTHON=$(PYTHON) not found: install Python 3.11-3.13 or pass PYTHON=/path/to/python3.x"; exit 1; }
 	@$(PYTHON) tools/venv_python.py check $(VENV)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e .
 	@rm -f $(VENV)/.installed*
 	@touch $(STAMP)
 
-venv: $(STAMP)
+# The extras, on top of the series' own install (pytest, nbval, Playwright...; nbconvert and latex2mathml).
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -e '.[test,site]'
+	@touch $@
+
+$(SITE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -e '.[site]'
+	@touch $@
+
+venv: $(TEST_STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.port=$(PORT) --ServerApp.ip=127.0.0.1 \
 		$(ROOT_FLAG) notebooks/00_start_here.ipynb
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(QUICK) $(BIN)/python -m pytest tests notebooks --nbval-lax \
 		--nbval-cell-timeout=900 --durations=15
 
-unit: $(STAMP)
+unit: $(TEST_STAMP)
 	$(QUICK) $(BIN)/python -m pytest tests --ignore=tests/e2e
 
 NOTEBOOKS ?= notebooks
-notebooks: $(STAMP)
+notebooks: $(TEST_STAMP)
 	$(QUICK) $(BIN)/python -m pytest $(NOTEBOOKS) --nbval-lax --nbval-cell-timeout=900
 
-# Full mode: real data sizes and epochs; refreshes the committed figures/.
-run: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m jupyter nbconvert --to notebook --execute --output-dir build/executed \
+# Full mode: real data sizes and epochs; the one target that writes the committed figures/
+# (AEHELPERS_FIGURES; everything else, JupyterLab included, saves figures to the ignored build/figures/).
+run: $(TEST_STAMP)
+	AEHELPERS_FIGURES=$(CURDIR)/figures MPLBACKEND=Agg $(BIN)/python -m jupyter nbconvert --to notebook --execute --output-dir build/executed \
 		--ExecutePreprocessor.timeout=-1 notebooks/*.ipynb
 	$(BIN)/python tests/e2e/readme_screenshot.py --if-chromium
 
 # Chromium as the browser tests find it: AEHELPERS_CHROMIUM, else chromium, chromium-browser,
 # google-chrome or google-chrome-stable on PATH. Full mode unless AEHELPERS_QUICK=1.
-screenshot: $(STAMP)
+screenshot: $(TEST_STAMP)
 	$(BIN)/python tests/e2e/readme_screenshot.py
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
 
-bench-smoke: $(STAMP)
+bench-smoke: $(TEST_STAMP)
 	$(QUICK) $(BIN)/python bench/run.py --smoke --out build/bench-smoke
 
-strip: $(STAMP)
+strip: $(SITE_STAMP)
 	$(BIN)/python -m jupyter nbconvert --clear-output --inplace --log-level=WARN \
 		--ClearMetadataPreprocessor.enabled=True --ClearMetadataPreprocessor.clear_notebook_metadata=False \
 		--ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags notebooks/*.ipynb
@@ -79,5 +96,5 @@ clean:
 # The executed series as static web pages (issue 17): build/site/index.html, fully offline, sliders
 # without a kernel. Full mode by default; AEHELPERS_QUICK=1 make site for a quick build (CI).
 .PHONY: site
-site: $(STAMP)
+site: $(SITE_STAMP)
 	$(BIN)/python tools/build_site.py

