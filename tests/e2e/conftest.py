@@ -1,9 +1,5 @@
-"""Fixtures for the browser tests: Chromium, a private JupyterLab, output folders.
-
-The tests need a Chromium binary (Debian: ``apt-get install chromium``; or set
-``AEHELPERS_CHROMIUM``) and Playwright for Python (the ``test`` extra). Without them they are
-skipped with the reason, except under CI (``CI=true``), where a missing browser is a failure.
-"""
+"""Fixtures for the browser tests: Chromium, a private JupyterLab, an output folder. Without a Chromium or
+Playwright for Python (the ``test`` extra) the tests are skipped with the reason; under ``CI=true`` they fail."""
 from __future__ import annotations
 
 import os
@@ -13,10 +9,7 @@ from pathlib import Path
 import pytest
 
 from aehelpers.runtime import env_flag
-from lab_harness import LabServer, find_chromium, lab_env, launch_chromium
-
-REPO = Path(__file__).resolve().parents[2]
-NOTEBOOKS = REPO / "notebooks"
+from lab_harness import REPO, LabServer, find_chromium, lab_env, launch_chromium
 
 
 def pytest_configure(config):
@@ -24,13 +17,12 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/e2e" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.e2e)
+    for item in (i for i in items if Path(__file__).parent in i.path.parents):
+        item.add_marker(pytest.mark.e2e)
 
 
 def skip_or_fail(reason: str):
-    """Skip with ``reason`` locally; fail under CI, which must always run the browser tests."""
+    """Skip locally; fail under CI, which must always run the browser tests."""
     if env_flag("CI"):
         pytest.fail(f"CI=true but the browser tests cannot run: {reason}", pytrace=False)
     pytest.skip(reason)
@@ -42,10 +34,8 @@ def chromium_path() -> str:
         import playwright.sync_api  # noqa: F401
     except ImportError as exc:
         skip_or_fail(f"Playwright for Python is not installed ({exc}); pip install -e '.[test]'")
-    path = find_chromium()
-    if path is None:
-        skip_or_fail("no Chromium found (apt-get install chromium, or set AEHELPERS_CHROMIUM=/path/to/chrome)")
-    return path
+    return find_chromium() or skip_or_fail(
+        "no Chromium found (apt-get install chromium, or set AEHELPERS_CHROMIUM=/path/to/chrome)")
 
 
 @pytest.fixture(scope="session")
@@ -61,31 +51,27 @@ def browser(chromium_path, tmp_path_factory):
         skip_or_fail(f"Chromium at {chromium_path} did not start under Playwright: {exc}")
     context.set_default_timeout(60_000)
     yield context
-    try:
-        context.close()
-    finally:
-        pw.stop()
+    context.close()
+    pw.stop()
 
 
 @pytest.fixture(scope="session")
 def output_dir() -> Path:
-    """Screenshots and logs of the browser tests: ``test-output/e2e`` (git-ignored)."""
+    """Screenshots and reports: ``AEHELPERS_E2E_OUTPUT``, else ``test-output/e2e`` (git-ignored)."""
     path = Path(os.environ.get("AEHELPERS_E2E_OUTPUT") or REPO / "test-output" / "e2e")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-@pytest.fixture(scope="module")
-def start_lab(tmp_path_factory, chromium_path):
-    """Factory: ``start_lab(root_dir, disabled_extensions=())`` -> a running ``LabServer``, stopped
-    when the test module ends."""
+@pytest.fixture(scope="session")
+def start_lab(chromium_path, tmp_path_factory):
+    """Factory ``start_lab(root_dir, disabled_extensions)`` -> a running ``LabServer``, stopped at the end."""
     servers: list[LabServer] = []
 
-    def start(root_dir: Path, disabled_extensions: tuple[str, ...] = ()) -> LabServer:
+    def start(root_dir: Path, disabled: tuple[str, ...] = ()) -> LabServer:
         work = tmp_path_factory.mktemp("lab")
-        server = LabServer(root_dir, work, env=lab_env(work), disabled_extensions=disabled_extensions)
-        servers.append(server)
-        return server.start()
+        servers.append(LabServer(root_dir, work / "jupyter", env=lab_env(work), disabled_extensions=disabled))
+        return servers[-1].start()
 
     yield start
     for server in servers:
@@ -93,12 +79,8 @@ def start_lab(tmp_path_factory, chromium_path):
 
 
 @pytest.fixture(scope="session")
-def series_lab(chromium_path, tmp_path_factory):
+def series_lab(start_lab, tmp_path_factory):
     """One JupyterLab serving a temp copy of ``notebooks/`` for all the series' notebooks."""
-    work = tmp_path_factory.mktemp("series-lab")
-    root = work / "notebooks"
-    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    server = LabServer(root, work / "jupyter", env=lab_env(work))
-    server.start()
-    yield server
-    server.stop()
+    root = tmp_path_factory.mktemp("series") / "notebooks"
+    shutil.copytree(REPO / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return start_lab(root)

@@ -1,6 +1,6 @@
-"""The browser harness itself, on a tiny fixture notebook: it passes a good slider and catches
-the failures readers meet (no widgets front end, model not found, a callback that raises, a
-label that shows the wrong number)."""
+"""The slider driver itself, on a tiny fixture notebook: it passes a good slider and catches what
+readers meet (no widgets front end, model not found, a callback that raises, a picture that does
+not follow, a label naming another stop, a display that is not what ``render`` gives)."""
 from __future__ import annotations
 
 import shutil
@@ -10,118 +10,71 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lab_harness import (WIDGET_MANAGER, BrowserCheckError, KernelProbe, NotebookPage, browser_matches_kernel,
-                         display_tolerance, exercise_slider, parse_label, squash)
+from lab_harness import WIDGET_MANAGER, BrowserCheckError, NotebookPage, plan_stops, display_tolerance, drive_sliders, \
+    label_disagrees
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE = "slider_fixture.ipynb"
-ORACLE = "{{'test MSE': error_for({p})}}"
-
-
-def _variant(root, name, old, new):
-    """Copy of the fixture with one piece of its slider cell replaced."""
-    nb = nbformat.read(FIXTURES / FIXTURE, as_version=4)
-    cell = nb.cells[-1]
-    assert old in cell.source, f"fixture changed: {old!r} not in its last cell"
-    cell.source = cell.source.replace(old, new)
-    nbformat.write(nb, root / name)
+LABEL = 'f"p = {p} · test MSE = {error_for(p):.4f}"'
+# name -> (piece of the slider cell, its replacement, what the driver must say)
+BROKEN = {
+    "broken_callback": ("def show(p):\n", "def show(p):\n    assert p == 4, 'broken on purpose'\n",
+                        "(?s)a widget callback raised:.*AssertionError: broken on purpose"),
+    "stale_picture": ("Frame(render(p)", "Frame(render(4)", "the display did not change"),
+    "wrong_stop": (LABEL, LABEL.replace("{p}", "{p + 1}"), r"says it shows \['6'\] but the slider stands at \['5'\]"),
+    "impure_render": (LABEL, LABEL[:-1] + " · drawn at {__import__('time').monotonic_ns()}\"",
+                      "is not what render gives there"),
+}
 
 
 @pytest.fixture(scope="module")
-def fixture_root(tmp_path_factory):
+def fixture_lab(start_lab, tmp_path_factory):
     root = tmp_path_factory.mktemp("fixture-notebooks")
-    shutil.copy(FIXTURES / FIXTURE, root / FIXTURE)
-    _variant(root, "broken_callback.ipynb", "def show(p):\n",
-             "def show(p):\n    if p != 4:\n        raise RuntimeError('broken on purpose')\n")
-    _variant(root, "wrong_value.ipynb", "{error_for(p):.4f}", "{error_for(p + 1):.4f}")
-    shutil.copy(FIXTURES / FIXTURE, root / "restarted.ipynb")
-    return root
-
-
-@pytest.fixture(scope="module")
-def fixture_lab(start_lab, fixture_root):
-    return start_lab(fixture_root)
+    for name in (FIXTURE, "restarted.ipynb"):
+        shutil.copy(FIXTURES / FIXTURE, root / name)
+    for name, (old, new, _) in BROKEN.items():
+        nb = nbformat.read(FIXTURES / FIXTURE, as_version=4)
+        assert old in nb.cells[-1].source, f"fixture changed: {old!r} not in its last cell"
+        nb.cells[-1].source = nb.cells[-1].source.replace(old, new)
+        nbformat.write(nb, root / f"{name}.ipynb")
+    return start_lab(root)
 
 
 def _run(browser, server, name, output_dir):
     nb = NotebookPage(browser, server, name, output_dir / "harness")
     nb.page.on("close", lambda _: server.proc and server.shutdown_kernel(name))
     nb.open(workspace=f"e2e-{nb.stem}-{time.monotonic_ns()}")
-    state = nb.wait_for_widgets(nb.run_all(timeout=180))
-    return nb, state
+    return nb, nb.run_all(timeout=180)
 
 
-def test_label_parsing_and_rounding():
-    assert parse_label("p = 32 · test MSE = 0.0168") == {"p": "32", "test MSE": "0.0168"}
-    assert parse_label("p = 8 · val loss = 1.5e-03 · MSE = 0.0101 · dead units = 3/8") == {
-        "p": "8", "val loss": "1.5e-03", "MSE": "0.0101", "dead units": "3"}
-    assert parse_label("p = 4 · test MSE = 0.0405 · training optimum Σ_(i>p) λᵢ/n = 0.0398")[
-        "training optimum Σ_(i>p) λᵢ/n"] == "0.0398"
-    assert parse_label("p = 1024 (≥ n = 784) · digits MSE = 0.0123 · noise MSE = 0.0456") == {
-        "p": "1024", "digits MSE": "0.0123", "noise MSE": "0.0456"}
-    with pytest.raises(ValueError, match="should read like"):
-        parse_label("MSE = 0.1")
-    assert display_tolerance("0.0168") == pytest.approx(0.00005, rel=1e-3)
-    assert display_tolerance("1.5e-03") == pytest.approx(0.00005, rel=1e-3)
+def test_labels_name_their_stop():
+    assert label_disagrees("p = 1024 (≥ n = 784) · digits MSE = 0.0123", [1024]) is None
+    assert label_disagrees("z1 = +0.20 · z2 = -0.40 · peak = 0.9", ["0.2", "-0.4"]) is None
+    assert label_disagrees("threshold = 1.5e-03 · test digits flagged = 2.0 %", ["0.0015"]) is None
+    assert label_disagrees("noise level = 0.50 · denoised vs clean: BCE = 0.1", ["0.5"]) is None
+    assert label_disagrees("z = (+0.30, -1.20) · ink = 0.121", ["0.3", "-1.2"]) is None
+    assert "says it shows ['33']" in label_disagrees("p = 33 · MSE = 0.1", ["32"])
+    assert label_disagrees("MSE = 0.1", ["32", "1"])  # too few values
+    assert display_tolerance("1.5e-03") == pytest.approx(5e-5, rel=1e-3)
     assert display_tolerance("32") == pytest.approx(0.5, rel=1e-3)
+    assert plan_stops(3, 0, 39) == [(4, "ArrowRight"), (39, "End"), (0, "Home"), (3, "ArrowRight")]
+    assert plan_stops(2, 0, 2) == [(1, "ArrowLeft"), (2, "End"), (0, "Home"), (2, "End")] and not plan_stops(0, 0, 0)
 
 
-def test_page_and_kernel_labels_compare_without_markup():
-    kernel = {"labels": [squash("p = 32 (< n = 784): pairs" "family MSE digits 0.0123")], "images": ["h1", "h2"]}
-    page = {"labels": ["p = 32 (< n = 784): pairs\nfamily\tMSE\ndigits\t0.0123"], "images": [{"hash": "h2"}]}
-    assert browser_matches_kernel(page, kernel) is None
-    stale = {"labels": ["p = 8 (< n = 784): pairs"], "images": [{"hash": "h2"}]}
-    assert "is not the kernel's" in browser_matches_kernel(stale, kernel)
-    assert "no image" in browser_matches_kernel({"labels": [], "images": [{"hash": "h3"}]}, kernel)
-
-
-def test_good_slider_passes(browser, fixture_lab, output_dir):
-    nb, state = _run(browser, fixture_lab, FIXTURE, output_dir)
+@pytest.mark.parametrize("name", ["slider_fixture", *sorted(BROKEN)])
+def test_driver_passes_a_good_slider_and_catches_broken_ones(name, browser, fixture_lab, output_dir):
+    nb, state = _run(browser, fixture_lab, f"{name}.ipynb", output_dir)
     try:
-        nb.check_outputs(state)
-        cells = nb.slider_cells(state)
-        assert cells == [3], f"the fixture's slider is in cell 3; page shows sliders in {cells}"
-        probe = KernelProbe(fixture_lab, FIXTURE)
-        try:
-            records = exercise_slider(nb, cells[0], 0, probe, oracle=ORACLE)
-        finally:
-            probe.close()
-        readouts = [r["readout"] for r in records]
-        assert readouts == ["5", "1", "4"], readouts  # one step right, Home, back to the start
-        assert len({tuple(r["images"]) for r in records}) == 3
-        assert all(abs(float(parse_label(r["labels"][0])["test MSE"]) - r["expected"]["test MSE"]) < 1e-4
-                   for r in records)
-    finally:
-        nb.close()
-
-
-def test_detects_callback_that_raises(browser, fixture_lab, output_dir):
-    nb, state = _run(browser, fixture_lab, "broken_callback.ipynb", output_dir)
-    try:
-        nb.check_outputs(state)  # renders fine: the bug only shows when the slider moves
-        probe = KernelProbe(fixture_lab, "broken_callback.ipynb")
-        try:
-            with pytest.raises(BrowserCheckError, match="display did not change") as info:
-                exercise_slider(nb, 3, 0, probe, oracle=ORACLE, timeout=15)
-        finally:
-            probe.close()
-        message = str(info.value)
-        assert "a widget callback raised" in message and "RuntimeError: broken on purpose" in message, message
-        assert "screenshot:" in message
-    finally:
-        nb.close()
-
-
-def test_detects_wrong_value(browser, fixture_lab, output_dir):
-    nb, state = _run(browser, fixture_lab, "wrong_value.ipynb", output_dir)
-    try:
-        nb.check_outputs(state)
-        probe = KernelProbe(fixture_lab, "wrong_value.ipynb")
-        try:
-            with pytest.raises(BrowserCheckError, match=r"the page shows .* but the kernel computes"):
-                exercise_slider(nb, 3, 0, probe, oracle=ORACLE)
-        finally:
-            probe.close()
+        nb.check_outputs(state)  # renders fine: a bug only shows when the slider moves
+        assert nb.slider_cells(state) == [3], "the fixture's slider is in cell 3"
+        if name not in BROKEN:
+            records = drive_sliders(nb, 3)
+            assert [r["readouts"] for r in records] == [["5"], ["40"], ["1"], ["4"]]
+            assert len({tuple(r["hashes"]) for r in records}) == 4
+            return
+        with pytest.raises(BrowserCheckError, match=BROKEN[name][2]) as info:
+            drive_sliders(nb, 3, timeout=15)
+        assert "screenshot:" in str(info.value)
     finally:
         nb.close()
 
@@ -132,27 +85,23 @@ def test_detects_model_not_found(browser, fixture_lab, output_dir):
     nb, state = _run(browser, fixture_lab, name, output_dir)
     try:
         nb.check_outputs(state)
-        nb.page.evaluate("""async (path) => {
-            for (const w of window.jupyterapp.shell.widgets('main')) {
-                if (w.context && w.context.path === path) await w.context.save();
-            }}""", name)
-        kid = fixture_lab.kernel_id(name)
+        nb.page.evaluate("() => jupyterapp.commands.execute('docmanager:save')")
+        kid = next(s["kernel"]["id"] for s in fixture_lab.api("/api/sessions") if s["path"] == name)
         fixture_lab.api(f"/api/kernels/{kid}/restart", method="POST", timeout=60)
-        nb.page.reload()
         nb.open(workspace=f"e2e-restarted-{time.monotonic_ns()}")
+        nb.page.get_by_text("Error displaying widget").first.wait_for()
         with pytest.raises(BrowserCheckError, match="Error displaying widget: model not found"):
-            nb.check_outputs(nb.wait_for_widgets(nb.state()))
+            nb.check_outputs(nb.state())
     finally:
         nb.close()
 
 
-def test_detects_missing_widget_manager(browser, start_lab, fixture_root, output_dir):
+def test_detects_missing_widget_manager(browser, start_lab, fixture_lab, output_dir):
     """JupyterLab without @jupyter-widgets/jupyterlab-manager shows `VBox(children=(SelectionSlider(...`."""
-    server = start_lab(fixture_root, disabled_extensions=(WIDGET_MANAGER,))
+    server = start_lab(fixture_lab.root_dir, (WIDGET_MANAGER,))
     nb, state = _run(browser, server, FIXTURE, output_dir)
     try:
-        with pytest.raises(BrowserCheckError, match="shows a widget as text") as info:
+        with pytest.raises(BrowserCheckError, match=r"(?s)shows a widget as text .*SelectionSlider\("):
             nb.check_outputs(state)
-        assert "SelectionSlider(" in str(info.value)
     finally:
         nb.close()

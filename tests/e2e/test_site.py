@@ -1,14 +1,10 @@
 """The static site of ``make site`` in a real Chromium, with no kernel and no network.
 
-By default (``make test``, CI) the site is built in quick mode from the two tiny notebooks of
-``tests/e2e/fixtures/site`` (seconds, no TensorFlow), whose sliders are ``aehelpers.views.slider.Slider``s
-over ``fixture_frames``: the test knows, independently of the page, what each stop must show.
-With ``SITE_DIR=build/site`` it checks an existing build of the real series instead (after
-``AEHELPERS_QUICK=1 make site`` or ``make site``); there the oracle is each page's own frame data.
-
-Every page must load with no console error and no request leaving ``file://`` (requests are
-intercepted and refused); moving each static slider with the keyboard must show that stop's
-pictures and label; the index must link every page in reading order.
+By default the site is built in quick mode from the two tiny notebooks of ``fixtures/site`` (seconds,
+no TensorFlow), whose sliders render ``fixture_frames``: the test knows independently what each stop
+must show. ``SITE_DIR=build/site`` checks a build of the series instead (``AEHELPERS_QUICK=1 make site``),
+where the oracle is each page's own frame data and each label's naming of its stop (``label_disagrees``,
+the live driver's rule).
 """
 from __future__ import annotations
 
@@ -25,8 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from lab_harness import REPO, label_disagrees, plan_stops
+
 FIXTURE_SITE = Path(__file__).resolve().parent / "fixtures" / "site"
+sys.path.insert(0, str(FIXTURE_SITE))
+import fixture_frames  # noqa: E402  (the fixture site's render functions: the independent oracle)
 ALLOWED = ("file://", "data:", "about:")
 
 
@@ -57,16 +56,8 @@ def open_offline(browser, path: Path):
     """A new page on ``path`` that refuses and records every request not to file:// or data:."""
     page = browser.new_page()
     problems: list[str] = []
-
-    def guard(route):
-        url = route.request.url
-        if url.startswith(ALLOWED):
-            route.continue_()
-        else:
-            problems.append(f"request leaving file://: {url}")
-            route.abort()
-
-    page.route("**/*", guard)
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(ALLOWED) else (
+        problems.append(f"request leaving file://: {route.request.url}"), route.abort()))
     page.on("console", lambda msg: msg.type == "error" and problems.append(f"console error: {msg.text}"))
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("requestfailed", lambda req: req.url.startswith(ALLOWED)
@@ -75,44 +66,30 @@ def open_offline(browser, path: Path):
     return page, problems
 
 
-def test_page_weights_within_budget(site):
-    """Issue 17's budget: at most 5 MB per page and 30 MB for the whole site."""
+def test_pages_load_offline_within_budget_and_the_index_links_them(browser, site):
+    """No console error, no request leaving file://, every picture loads; the index links every page in
+    reading order and every link opens; issue 17's budget: at most 5 MB a page, 30 MB in all."""
     site_dir, _ = site
     sizes = {p.name: p.stat().st_size for p in site_dir.rglob("*") if p.is_file()}
     assert all(n.endswith(".html") for n in sizes), f"the site should be HTML files only: {sorted(sizes)}"
-    assert max(sizes.values()) <= 5_000_000, sizes
-    assert sum(sizes.values()) <= 30_000_000, sizes
-
-
-def test_index_links_every_page_in_reading_order(browser, site):
-    site_dir, _ = site
-    page, problems = open_offline(browser, site_dir / "index.html")
-    try:
-        hrefs = page.eval_on_selector_all("[data-ae-index] a", "els => els.map(e => e.getAttribute('href'))")
-        assert hrefs == [p.name for p in pages(site_dir)]
-        for href in hrefs:  # and every link opens its page
-            page.click(f'[data-ae-index] a[href="{href}"]')
-            page.wait_for_load_state("load")
-            assert page.url.endswith("/" + href) and page.locator("h1").count() >= 1
-            page.go_back()
-        assert not problems, problems
-    finally:
-        page.close()
-
-
-def test_every_page_loads_offline_with_no_console_error(browser, site):
-    site_dir, _ = site
+    assert max(sizes.values()) <= 5_000_000 and sum(sizes.values()) <= 30_000_000, sizes
     failures = {}
     for path in [site_dir / "index.html", *pages(site_dir)]:
         page, problems = open_offline(browser, path)
         try:
             text = page.inner_text("body")
-            for bad in ("Error displaying widget", "VBox(children=", "Loading widget", "$$"):
-                if bad in text:
-                    problems.append(f"the page shows {bad!r}")
-            broken = page.eval_on_selector_all("img", "els => els.filter(e => !e.complete || !e.naturalWidth).length")
-            if broken:
-                problems.append(f"{broken} picture(s) did not load")
+            problems += [f"the page shows {bad!r}" for bad in ("Error displaying widget", "VBox(children=",
+                                                                 "Loading widget", "$$") if bad in text]
+            if page.eval_on_selector_all("img", "els => els.filter(e => !e.complete || !e.naturalWidth).length"):
+                problems.append("a picture did not load")
+            if path.name == "index.html":
+                hrefs = page.eval_on_selector_all("[data-ae-index] a", "els => els.map(e => e.getAttribute('href'))")
+                assert hrefs == [p.name for p in pages(site_dir)]
+                for href in hrefs:  # and every link opens its page
+                    page.click(f'[data-ae-index] a[href="{href}"]')
+                    page.wait_for_load_state("load")
+                    assert page.url.endswith("/" + href) and page.locator("h1").count() >= 1
+                    page.go_back()
         finally:
             page.close()
         if problems:
@@ -121,55 +98,43 @@ def test_every_page_loads_offline_with_no_console_error(browser, site):
 
 
 # -- sliders ---------------------------------------------------------------------------------------------
-def _pixels(uri_or_png) -> np.ndarray:
+def _pixels(uri_or_png, shape=None) -> np.ndarray:
+    """Grey pixels of a PNG (or a data: URI of one), enlarged to ``shape`` as the browser shows it."""
     from PIL import Image
 
     png = base64.b64decode(uri_or_png.split(",", 1)[1]) if isinstance(uri_or_png, str) else uri_or_png
     with Image.open(io.BytesIO(png)) as im:
-        return np.asarray(im.convert("L"))
-
-
-def _shown_as(small: np.ndarray, shape) -> np.ndarray:
-    """A picture stored at native size, enlarged as the browser shows it (nearest neighbour)."""
-    k = shape[0] // small.shape[0]
-    return np.repeat(np.repeat(small, k, axis=0), k, axis=1)
-
-
-def _fixture_oracle():
-    sys.path.insert(0, str(FIXTURE_SITE))
-    try:
-        import fixture_frames as ff
-    finally:
-        sys.path.remove(str(FIXTURE_SITE))
-    return {("p",): ff.render_p, ("z1", "z2"): ff.render_z}
-
-
-def _plain(label_html: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", label_html)).split())
+        pixels = np.asarray(im.convert("L"))
+    k = shape[0] // pixels.shape[0] if shape else 1
+    return np.repeat(np.repeat(pixels, k, axis=0), k, axis=1)
 
 
 def _check_stop(root, data, oracle, where: str) -> None:
-    """What ``root`` shows is the frame of the stop its inputs stand at."""
-    names = data["names"]
+    """What ``root`` shows is the frame of the stop its inputs stand at, and its label names that stop."""
     index = [int(v) for v in root.locator("input[data-control]").evaluate_all("els => els.map(e => e.value)")]
-    stop = {n: data["stops"][k][i] for k, (n, i) in enumerate(zip(names, index))}
+    stop = {n: data["stops"][k][i] for k, (n, i) in enumerate(zip(data["names"], index))}
     assert json.loads(root.get_attribute("data-stop")) == stop, where
     frame = data["frames"][",".join(map(str, index))]
     srcs = root.locator("img[data-ae-image]").evaluate_all("els => els.map(e => e.src)")
     label = " ".join(root.locator("[data-ae-label]").inner_text().split())
     assert srcs == [data["images"][u] for u in frame["i"]], f"{where}: pictures of another stop than {stop}"
     assert label == _plain(frame["l"]), f"{where}: label {label!r} is not the label of {stop}"
+    assert not (wrong := label_disagrees(label, list(stop.values()))), f"{where}: {wrong}"
     if oracle is not None:  # and the frame is what the live slider's render shows at that stop
         live = oracle(**stop)
         assert label == _plain(live.label), f"{where}: {label!r} != live {live.label!r}"
         for src, png in zip(srcs, live.images):
             want = _pixels(png)
-            assert np.array_equal(_shown_as(_pixels(src), want.shape), want), f"{where}: picture differs at {stop}"
+            assert np.array_equal(_pixels(src, want.shape), want), f"{where}: picture differs at {stop}"
+
+
+def _plain(label_html: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", label_html)).split())
 
 
 def test_static_sliders_follow_the_keyboard(browser, site):
     site_dir, from_fixture = site
-    oracles = _fixture_oracle() if from_fixture else {}
+    oracles = {("p",): fixture_frames.render_p, ("z1", "z2"): fixture_frames.render_z} if from_fixture else {}
     seen = 0
     for path in pages(site_dir):
         page, problems = open_offline(browser, path)
@@ -185,16 +150,14 @@ def test_static_sliders_follow_the_keyboard(browser, site):
                 where = f"{path.name} slider {s + 1}"
                 _check_stop(root, data, oracle, where + " at start")
                 for k, name in enumerate(data["names"]):
-                    control = root.locator(f'input[data-control="{name}"]')
-                    last = len(data["stops"][k]) - 1
-                    labels = set()
-                    for key, want in (("End", last), ("ArrowLeft", last - 1), ("Home", 0), ("ArrowRight", 1)):
-                        control.focus()
-                        page.keyboard.press(key)
-                        assert int(control.input_value()) == min(max(want, 0), last), f"{where}: {key} on {name}"
+                    control, labels = root.locator(f'input[data-control="{name}"]'), set()
+                    for target, key in plan_stops(int(control.input_value()), 0, len(data["stops"][k]) - 1):
+                        for _ in range(abs(target - int(control.input_value())) if "Arrow" in key else 1):
+                            control.press(key)  # the live driver's sample of stops and keys
+                        assert int(control.input_value()) == target, f"{where}: {key} on {name}"
                         _check_stop(root, data, oracle, f"{where} after {key} on {name}")
                         labels.add(root.locator("[data-ae-label]").inner_text())
-                    assert len(labels) > 1 or last == 0, f"{where}: the label never changed while {name} moved"
+                    assert len(labels) > 1 or len(data["stops"][k]) == 1, f"{where}: the label stayed as {name} moved"
                 seen += 1
             assert not problems, problems
         finally:
