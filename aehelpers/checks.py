@@ -1,21 +1,19 @@
-"""Input validation for the public boundary of ``aehelpers``.
+"""Checks: inputs refused at the public boundary, and the one-line ✓ check of a claim.
 
-Every message says what was expected and what was received.  Introduced in notebook 00.
-
-One short line per claim: ``check("the code is dense", dead == 0)`` prints ✓ or raises.
-
-Notebooks state a claim in prose and check it in the next cell with one call, so the reader
-sees a single ✓ line and the notebook stops loudly when the claim is false.  Introduced in
-notebook 00.
+Every ``aehelpers`` function validates what it is given with these (``as_matrix``,
+``check_int_in_range``, ``check_unit_interval``...), with messages that say what was expected
+and what was received.  Notebooks state a claim in prose and check it in the next cell with
+``check("the code is dense", dead == 0)``: the reader sees one ✓ line, and the notebook stops
+loudly (``ClaimFailed``) when the claim is false.  Introduced in notebook 00.
 """
 from __future__ import annotations
 
 import numbers
+
 import numpy as np
 
 
-
-# --- Input validation for the public boundary of ``aehelpers``. -------------------------------
+# --- inputs -----------------------------------------------------------------------------------------
 
 def as_real_array(x, name: str = "X") -> np.ndarray:
     """``x`` as a NumPy array of real numbers (bool, int or float), else ``ValueError``.
@@ -98,7 +96,7 @@ def check_pixels(x, name: str, why: str = "binary cross-entropy targets") -> Non
                          + (" — divide pixels by 255" if hi > 1.5 else ""))
 
 
-# --- One short line per claim: ``check("the code is dense", dead == 0)`` prints ✓ or raises. ---
+# --- claims -----------------------------------------------------------------------------------------
 
 class ClaimFailed(AssertionError):
     """Raised by ``check`` when a claim the prose makes does not hold on this run."""

@@ -1,26 +1,23 @@
-"""Atomic file writing: nothing is ever left half-written.
+"""Files the series writes: atomically, so nothing is ever left half-written, and figures in one folder.
 
-Every file ``aehelpers`` writes (figures, cached models, benchmark results) goes to a
-temporary file in the same folder first and is renamed into place only when complete.
-Introduced in notebook 00.
-
-Saving figures: one folder, atomic writes, small PNGs.
-
-Introduced in notebook 00.
+Every file ``aehelpers`` writes (figures, cached models, benchmark results) goes to a temporary
+file in the same folder first and is renamed into place only when complete (``atomic_path``,
+``write_text``, ``write_bytes``).  ``save_fig(fig, name)`` writes ``<name>.png`` into the one
+figures folder (``runtime.figures_dir``).  Introduced in notebook 00.
 """
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
-import re
 
 from aehelpers.runtime import figures_dir
 
 
-# --- Atomic file writing: nothing is ever left half-written. ----------------------------------
+# --- atomic writes ------------------------------------------------------------------------------------
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
@@ -60,7 +57,7 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     return Path(path)
 
 
-# --- Saving figures: one folder, atomic writes, small PNGs. -----------------------------------
+# --- figures -----------------------------------------------------------------------------------------
 
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 
@@ -75,8 +72,8 @@ def figure_path(name: str, what: str = "figure") -> Path:
 def save_fig(fig, name: str, *, dpi: int = 110) -> Path:
     """Save a Matplotlib figure as ``<figures_dir>/<name>.png`` atomically and return its path.
 
-    ``name`` is a bare file stem (letters, digits, ``_`` and ``-``): the folder is chosen by the
-    mode, so full runs refresh ``figures/`` and quick runs leave it untouched.
+    ``name`` is a bare file stem (letters, digits, ``_`` and ``-``); the folder is ``figures_dir()``:
+    ``build/figures/`` when a reader runs a notebook, the committed ``figures/`` only under ``make run``.
     """
     path = figure_path(name)
     if not hasattr(fig, "savefig"):

@@ -1,4 +1,4 @@
-"""Things that are not digits, drawn with NumPy: probes for what an autoencoder has learned.
+"""Inputs made to probe or train a model: non-digits drawn with NumPy, and noisy digits.
 
 An autoencoder that learned *digits* reconstructs digits well and everything else badly; one
 that learned the *identity* reconstructs everything.  Each family here returns ``(k, 784)``
@@ -8,6 +8,9 @@ int seed), so the same seed gives the same probes.
 Every probe is drawn inside the central 20×20 box (rows and columns 4…23): that is where MNIST
 put its digits (NIST digits were size-normalised into 20×20 and centred in 28×28), and the only
 place a model trained on MNIST ever sees ink, so the only place it *could* learn to copy.
+
+``add_noise`` is the series' one corruption, the Keras post's x̃ = clip(x + level · N(0, 1), 0, 1):
+the denoising remedy of notebook 03 trains on it, notebook 06's noise slider shows it.
 Introduced in notebook 03.
 """
 from __future__ import annotations
@@ -160,6 +163,19 @@ def shapes(k: int, rng) -> np.ndarray:
     kinds = rng.choice(SHAPES, size=k)
     out = np.stack([_shape(str(kind), rng) for kind in kinds]).astype(float)
     return _finish(_blur(out * frame_mask().reshape(SIDE, SIDE)))
+
+
+def add_noise(x, level: float = 0.5, rng=0) -> np.ndarray:
+    """``clip(x + level · N(0, 1), 0, 1)`` as float32, any shape; the same ``rng`` seed gives the same noise.
+
+    A fixed seed draws one noise pattern: calls at several levels scale that one pattern.
+    """
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(level) or level < 0:
+        raise ValueError(f"noise level must be a finite number ≥ 0; got {level!r}")
+    x = np.asarray(x, dtype=np.float32)
+    noise = _rng(rng).standard_normal(x.shape, dtype=np.float32)
+    return np.clip(x + np.float32(level) * noise, 0.0, 1.0)
 
 
 def make_probes(digits, k: int, rng, families=FAMILIES) -> dict[str, np.ndarray]:

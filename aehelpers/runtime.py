@@ -1,50 +1,44 @@
-"""TensorFlow without the noise: start-up switches, a quiet import, a filter for its C++ log lines.
+"""Running the series: the setup call, quiet TensorFlow, quick or full mode, where files go, BLAS threads.
 
-TensorFlow writes one-off C++ lines (CUDA probing, CPU features, graph version skew) straight
-to file descriptor 2, past Python's logging; this module keeps those a reader cannot act on off
-the screen and lets everything else through.  Used by ``notebook_setup`` and every module
-that imports TensorFlow.  Introduced in notebook 00.
+``setup_notebook()`` is the one call at the top of every notebook: it seeds Python, NumPy and
+Keras, makes TensorFlow's ops deterministic, keeps its start-up noise off the screen and sets the
+plot style; ``seed_everything`` re-seeds before each model build.  Behind it:
 
-Quick mode versus full mode: the one switch every notebook honours.
+* TensorFlow writes one-off C++ lines (CUDA probing, CPU features, graph version skew) straight
+  to file descriptor 2, past Python's logging; ``quiet_tensorflow_env`` (set before anything
+  imports TensorFlow), ``import_tensorflow_quietly`` and ``filter_tensorflow_stderr`` keep those
+  a reader cannot act on off the screen and let everything else through.
+* Quick mode versus full mode: ``AEHELPERS_QUICK=1`` (set by ``make test`` and CI) asks for small
+  data and few epochs (``is_quick``, ``by_mode``) so the whole series executes in minutes;
+  readers get full mode by default.
+* Figures go to the ignored ``build/figures/`` in every mode, so running a notebook never changes a
+  tracked file; ``make run`` points ``AEHELPERS_FIGURES`` at the committed ``figures/`` to refresh
+  them.
+* ``small_matrices`` runs the linear theory's n × n algebra on one BLAS thread: extra threads only
+  add overhead there, and on a busy machine they spin (alternating least squares took 17 s
+  instead of 2 s).
 
-``AEHELPERS_QUICK=1`` (set by ``make test`` and CI) asks for small data and few epochs so the
-whole series executes in minutes; readers get full mode by default.  Introduced in
-notebook 00.
-
-Where the series writes things: figures, caches, temporary outputs.
-
-Full mode writes figures into the committed ``figures/`` folder; quick mode (tests, CI) writes
-them into the ignored ``build/`` folder so that ``make test`` leaves ``git status`` clean.
-Introduced in notebook 00.
-
-One BLAS thread for the small matrices of the linear theory (n × n and n × p, n = 784).
-
-Extra BLAS threads only add overhead there, and on a busy machine they spin: alternating least
-squares took 17 s instead of 2 s.  Introduced in notebook 02.
-
-One call at the top of every notebook: seeds, determinism, quiet TensorFlow, plot style.
-
-Introduced in notebook 00.
+Introduced in notebook 00; ``small_matrices`` in notebook 02.
 """
 from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
+import functools
+import logging
 import os
+import random
 import sys
 import tempfile
 import threading
-from pathlib import Path
-import functools
-import dataclasses
-import logging
-import random
 import warnings
+from pathlib import Path
+
 import numpy as np
 
 
-
-# --- TensorFlow without the noise: start-up switches, a quiet import, a filter for its C++ log lines. ---
+# --- quiet TensorFlow ----------------------------------------------------------------------------
 
 # TensorFlow reads these when it loads; aehelpers/__init__ sets them before anything imports it.
 # oneDNN stays on (TensorFlow's default on x86): with it off, a convolutional epoch took twice as long
@@ -141,9 +135,7 @@ def import_tensorflow_quietly():
     return tf
 
 
-
-
-# --- Quick mode versus full mode: the one switch every notebook honours. ----------------------
+# --- quick mode versus full mode -----------------------------------------------------------------
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -184,7 +176,7 @@ def mode_name() -> str:
     return "quick" if is_quick() else "full"
 
 
-# --- Where the series writes things: figures, caches, temporary outputs. ----------------------
+# --- where the series writes things: figures, caches, temporary outputs --------------------------
 
 def repo_root() -> Path | None:
     """The series' checkout (the folder holding ``notebooks/`` and ``pyproject.toml``), if any."""
@@ -213,14 +205,15 @@ def _usable_dir(path: Path, what: str) -> Path:
 
 
 def figures_dir() -> Path:
-    """Folder that figures are saved to: ``figures/`` in full mode, ``build/figures`` in quick mode.
+    """Folder that figures are saved to: ``build/figures/`` (ignored by git) in quick and full mode alike.
 
-    ``AEHELPERS_FIGURES`` overrides both.
+    ``AEHELPERS_FIGURES`` overrides it (``make run`` sets it to the committed ``figures/``);
+    a relative value is taken from the checkout, not from the notebook's folder.
     """
     override = os.environ.get("AEHELPERS_FIGURES", "").strip()
     if override:
-        return _usable_dir(Path(override).expanduser(), "AEHELPERS_FIGURES")
-    return _usable_dir(_base() / ("build/figures" if is_quick() else "figures"), "the figures folder")
+        return _usable_dir(_base() / Path(override).expanduser(), "AEHELPERS_FIGURES")
+    return _usable_dir(_base() / "build" / "figures", "the figures folder")
 
 
 def cache_dir() -> Path:
@@ -237,7 +230,7 @@ def cache_dir() -> Path:
     return _usable_dir(Path.home() / ".cache" / "aehelpers", "the user cache folder")
 
 
-# --- One BLAS thread for the small matrices of the linear theory (n × n and n × p, n = 784). ---
+# --- one BLAS thread for the small matrices of the linear theory --------------------------------
 
 _THREADPOOLS = []
 
@@ -262,7 +255,7 @@ def small_matrices(fn):
     return wrapper
 
 
-# --- One call at the top of every notebook: seeds, determinism, quiet TensorFlow, plot style. ---
+# --- the setup call ------------------------------------------------------------------------------
 
 def _warm_up(tf) -> None:
     """Probe devices and run one tiny fit, so TensorFlow's one-off C++ log lines happen here."""

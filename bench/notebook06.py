@@ -125,24 +125,24 @@ def train_reference_vae(data, epochs: int, seed: int, latent_dim: int = 2):
 
 
 def neg_elbo(encoder, decoder, x, seed: int) -> float:
-    """Mean negative ELBO on ``x`` in nats per image (one sampled code per image), via ``aehelpers.nets.vae``."""
-    from aehelpers.nets.vae import neg_elbo_parts
+    """Mean negative ELBO on ``x`` in nats per image (one sampled code per image), via ``ae.neg_elbo_parts``."""
+    import aehelpers as ae
 
     mu, log_var = encoder.predict(x, batch_size=1000, verbose=0)
     eps = np.random.default_rng(seed).standard_normal(mu.shape).astype("float32")
     x_hat = decoder.predict(mu + np.exp(0.5 * log_var) * eps, batch_size=1000, verbose=0)
-    rec, kl = neg_elbo_parts(x.reshape(len(x), -1), x_hat.reshape(len(x), -1), mu, log_var)
+    rec, kl = ae.neg_elbo_parts(x.reshape(len(x), -1), x_hat.reshape(len(x), -1), mu, log_var)
     return float(np.mean(rec + kl))
 
 
 def latent_median_ms(decoder, moves: int, seed: int) -> float:
     """Median ms per latent-explorer move (render, PNG encoding, widget update) over ``decoder``."""
-    from aehelpers.views import latent
+    import aehelpers as ae
 
-    view = latent.prepare_latent_view(decoder, np.round(np.linspace(-3, 3, 21), 2),
+    view = ae.prepare_latent_view(decoder, np.round(np.linspace(-3, 3, 21), 2),
                                       codes=np.random.default_rng(seed).normal(size=(2000, 2)),
                                       labels=np.arange(2000) % 10)
-    slider = latent.latent_slider(view)
+    slider = ae.latent_slider(view)
     rng = np.random.default_rng(seed)
     times = []
     for _ in range(moves):
@@ -164,15 +164,16 @@ def run_notebook(cache: str, figures: str, out: str) -> None:
     kept.write_bytes((Path(out) / NOTEBOOK.name).read_bytes())
 
 
-def _final_val(cache: str, name: str) -> tuple[float, dict]:
-    (meta_path,) = glob.glob(f"{cache}/{name}-*/meta.json")
+def _final_val(cache: str, name: str) -> tuple[float, int]:
+    """Final validation loss and epochs of the one ``cached_fit`` entry of model ``name`` in ``cache``."""
+    (meta_path,) = glob.glob(f"{cache}/fit_{name}-*/meta.json")
     meta = json.loads(Path(meta_path).read_text())
-    return float(meta["history"]["val_loss"][-1]), meta["key"]
+    return float(meta["history"]["val_loss"][-1]), int(meta["key"]["arguments"]["epochs"])
 
 
 def read_models(cache: str) -> dict:
-    """``{"conv": (val BCE, key), "vae": (val negative ELBO, key)}`` from a full-mode run's cache folder."""
-    return {"conv": _final_val(cache, "nb06_conv"), "vae": _final_val(cache, "nb06_vae")}
+    """``{"conv": (val BCE, epochs), "vae": (val negative ELBO, epochs)}`` from a full-mode run's cache folder."""
+    return {"conv": _final_val(cache, "conv_autoencoder"), "vae": _final_val(cache, "vae")}
 
 
 def bench_notebook06(cfg, data, out):
@@ -186,9 +187,7 @@ def bench_notebook06(cfg, data, out):
             with tempfile.TemporaryDirectory() as tmp:
                 run_notebook(f"{tmp}/cache", f"{tmp}/figures", f"{tmp}/out")
                 models = read_models(f"{tmp}/cache")
-        (conv["val_bce"], conv_key), (vae["neg_elbo"], vae_key) = models["conv"], models["vae"]
-        vae_epochs = int(vae_key["vae_epochs"])
-        conv["epochs"] = int(conv_key["epochs"])
+        (conv["val_bce"], conv["epochs"]), (vae["neg_elbo"], vae_epochs) = models["conv"], models["vae"]
         print(f"  notebook06: conv {conv['val_bce']:.4f} after {conv['epochs']} epochs, "
               f"VAE {vae['neg_elbo']:.1f} nats after {vae_epochs}", flush=True)
     encoder, decoder = train_reference_vae(data, vae_epochs, seed)

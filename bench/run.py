@@ -170,12 +170,13 @@ def plain_recipe(data, p: int, *, epochs: int, seed: int, eval_batch: int = 2048
 def bench_sweep(cfg, data):
     """The slider sweep of notebook 04 (its recipe, cold cache) against 50 plain epochs per p.
 
-    The sweep runs as the notebook runs it: one ``train_sweep`` call over every p, which trains
-    the models in worker processes side by side (``sweep.workers``); ``train_s`` is its wall time
-    (training, saving, loading, evaluating).  The plain models follow one p at a time;
-    ``plain_train_s`` is their fits alone.  ``fit_s`` holds each sweep model's own fit time.
+    The sweep runs as the notebook runs it: one ``train_sweep`` call over every p (its plan, then
+    the models trained in worker processes side by side, ``nets.workers``); ``train_s`` is its
+    wall time (planning, training, saving, loading, evaluating).  The plain models follow one p at
+    a time; ``plain_train_s`` is their fits alone.  ``fit_s`` holds each sweep model's own fit time.
     """
     from aehelpers.nets import sweep as sweep_mod
+    from aehelpers.nets.workers import default_workers
 
     p_values = cfg["p_values"]
     plain, plain_s = {}, 0.0
@@ -184,20 +185,20 @@ def bench_sweep(cfg, data):
         sweep = sweep_mod.train_sweep(data, p_values, epochs=cfg["sweep_epochs"], seed=cfg["seed"],
                                       root=Path(cache), progress=False, verbose=False)
         train_s = time.perf_counter() - t
-    workers = sweep_mod.default_workers(len(p_values), len(data.x_train))
+    workers = default_workers(len(p_values), len(data.x_train))
     fast, recipes = {p: float(sweep.val_loss[p]) for p in p_values}, sweep.recipes
     print(f"  sweep: {len(p_values)} models in {train_s:.0f} s ({workers} processes)", flush=True)
     for p in p_values:
         ref = plain_recipe(data, p, epochs=cfg["epochs"], seed=cfg["seed"])
         plain[p] = ref["val_loss"]
         plain_s += ref["seconds"]
-        print(f"  sweep: p={p} sweep {fast[p]:.4f} ({sweep.histories[p]['seconds']:.0f} s)  "
+        print(f"  sweep: p={p} sweep {fast[p]:.4f} ({sweep.fit_seconds[p]:.0f} s)  "
               f"plain {plain[p]:.4f} ({ref['seconds']:.0f} s)", flush=True)
     gaps = {p: (fast[p] - plain[p]) / plain[p] for p in p_values}
     return {"sweep": {"p_values": list(p_values), "train_s": round(train_s, 1), "plain_train_s": round(plain_s, 1),
                       "time_ratio": round(train_s / plain_s, 3), "speedup": round(plain_s / train_s, 2),
                       "max_rel_loss_gap": round(max(gaps.values()), 4), "workers": workers,
-                      "fit_s": {str(p): round(float(sweep.histories[p]["seconds"]), 1) for p in p_values},
+                      "fit_s": {str(p): round(float(sweep.fit_seconds[p]), 1) for p in p_values},
                       "epochs": {str(p): r.epochs for p, r in recipes.items()},
                       "batch_size": {str(p): r.batch_size for p, r in recipes.items()},
                       "learning_rate": {str(p): r.learning_rate for p, r in recipes.items()}, "plain_epochs": cfg["epochs"],

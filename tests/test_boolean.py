@@ -6,6 +6,7 @@ import pytest
 
 import aehelpers as ae
 from aehelpers.theory import boolean as bo
+from aehelpers.theory import partitions as pt
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +86,11 @@ def test_as_autoencoder_matches_framework_error():
 
 
 def test_count_partitions_matches_stirling_and_bell_numbers():
-    assert bo.count_partitions(5, 5) == 52                      # Bell(5)
-    assert bo.count_partitions(5, 2) == 1 + 15                  # S(5,1) + S(5,2)
-    assert bo.count_partitions(12, 4) == 1 + 2047 + 86526 + 611501
-    labels = bo._restricted_growth_strings(7, 3)
-    assert len(labels) == bo.count_partitions(7, 3)
+    assert pt.count_partitions(5, 5) == 52                      # Bell(5)
+    assert pt.count_partitions(5, 2) == 1 + 15                  # S(5,1) + S(5,2)
+    assert pt.count_partitions(12, 4) == 1 + 2047 + 86526 + 611501
+    labels = pt._restricted_growth_strings(7, 3)
+    assert len(labels) == pt.count_partitions(7, 3)
     assert len({tuple(r) for r in labels}) == len(labels)        # each partition once
 
 
@@ -99,19 +100,19 @@ def test_exhaustive_equals_brute_force_over_all_assignments(p):
     k = 2 ** p
     brute = min(bo.reconstruction_error(X, bo.optimal_decoder(X, np.array(c), p), np.array(c))
                 for c in itertools.product(range(k), repeat=len(X)))
-    assert bo.exhaustive_boolean_autoencoder(X, p).error == brute
+    assert pt.exhaustive_boolean_autoencoder(X, p).error == brute
 
 
 def test_exhaustive_beats_every_alternation_and_some_starts_are_stuck(digits16):
     p = 2
-    best = bo.exhaustive_boolean_autoencoder(digits16, p)
+    best = pt.exhaustive_boolean_autoencoder(digits16, p)
     fits = [bo.alternate(digits16, bo.random_decoder(digits16, p, seed=s)) for s in range(60)]
     errors = np.array([f.error for f in fits])
     assert (errors >= best.error).all()
     stuck = [f for f in fits if f.error > best.error]
     assert stuck, "expected some starts to end in strictly worse local optima"
-    assert any(bo.is_single_move_optimal(digits16, f.codes, p) for f in stuck)
-    assert bo.is_single_move_optimal(digits16, best.codes, p)
+    assert any(pt.is_single_move_optimal(digits16, f.codes, p) for f in stuck)
+    assert pt.is_single_move_optimal(digits16, best.codes, p)
 
 
 def test_non_binary_data_is_refused():
@@ -129,8 +130,8 @@ def test_too_many_bits_for_the_data_is_refused():
 def test_hopeless_exhaustive_search_is_refused_with_an_estimate():
     X = _random_bits(24, 8, 7)
     with pytest.raises(ValueError, match=r"partitions, about .*(hours|days|years)"):
-        bo.exhaustive_boolean_autoencoder(X, 3)
-    assert bo.estimate_exhaustive_seconds(24, 3) > 3600
+        pt.exhaustive_boolean_autoencoder(X, 3)
+    assert pt.estimate_exhaustive_seconds(24, 3) > 3600
 
 
 def test_wrong_shapes_are_refused():
@@ -147,9 +148,9 @@ def test_with_as_many_codes_as_points_the_data_are_memorised():
     rng = np.random.default_rng(5)
     X = rng.integers(0, 2, size=(8, 16)).astype(np.uint8)
     assert len(np.unique(X, axis=0)) == 8
-    assert bo.exhaustive_boolean_autoencoder(X, p=3).error == 0
+    assert pt.exhaustive_boolean_autoencoder(X, p=3).error == 0
     assert bo.fit_boolean_autoencoder(X, 3, seed=0).error == 0
-    assert bo.exhaustive_boolean_autoencoder(X, p=2).error > 0        # 2**p < m: it cannot
+    assert pt.exhaustive_boolean_autoencoder(X, p=2).error > 0        # 2**p < m: it cannot
 
 
 def test_majority_vote_is_the_rounded_mean_and_the_hamming_median():
@@ -170,18 +171,20 @@ def test_code_entropy_is_at_most_p_and_exact_for_uniform_codes():
         bo.code_entropy(np.array([0, 4]), 2)
 
 
-def test_a_cached_fit_is_the_fit(tmp_path, monkeypatch):
-    monkeypatch.setenv("AEHELPERS_CACHE", str(tmp_path))
+def test_a_cached_fit_is_the_fit(tmp_path):
     rng = np.random.default_rng(3)
     X = (rng.random((200, 12)) < 0.4).astype(np.uint8)
     plain = bo.fit_boolean_autoencoder(X, 2, n_starts=2, seed=5)
-    made = bo.fit_boolean_autoencoder(X, 2, n_starts=2, seed=5, cache=True)
-    loaded = bo.fit_boolean_autoencoder(X, 2, n_starts=2, seed=5, cache=True)
+    made = ae.cached(bo.fit_boolean_autoencoder, X, 2, n_starts=2, seed=5)
+    loaded = ae.cached(bo.fit_boolean_autoencoder, X, 2, n_starts=2, seed=5)
+    assert ae.call_entry(bo.fit_boolean_autoencoder, X, 2, n_starts=2, seed=5).exists()
     for fit in (made, loaded):
+        assert isinstance(fit, bo.BooleanFit) and fit.A.dtype == plain.A.dtype
         assert np.array_equal(fit.A, plain.A) and np.array_equal(fit.codes, plain.codes)
         assert (fit.error, fit.history, fit.start_errors, fit.n_iter) == \
                (plain.error, plain.history, plain.start_errors, plain.n_iter)
-    other = bo.fit_boolean_autoencoder(X, 2, n_starts=2, seed=6, cache=True)   # another seed: another entry
-    assert len([p for p in tmp_path.iterdir() if not p.name.startswith(".")]) == 2 and other.p == 2
+    other = ae.cached(bo.fit_boolean_autoencoder, X, 2, n_starts=2, seed=6)   # another seed: another entry
+    assert not ae.call_entry(bo.fit_boolean_autoencoder, X[1:], 2, n_starts=2, seed=5).exists()  # other data
+    assert ae.call_entry(bo.fit_boolean_autoencoder, X, 2, n_starts=2, seed=6).exists() and other.p == 2
     with pytest.raises(ValueError, match="fixed seed"):
-        bo.fit_boolean_autoencoder(X, 2, seed=None, cache=True)
+        ae.cached(bo.fit_boolean_autoencoder, X, 2, seed=None)

@@ -1,9 +1,10 @@
-"""The on-disk model cache: hits, misses, entries that must not be trusted, two writers, kills."""
+"""``cache.cached_fit`` and the cache's guarantees: hits, misses, untrusted entries, two writers, kills."""
 import json
 import os
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,79 +13,120 @@ import pytest
 import aehelpers as ae
 from aehelpers import cache
 from aehelpers.nets import models
-from aehelpers.nets.training import train
 
 X = np.random.default_rng(0).random((128, 16)).astype(np.float32)
 WORKER = Path(__file__).with_name("cache_worker.py")
-TRAINED = []
+FIT = dict(epochs=2, batch_size=32, verbose=0)
 
 
-def _build():
-    ae.seed_everything(3)
-    return models.build_autoencoder(3, n=16).model
+def _build(seed=3, activation="relu"):
+    ae.seed_everything(seed)
+    return models.build_autoencoder(3, n=16, activation=activation).model
 
 
-def _fit(model):
-    TRAINED.append(1)
-    return train(model, X, epochs=2, batch_size=32, progress=False)
+def _fit(root, model=None, x=X, **changes):
+    model = _build() if model is None else model
+    return model, cache.cached_fit(model, x, x, root=root, **{**FIT, **changes})
 
 
 def _entries(root):
     return sorted(p.name for p in Path(root).iterdir() if not p.name.endswith(".lock"))
 
 
-@pytest.fixture(autouse=True)
-def _count():
-    TRAINED.clear()
+def _same_weights(a, b):
+    return all(np.array_equal(u, v) for u, v in zip(a.get_weights(), b.get_weights()))
 
 
-def test_make_key_adds_versions_normalises_and_rejects_non_json():
-    key = cache.make_key(p=np.int64(3), hidden=(128, 64), epochs=2)
-    assert key["p"] == 3 and key["hidden"] == [128, 64] and {"keras", "tensorflow", "numpy"} <= set(key["versions"])
-    assert json.loads(json.dumps(key)) == key  # what is stored reads back equal
-    with pytest.raises(ValueError, match="JSON"):
-        cache.make_key(data=np.zeros(2))
+def test_miss_then_hit_loads_the_trained_weights_into_the_model(tmp_path):
+    trained, first = _fit(tmp_path)
+    fresh, second = _fit(tmp_path, verbose=2)  # printing is not part of the key
+    assert (first.hit, second.hit, first.saved) == (False, True, True) and second.path == first.path
+    assert second.history == first.history and len(first.history["loss"]) == 2 and second.seconds == first.seconds
+    assert _same_weights(trained, fresh)  # loaded in place
+    assert (first.path / cache.WEIGHTS_FILE).is_file()
 
 
-def test_entry_names_are_checked(tmp_path):
-    with pytest.raises(ValueError, match="cache name"):
-        cache.entry_dir("../evil", cache.make_key(p=1), tmp_path)
+@pytest.mark.parametrize("change", ["seed", "data", "epochs", "activation", "validation data", "optimizer"])
+def test_an_edit_of_the_model_the_data_or_an_argument_trains_again(tmp_path, change):
+    import keras
+
+    _, first = _fit(tmp_path)
+    model, kwargs, x = _build(), {}, X
+    if change == "seed":
+        model = _build(seed=4)
+    elif change == "data":
+        x = X[:-1]
+    elif change == "epochs":
+        kwargs = {"epochs": 3}
+    elif change == "activation":
+        model = _build(activation="tanh")
+    elif change == "validation data":
+        kwargs = {"validation_data": (X[:8], X[:8])}
+    else:
+        model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="binary_crossentropy")
+    _, other = _fit(tmp_path, model, x, **kwargs)
+    assert not other.hit and other.path != first.path
 
 
-def test_miss_then_hit_returns_the_same_model(tmp_path):
-    key = cache.make_key(p=3, epochs=2, test="hit")
-    first = cache.cached_model("tiny", key, _build, _fit, root=tmp_path)
-    second = cache.cached_model("tiny", key, _build, _fit, root=tmp_path)
-    assert (first.hit, second.hit) == (False, True) and TRAINED == [1]
-    assert second.history["loss"] == first.history["loss"]
-    np.testing.assert_array_equal(first.model.predict(X, verbose=0), second.model.predict(X, verbose=0))
+def test_fit_entry_is_the_entry_cached_fit_uses(tmp_path):
+    model = _build()
+    entry = cache.fit_entry(model, X, X, root=tmp_path, **FIT)
+    assert not entry.exists() and entry.path.parent == tmp_path
+    got = cache.cached_fit(model, X, X, entry=entry, **FIT)
+    assert entry.exists() and got.path == entry.path and not got.hit
+    assert cache.cached_fit(_build(), X, X, entry=entry, **FIT).hit
+    assert cache.fit_entry(_build(), X, X, root=tmp_path, **FIT) == entry  # the same key, computed again
+    assert cache.fit_entry(_build(), X, X, root=tmp_path, **{**FIT, "epochs": 1}) != entry
 
 
-def test_a_tuple_in_the_key_hits(tmp_path):
-    key = cache.make_key(p=3, hidden=(8, 4), test="tuple")
-    cache.cached_model("tiny", key, _build, _fit, root=tmp_path)
-    assert cache.cached_model("tiny", cache.make_key(p=3, hidden=(8, 4), test="tuple"), _build, _fit,
-                              root=tmp_path).hit
+def test_callbacks_are_keyed_by_their_class(tmp_path):
+    import keras
+
+    class Noted(keras.callbacks.Callback):
+        pass
+
+    _, first = _fit(tmp_path, callbacks=[Noted()])
+    assert _fit(tmp_path, callbacks=[Noted()])[1].hit  # a new instance of the same callback
+    assert not _fit(tmp_path, callbacks=[keras.callbacks.TerminateOnNaN()])[1].hit
 
 
-def test_a_different_key_or_different_code_is_a_different_entry(tmp_path):
-    a = cache.cached_model("tiny", cache.make_key(p=3, epochs=2), _build, _fit, root=tmp_path)
-    b = cache.cached_model("tiny", cache.make_key(p=3, epochs=3), _build, _fit, root=tmp_path)
-    assert a.path != b.path and not b.hit
+def test_an_uncompiled_model_or_an_object_is_refused(tmp_path):
+    import keras
 
-    def _build_other():  # the same key, other code: a different model, so a different entry
-        ae.seed_everything(3)
-        return models.build_autoencoder(3, n=16, activation="tanh").model
+    plain = keras.Sequential([keras.Input(shape=(16,)), keras.layers.Dense(16)])
+    with pytest.raises(ValueError, match="compile the model"):
+        cache.cached_fit(plain, X, X, root=tmp_path, **FIT)
+    with pytest.raises(ValueError, match="expected a Keras model; got ndarray"):
+        cache.cached_fit(X, X, X, root=tmp_path, **FIT)
+    with pytest.raises(ValueError, match="fit argument 'sample_weight'.*object"):
+        cache.cached_fit(_build(), X, X, root=tmp_path, sample_weight=object(), **FIT)
 
-    c = cache.cached_model("tiny", cache.make_key(p=3, epochs=2), _build_other, _fit, root=tmp_path)
-    assert c.path != a.path and not c.hit
+
+@pytest.mark.parametrize("what", ["NaN in the data", "inf weights"])
+def test_a_diverged_model_is_refused_and_never_stored(tmp_path, what):
+    model, x = _build(), X
+    if what == "NaN in the data":
+        x = X.copy()
+        x[0, 0] = np.nan
+    else:
+        model.set_weights([np.full_like(w, np.inf) for w in model.get_weights()])
+    with pytest.raises(ValueError, match="diverged.*never cached"):
+        cache.cached_fit(model, x, X, root=tmp_path, **FIT)
+    assert _entries(tmp_path) == []
+
+
+def _garbage_weights_with_a_matching_checksum(entry: Path):
+    (entry / cache.WEIGHTS_FILE).write_bytes(b"\x89HDF\r\n\x1a\n not really HDF5")
+    meta = json.loads((entry / "meta.json").read_text())
+    meta["files"][cache.WEIGHTS_FILE] = cache._sha256(entry / cache.WEIGHTS_FILE)
+    (entry / "meta.json").write_text(json.dumps(meta))
 
 
 def _damage(entry: Path, how: str) -> None:
-    model_file, meta_file = entry / "model.keras", entry / "meta.json"
+    weights, meta_file = entry / cache.WEIGHTS_FILE, entry / "meta.json"
     meta = json.loads(meta_file.read_text())
-    if how == "truncate model":
-        model_file.write_bytes(model_file.read_bytes()[:100])
+    if how == "truncate weights":
+        weights.write_bytes(weights.read_bytes()[:100])
     elif how == "garble meta":
         meta_file.write_text("{not json")
     elif how == "binary meta":
@@ -100,13 +142,15 @@ def _damage(entry: Path, how: str) -> None:
         meta["history"] = {"loss": ["a", "b"]}
         meta_file.write_text(json.dumps(meta))
     elif how == "stale key":
-        meta["key"]["epochs"] = 99
+        meta["key"]["arguments"]["epochs"] = 99
         meta_file.write_text(json.dumps(meta))
     elif how == "checksum":
-        meta["sha256"] = "0" * 64
+        meta["files"][cache.WEIGHTS_FILE] = "0" * 64
         meta_file.write_text(json.dumps(meta))
-    elif how == "delete model":
-        model_file.unlink()
+    elif how == "delete weights":
+        weights.unlink()
+    elif how == "garbage weights, matching checksum":
+        _garbage_weights_with_a_matching_checksum(entry)
     elif how == "entry is a file":
         import shutil
         shutil.rmtree(entry)
@@ -115,101 +159,81 @@ def _damage(entry: Path, how: str) -> None:
         raise AssertionError(how)
 
 
-DAMAGES = ["truncate model", "garble meta", "binary meta", "meta null", "meta list", "history string",
-           "history of strings", "stale key", "checksum", "delete model", "entry is a file"]
+DAMAGES = ["truncate weights", "garble meta", "binary meta", "meta null", "meta list", "history string",
+           "history of strings", "stale key", "checksum", "delete weights", "garbage weights, matching checksum",
+           "entry is a file"]
 
 
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_damaged_entries_are_retrained_with_one_line_not_trusted(tmp_path, capsys, damage):
-    key = cache.make_key(p=3, epochs=2, test="damage")
-    first = cache.cached_model("tiny", key, _build, _fit, root=tmp_path)
+    _, first = _fit(tmp_path)
     _damage(first.path, damage)
     capsys.readouterr()
-    again = cache.cached_model("tiny", key, _build, _fit, root=tmp_path)
+    model, again = _fit(tmp_path)
     out = capsys.readouterr().out
-    assert TRAINED == [1, 1] and not again.hit and again.saved
-    assert out.count("retraining, entry not trusted") == 1 and first.path.name in out
-    third = cache.cached_model("tiny", key, _build, _fit, root=tmp_path)
-    assert third.hit and TRAINED == [1, 1]  # the retrained entry is sound
+    assert not again.hit and again.saved and again.history["loss"] == pytest.approx(first.history["loss"], rel=1e-5)
+    assert out.count("entry not trusted") == 1 and first.path.name in out
+    assert _fit(tmp_path)[1].hit  # the retrained entry is sound
     assert _entries(tmp_path) == [first.path.name]  # nothing set aside is left behind
 
 
 def test_a_failed_fit_leaves_no_entry_behind(tmp_path):
-    key = cache.make_key(p=3, test="fail")
+    import keras
 
-    def broken(model):
-        raise RuntimeError("boom")
+    class Boom(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
-        cache.cached_model("tiny", key, _build, broken, root=tmp_path)
+        _fit(tmp_path, callbacks=[Boom()])
     assert _entries(tmp_path) == []
 
 
-def test_numpy_floats_in_the_history_are_stored(tmp_path):
-    key = cache.make_key(p=3, test="numpy history")
-
-    def fit(model):
-        out = _fit(model)
-        return {"loss": [np.float32(v) for v in out["loss"]], "seconds": np.float64(1.5), "epochs": np.int64(2)}
-
-    first = cache.cached_model("tiny", key, _build, fit, root=tmp_path)
-    assert first.saved and isinstance(first.history["seconds"], float)
-    assert cache.cached_model("tiny", key, _build, fit, root=tmp_path).hit
-
-
-def test_a_keras_history_object_is_accepted(tmp_path):
-    key = cache.make_key(p=3, test="History")
-    got = cache.cached_model("tiny", key, _build, lambda m: m.fit(X, X, epochs=1, verbose=0), root=tmp_path)
-    assert got.saved and len(got.history["loss"]) == 1
-
-
-@pytest.mark.parametrize("failure", ["root unusable", "model.save raises", "rename fails"])
+@pytest.mark.parametrize("failure", ["root under a file", "save_weights raises", "rename fails", "meta.json fails"])
 def test_a_failed_save_warns_and_still_returns_the_trained_model(tmp_path, monkeypatch, failure):
-    key = cache.make_key(p=3, test="save fails")
+    import keras
+
     root = tmp_path / "cache"
-    if failure == "root unusable":
+    if failure == "root under a file":
         (tmp_path / "blocker").write_text("a file where the cache's parent should be")
         root = tmp_path / "blocker" / "cache"
-    elif failure == "model.save raises":
-        import keras
-        monkeypatch.setattr(keras.Model, "save", lambda self, path: (_ for _ in ()).throw(OSError("disk full")))
-    else:
+    elif failure == "save_weights raises":
+        monkeypatch.setattr(keras.Model, "save_weights", lambda self, path: (_ for _ in ()).throw(OSError("disk full")))
+    elif failure == "rename fails":
         real = os.rename
         monkeypatch.setattr(cache.os, "rename",
                             lambda a, b: (_ for _ in ()).throw(OSError("no")) if "-tmp-" in str(a) else real(a, b))
+    else:
+        monkeypatch.setattr(cache.json, "dump", lambda *a, **k: (_ for _ in ()).throw(OSError(5, "I/O error")))
     with pytest.warns(cache.CacheWarning, match="could not save"):
-        got = cache.cached_model("tiny", key, _build, _fit, root=root)
-    assert TRAINED == [1] and not got.hit and not got.saved
-    assert got.model.predict(X[:2], verbose=0).shape == (2, 16)  # the training is not lost
+        model, got = _fit(root)
+    assert not got.hit and not got.saved and len(got.history["loss"]) == 2
+    assert not _same_weights(model, _build())  # the training is not lost
     if root.is_dir():
         assert _entries(root) == []  # and no half entry or temporary folder stays
 
 
 def test_a_failed_replace_keeps_the_old_entry(tmp_path, monkeypatch):
-    key = cache.make_key(p=3, test="replace")
-    first = cache.cached_model("tiny", key, _build, _fit, root=tmp_path)
-    meta = json.loads((first.path / "meta.json").read_text())
-    meta["history"] = "broken"  # forces a retrain and a replace
-    (first.path / "meta.json").write_text(json.dumps(meta))
+    _, first = _fit(tmp_path)
+    _damage(first.path, "history string")  # forces a retrain and a replace
     real = os.rename
     monkeypatch.setattr(cache.os, "rename",
                         lambda a, b: (_ for _ in ()).throw(OSError("no")) if "-tmp-" in str(a) else real(a, b))
     with pytest.warns(cache.CacheWarning):
-        cache.cached_model("tiny", key, _build, _fit, root=tmp_path)
+        _fit(tmp_path)
     assert (first.path / "meta.json").is_file() and _entries(tmp_path) == [first.path.name]
 
 
 def test_entries_get_ordinary_folder_permissions(tmp_path):
-    got = cache.cached_model("tiny", cache.make_key(p=3, test="mode"), _build, _fit, root=tmp_path)
+    _, got = _fit(tmp_path)
     umask = os.umask(0)
     os.umask(umask)
     assert got.path.stat().st_mode & 0o777 == 0o777 & ~umask
 
 
 def test_leftovers_of_a_killed_writer_are_swept(tmp_path):
-    key = cache.make_key(p=3, test="sweep")
-    folder = cache.entry_dir("tiny", {**key, "code": "x"}, tmp_path)  # any entry name works
-    stale = tmp_path / f".{folder.name}-tmp-999-dead"
+    entry = cache.fit_entry(_build(), X, X, root=tmp_path, **FIT)
+    stale = tmp_path / f".{entry.path.name}-tmp-999-dead"
     stale.mkdir()
     old = tmp_path / ".other-0123-tmp-1-dead"
     old.mkdir()
@@ -219,8 +243,80 @@ def test_leftovers_of_a_killed_writer_are_swept(tmp_path):
     os.utime(old, (hour_ago, hour_ago))
     assert cache.sweep_orphans(tmp_path) == [old]  # old and unlocked: swept; young: maybe still writing
     assert young.exists()
-    cache.get_or_make("tiny", key, lambda: (_build(), {}), root=tmp_path, code="x")
+    _fit(tmp_path)
     assert not stale.exists()  # this entry's own leftovers go as soon as it is locked
+
+
+def test_predictions_are_keyed_by_the_weights_and_the_input(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEHELPERS_CACHE", str(tmp_path))
+    model, _ = _fit(tmp_path)
+    y = ae.cached(model.predict, X, verbose=0)
+    np.testing.assert_allclose(y, model.predict(X, verbose=0), atol=1e-6)
+    entry = ae.call_entry(model.predict, X, verbose=0)
+    assert entry.exists() and ae.call_entry(model.predict, X, verbose=1) == entry  # verbose aside
+    np.testing.assert_array_equal(ae.cached(model.predict, X, verbose=0), y)
+    assert entry.key["versions"].keys() >= {"keras", "tensorflow", "numpy"}
+    assert not ae.call_entry(model.predict, X[:10], verbose=0).exists()  # another input
+    assert not ae.call_entry(_build().predict, X, verbose=0).exists()  # other weights
+
+
+def test_model_signature_ignores_keras_numbering_and_sees_every_change_that_matters():
+    import keras
+    from keras import layers
+
+    def blog_model(p=3, regulariser=None, optimizer="adam", loss="binary_crossentropy"):
+        inp = keras.Input(shape=(16,))
+        code = layers.Dense(p, activation="relu", activity_regularizer=regulariser, name="encoding")(inp)
+        model = keras.Model(inp, layers.Dense(16, activation="sigmoid", name="decoding")(code))
+        model.compile(optimizer=optimizer, loss=loss)
+        return model
+
+    first, again = blog_model(), blog_model()
+    assert first.layers[0].name != again.layers[0].name  # Keras numbered the second input anew
+    assert ae.model_signature(first) == ae.model_signature(again)
+    changed = [blog_model(p=4), blog_model(regulariser=keras.regularizers.l1(1e-4)),
+               blog_model(optimizer="adadelta"), blog_model(optimizer=keras.optimizers.Adam(3e-3)),
+               blog_model(loss="mse")]
+    signatures = {ae.model_signature(m) for m in changed}
+    assert len(signatures) == len(changed) and ae.model_signature(first) not in signatures
+    with pytest.raises(ValueError, match="expected a Keras model; got ndarray"):
+        ae.model_signature(X)
+
+
+LAYER = """import keras
+from keras import ops
+
+
+class Scale(keras.layers.Layer):
+    def call(self, x):
+        return x * 2.0
+
+
+def loss(y, y_hat):
+    return ops.mean((y - y_hat) ** 2)
+"""
+
+
+def _custom_model(source: str, number: int):
+    import linecache
+
+    import keras
+
+    filename = f"<ipython-input-{number}-layer>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"__name__": "__main__"}
+    exec(compile(source, filename, "exec"), namespace)
+    inp = keras.Input(shape=(4,))
+    model = keras.Model(inp, namespace["Scale"]()(keras.layers.Dense(4)(inp)))
+    model.compile(optimizer="adam", loss=namespace["loss"])
+    return model
+
+
+def test_the_code_of_a_layer_or_loss_written_in_a_cell_is_in_the_signature():
+    first = ae.model_signature(_custom_model(LAYER, 1))
+    assert ae.model_signature(_custom_model(LAYER, 2)) == first  # the cell run again
+    assert ae.model_signature(_custom_model(LAYER.replace("x * 2.0", "x * 3.0"), 3)) != first
+    assert ae.model_signature(_custom_model(LAYER.replace("** 2)", "** 4)"), 4)) != first
 
 
 def _worker(root, mode, seconds=0.0):
@@ -251,6 +347,7 @@ def test_two_processes_train_an_entry_once_and_the_second_loads_it(tmp_path):
     assert all(p.returncode == 0 for p, _, _ in runs), runs
     first, second = (out.strip().splitlines() for _, out, _ in runs)
     assert first[-1].startswith("trained") and second[-1].startswith("hit"), (first, second)
+    assert first[-1].split(" ", 1)[1] == second[-1].split(" ", 1)[1]  # the same result
     assert "waiting for it" in second[0]
     assert len((tmp_path / "trainings.log").read_text().split()) == 1
     assert not [n for n in os.listdir(tmp_path) if "-tmp-" in n or "-old-" in n]
@@ -272,63 +369,5 @@ def test_a_kill_in_the_middle_of_a_save_leaves_nothing_that_breaks_the_next_run(
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0 and out.strip().splitlines()[-1].startswith("trained"), err
     assert not [n for n in os.listdir(tmp_path) if "-tmp-" in n or "-old-" in n]
-
-
-def _blog_model(p=3, regulariser=None, optimizer="adam", loss="binary_crossentropy"):
-    import keras
-    from keras import layers
-
-    inp = keras.Input(shape=(16,))
-    code = layers.Dense(p, activation="relu", activity_regularizer=regulariser, name="encoding")(inp)
-    model = keras.Model(inp, layers.Dense(16, activation="sigmoid", name="decoding")(code))
-    model.compile(optimizer=optimizer, loss=loss)
-    return model
-
-
-def test_model_signature_ignores_keras_numbering_and_sees_every_change_that_matters():
-    import keras
-
-    first, again = _blog_model(), _blog_model()
-    assert first.layers[0].name != again.layers[0].name  # Keras numbered the second input anew
-    assert cache.model_signature(first) == cache.model_signature(again)
-    changed = [_blog_model(p=4), _blog_model(regulariser=keras.regularizers.l1(1e-4)),
-               _blog_model(optimizer="adadelta"), _blog_model(optimizer=keras.optimizers.Adam(3e-3)),
-               _blog_model(loss="mse")]
-    signatures = {cache.model_signature(m) for m in changed}
-    assert len(signatures) == len(changed) and cache.model_signature(first) not in signatures
-    with pytest.raises(ValueError, match="expected a Keras model; got ndarray"):
-        cache.model_signature(X)
-
-
-def test_cached_arrays_once_then_loaded_and_bad_entries_recomputed(tmp_path):
-    calls = []
-
-    def make():
-        calls.append(1)
-        return {"y": np.arange(6.0).reshape(2, 3)}
-
-    key = {"x": "abc"}
-    first = cache.cached_arrays("arr", key, make, root=tmp_path)
-    second = cache.cached_arrays("arr", key, make, root=tmp_path)
-    assert (first.hit, second.hit, len(calls)) == (False, True, 1)
-    np.testing.assert_array_equal(second.arrays["y"], np.arange(6.0).reshape(2, 3))
-    assert not cache.cached_arrays("arr", {"x": "other"}, make, root=tmp_path).hit  # another key: computed
-    (first.path / "arrays.npz").write_bytes(b"not an npz")  # tampered: never trusted
-    third = cache.cached_arrays("arr", key, make, root=tmp_path)
-    assert not third.hit and len(calls) == 3
-    with pytest.raises(ValueError, match="must be a non-empty dict of arrays"):
-        cache.cached_arrays("arr", {"x": "bad"}, lambda: [1, 2], root=tmp_path)
-
-
-def test_cached_predict_keys_on_the_weights_and_the_input(tmp_path):
-    key = cache.make_key(p=3, epochs=2, test="predict")
-    entry = cache.cached_model("tiny", key, _build, _fit, root=tmp_path)
-    y = cache.cached_predict(entry, X, root=tmp_path)
-    np.testing.assert_allclose(y, entry.model.predict(X, verbose=0), atol=1e-6)
-    folders = _entries(tmp_path)
-    np.testing.assert_array_equal(cache.cached_predict(entry, X, root=tmp_path), y)
-    assert _entries(tmp_path) == folders  # a hit: same model file, same input
-    cache.cached_predict(entry, X[:10], root=tmp_path)  # another input: another entry
-    assert len(_entries(tmp_path)) == len(folders) + 1
-    unsaved = cache.CachedModel(entry.model, {}, False, tmp_path / "nowhere", saved=False)
-    np.testing.assert_allclose(cache.cached_predict(unsaved, X, root=tmp_path), y, atol=1e-6)
+    rerun = _worker(tmp_path, "make")
+    assert rerun.communicate(timeout=120)[0].strip().startswith("hit")

@@ -288,45 +288,51 @@ for _var, _val in [("AEHELPERS_OFFLINE", "maybe"), ("AEHELPERS_QUICK", "2")]:
         return expect_error(lambda: (ae.load_mnist(verbose=False), ae.is_quick()), _var, _val)
 
 
-# --- class 3: the model cache ---------------------------------------------------------------
+# --- class 3: the cache ---------------------------------------------------------------------
 
-TRAINED: list[int] = []
+FIT = dict(epochs=1, batch_size=32, verbose=0)
 
 
-def _build():
+class _Counter:
+    """Counts calls; a key leaves it out (a list read by the function would be part of the key)."""
+
+    def __init__(self):
+        self.n = 0
+
+    def append(self, _):
+        self.n += 1
+
+    def __len__(self):
+        return self.n
+
+
+def _build(activation="relu"):
     ae.seed_everything(3)
-    return ae.build_autoencoder(3, n=16).model
+    return ae.build_autoencoder(3, n=16, activation=activation).model
 
 
-def _fit(model):
-    TRAINED.append(1)
-    return training.train(model, X16, epochs=1, batch_size=32, progress=False)
+def _entry(env):
+    """A fresh model fitted through the cache in ``env.tmp/cache``: ``(fit result, its entry)``."""
+    got = cache.cached_fit(_build(), X16, X16, root=env.tmp / "cache", **FIT)
+    return got, got.path
 
 
-def _entry(env, test="x"):
-    from aehelpers.nets import models  # noqa: F401  (registers ae.models)
-    TRAINED.clear()
-    key = cache.make_key(p=3, test=test)
-    got = cache.cached_model("tiny", key, _build, _fit, root=env.tmp / "cache")
-    return key, got
+def _again(env):
+    return cache.cached_fit(_build(), X16, X16, root=env.tmp / "cache", **FIT)
 
 
-def _again(env, key):
-    return cache.cached_model("tiny", key, _build, _fit, root=env.tmp / "cache")
-
-
-def _retrained(env, key, folder: Path) -> tuple[str, str]:
+def _retrained(env, folder: Path) -> tuple[str, str]:
     env.out()
     try:
-        got = _again(env, key)
+        got = _again(env)
     except Exception as err:
         return "obscure", f"{type(err).__name__}: {err}"
     out = env.out()
-    ok = TRAINED == [1, 1] and not got.hit and out.count("entry not trusted") == 1 and folder.name in out
-    sound = _again(env, key).hit
-    return handled(ok and sound, out.strip()[:100])
+    ok = not got.hit and got.saved and out.count("entry not trusted") == 1 and folder.name in out
+    return handled(ok and _again(env).hit, out.strip()[:100])
 
 
+WEIGHTS = cache.WEIGHTS_FILE
 META_DAMAGES = {
     "meta.json garbled": lambda e: (e / "meta.json").write_text("{not json"),
     "meta.json null": lambda e: (e / "meta.json").write_text("null"),
@@ -335,9 +341,9 @@ META_DAMAGES = {
     "meta.json binary": lambda e: (e / "meta.json").write_bytes(b"\xff\xfe\x00\x01"),
     "meta.json empty": lambda e: (e / "meta.json").write_text(""),
     "meta.json deleted": lambda e: (e / "meta.json").unlink(),
-    "model.keras truncated": lambda e: (e / "model.keras").write_bytes((e / "model.keras").read_bytes()[:100]),
-    "model.keras deleted": lambda e: (e / "model.keras").unlink(),
-    "model.keras empty": lambda e: (e / "model.keras").write_bytes(b""),
+    "weights truncated": lambda e: (e / WEIGHTS).write_bytes((e / WEIGHTS).read_bytes()[:100]),
+    "weights deleted": lambda e: (e / WEIGHTS).unlink(),
+    "weights empty": lambda e: (e / WEIGHTS).write_bytes(b""),
 }
 
 
@@ -347,68 +353,75 @@ def _edit_meta(entry: Path, change):
     (entry / "meta.json").write_text(json.dumps(meta))
 
 
-def _garbage_model_with_matching_checksum(entry: Path):
-    (entry / "model.keras").write_bytes(b"PK\x03\x04 not really a zip")
-    _edit_meta(entry, lambda m: m.update(sha256=cache._sha256(entry / "model.keras")))
+def _garbage_weights_with_matching_checksum(entry: Path):
+    (entry / WEIGHTS).write_bytes(b"\x89HDF\r\n\x1a\n not really HDF5")
+    _edit_meta(entry, lambda m: m["files"].update({WEIGHTS: cache._sha256(entry / WEIGHTS)}))
 
 
 META_DAMAGES.update({
     "history replaced by a string": lambda e: _edit_meta(e, lambda m: m.update(history="went down")),
     "history of strings": lambda e: _edit_meta(e, lambda m: m.update(history={"loss": ["a"]})),
     "history holding a dict": lambda e: _edit_meta(e, lambda m: m.update(history={"loss": {"a": 1}})),
-    "key edited (stale)": lambda e: _edit_meta(e, lambda m: m["key"].update(p=99)),
+    "key edited (stale)": lambda e: _edit_meta(e, lambda m: m["key"]["arguments"].update(epochs=99)),
     "key replaced by a list": lambda e: _edit_meta(e, lambda m: m.update(key=[1])),
-    "checksum wrong": lambda e: _edit_meta(e, lambda m: m.update(sha256="0" * 64)),
-    "garbage model with a matching checksum": _garbage_model_with_matching_checksum,
+    "checksum wrong": lambda e: _edit_meta(e, lambda m: m["files"].update({WEIGHTS: "0" * 64})),
+    "list of files emptied (weights unvouched)": lambda e: _edit_meta(e, lambda m: m.update(files=[])),
+    "garbage weights with a matching checksum": _garbage_weights_with_matching_checksum,
     "entry is an empty folder": lambda e: (shutil.rmtree(e), e.mkdir()),
     "entry path is a file": lambda e: (shutil.rmtree(e), e.write_text("x")),
     "entry is a dangling symlink": lambda e: (shutil.rmtree(e), e.symlink_to(e.parent / "nowhere")),
 })
 
 for _how, _damage in META_DAMAGES.items():
-    @fault("cache: untrusted entry", f"model cache entry: {_how}")
+    @fault("cache: untrusted entry", f"cache entry: {_how}")
     def _meta_fault(env, _damage=_damage):
-        key, got = _entry(env)
-        _damage(got.path)
-        return _retrained(env, key, got.path)
-
-
-def _fit_returning(value):
-    def fit(model):
-        TRAINED.append(1)
-        training.train(model, X16, epochs=1, batch_size=32, progress=False)
-        return value
-    return fit
+        _, folder = _entry(env)
+        _damage(folder)
+        return _retrained(env, folder)
 
 
 for _what, _value in [("NumPy floats", {"loss": [np.float32(0.5)], "seconds": np.float64(1.0), "epochs": np.int64(1)}),
-                      ("None", None), ("a string", "done"), ("a list", [0.5, 0.4])]:
-    @fault("cache: save after training", f"fit returns {_what} as its history")
-    def _hist_fault(env, _value=_value):
-        TRAINED.clear()
-        key = cache.make_key(p=3, test="history")
+                      ("None", None), ("a string", "done"), ("a list", [0.5, 0.4]), ("NaN", float("nan"))]:
+    @fault("cache: results", f"a cached function returns {_what}")
+    def _result_fault(env, _value=_value):
+        env.mp.setenv("AEHELPERS_CACHE", str(env.tmp / "cache"))
+        calls = _Counter()
+
+        def compute(x):
+            calls.append(1)
+            return _value
+
+        got = [cache.cached(compute, X16) for _ in range(2)]
+        same = repr(got[0]) == repr(got[1]) == repr(_value)
+        return handled(same and len(calls) == 1, "stored and read back", "lost")
+
+
+for _what, _value in [("an object", object()), ("a Keras model", None)]:
+    @fault("cache: results", f"a cached function returns {_what} (not storable without pickle)")
+    def _unstorable_fault(env, _value=_value):
         import warnings
+        env.mp.setenv("AEHELPERS_CACHE", str(env.tmp / "cache"))
+        value = _build() if _value is None else _value
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            got = cache.cached_model("tiny", key, _build, _fit_returning(_value), root=env.tmp / "cache")
-        again = cache.cached_model("tiny", key, _build, _fit_returning(_value), root=env.tmp / "cache")
-        said = "; ".join(str(w.message)[:60] for w in caught)
-        return handled(got.model is not None and again.hit and TRAINED == [1], said or "stored", "lost")
+            got = cache.cached(lambda: value)
+        said = [str(w.message) for w in caught if issubclass(w.category, cache.CacheWarning)]
+        return handled(got is value and bool(said), (said or ["no warning"])[0][:100], "silent")
 
 
 def _save_failure(env, setup) -> tuple[str, str]:
     import warnings
-    TRAINED.clear()
     root = setup(env)
+    model = _build()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            got = cache.cached_model("tiny", cache.make_key(p=3, test="save"), _build, _fit, root=root)
+            got = cache.cached_fit(model, X16, X16, root=root, **FIT)
         except Exception as err:
-            return ("lost" if TRAINED else "obscure"), f"{type(err).__name__}: {err}"
+            return "lost", f"{type(err).__name__}: {err}"
     said = [str(w.message) for w in caught if issubclass(w.category, cache.CacheWarning)]
-    works = got.model.predict(X16[:2], verbose=0).shape == (2, 16)
-    return handled(works and not got.saved and bool(said), (said or ["no warning"])[0][:100], "silent")
+    trained = not all(np.array_equal(a, b) for a, b in zip(model.get_weights(), _build().get_weights()))
+    return handled(trained and not got.saved and bool(said), (said or ["no warning"])[0][:100], "silent")
 
 
 def _root_under_a_file(env):
@@ -418,7 +431,8 @@ def _root_under_a_file(env):
 
 def _save_raises(env):
     import keras
-    env.mp.setattr(keras.Model, "save", lambda self, path: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    env.mp.setattr(keras.Model, "save_weights",
+                   lambda self, path: (_ for _ in ()).throw(OSError(28, "No space left on device")))
     return env.tmp / "cache"
 
 
@@ -435,7 +449,7 @@ def _json_dump_fails(env):
 
 
 for _what, _setup in [("cache root under a file (cannot be created)", _root_under_a_file),
-                      ("model.save fails (disk full)", _save_raises),
+                      ("save_weights fails (disk full)", _save_raises),
                       ("renaming the entry into place fails (read-only)", _rename_fails),
                       ("writing meta.json fails (I/O error)", _json_dump_fails)]:
     @fault("cache: save after training", f"save after training: {_what}")
@@ -445,14 +459,14 @@ for _what, _setup in [("cache root under a file (cannot be created)", _root_unde
 
 @fault("cache: save after training", "a failed replace keeps the previous entry")
 def _(env):
-    key, got = _entry(env)
-    _edit_meta(got.path, lambda m: m.update(history="x"))
+    _, folder = _entry(env)
+    _edit_meta(folder, lambda m: m.update(history="x"))
     _rename_fails(env)
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _again(env, key)
-    return handled((got.path / "meta.json").is_file() and (got.path / "model.keras").is_file(), "old entry kept")
+        _again(env)
+    return handled((folder / "meta.json").is_file() and (folder / WEIGHTS).is_file(), "old entry kept")
 
 
 @fault("cache: save after training", "AEHELPERS_CACHE names a file")
@@ -460,6 +474,18 @@ def _(env):
     (env.tmp / "afile").write_text("x")
     env.mp.setenv("AEHELPERS_CACHE", str(env.tmp / "afile"))
     return expect_error(ae.cache_dir, "AEHELPERS_CACHE", "afile")
+
+
+@fault("cache: save after training", "AEHELPERS_CACHE names a file, then a fit through the cache")
+def _(env):
+    import warnings
+    (env.tmp / "afile").write_text("x")
+    env.mp.setenv("AEHELPERS_CACHE", str(env.tmp / "afile"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = cache.cached_fit(_build(), X16, X16, **FIT)
+    said = [str(w.message) for w in caught if issubclass(w.category, cache.CacheWarning)]
+    return handled(not got.saved and len(got.history["loss"]) == 1 and bool(said), (said or ["silent"])[0][:100])
 
 
 @fault("cache: save after training", "AEHELPERS_FIGURES names a file")
@@ -471,10 +497,10 @@ def _(env):
 
 @fault("cache: save after training", "new entries get ordinary folder permissions (not 0700)")
 def _(env):
-    _, got = _entry(env)
+    _, folder = _entry(env)
     umask = os.umask(0)
     os.umask(umask)
-    mode = got.path.stat().st_mode & 0o777
+    mode = folder.stat().st_mode & 0o777
     return handled(mode == 0o777 & ~umask, f"mode {mode:o}")
 
 
@@ -532,53 +558,98 @@ def _(env):
     return handled(cache.sweep_orphans(env.tmp) == [] and young.exists(), "kept")
 
 
-@fault("cache: keys", "make_key(hidden=(128, 64)) then the same again")
+def _keyed(env, a: dict, b: dict, fn=None) -> bool:
+    """Whether ``cached(fn, **a)`` then ``cached(fn, **b)`` computed once (the second hit)."""
+    env.mp.setenv("AEHELPERS_CACHE", str(env.tmp / "cache"))
+    calls = _Counter()
+
+    def compute(**kwargs):
+        calls.append(1)
+        return 1.0
+
+    for kwargs in (a, b):
+        cache.cached(fn or compute, **kwargs)
+    return len(calls) == 1
+
+
+@fault("cache: keys", "hidden=(128, 64) then hidden=[128, 64]")
 def _(env):
-    TRAINED.clear()
-    for _ in range(2):
-        got = cache.cached_model("tiny", cache.make_key(p=3, hidden=(128, 64)), _build, _fit, root=env.tmp / "c")
-    return handled(got.hit and TRAINED == [1], "second call hits")
+    return handled(_keyed(env, {"hidden": (128, 64)}, {"hidden": [128, 64]}), "second call hits")
 
 
-@fault("cache: keys", "make_key(p=np.int64(32)) (a slider's value)")
+@fault("cache: keys", "p=np.int64(32) (a slider's value) then p=32")
 def _(env):
-    key = cache.make_key(p=np.int64(32))
-    return handled(key["p"] == 32 and type(key["p"]) is int, "normalised to int")
+    return handled(_keyed(env, {"p": np.int64(32)}, {"p": 32}), "normalised to int: second call hits")
 
 
-@fault("cache: keys", "make_key(data=an array)")
+@fault("cache: keys", "the same data as another array object")
 def _(env):
-    return expect_error(lambda: cache.make_key(data=np.zeros(3)), "JSON", "ndarray")
+    return handled(_keyed(env, {"x": X16}, {"x": X16.copy()}), "keyed by content: second call hits")
 
 
-@fault("cache: keys", "make_key(model=an object)")
+@fault("cache: keys", "the data changed in one value")
 def _(env):
-    return expect_error(lambda: cache.make_key(model=object()), "JSON", "object")
+    other = X16.copy()
+    other[0, 0] += 1
+    return handled(not _keyed(env, {"x": X16}, {"x": other}), "computed again")
 
 
-for _bad in ("../evil", "", "a b"):
-    @fault("cache: keys", f"cache entry name {_bad!r}")
-    def _name_fault(env, _bad=_bad):
-        return expect_error(lambda: cache.entry_dir(_bad, {"p": 1}, env.tmp), "cache name", repr(_bad))
+for _what, _arg, _names in [("an object", object(), ("'x'", "object")),
+                            ("a random Generator", np.random.default_rng(0), ("'x'", "seed")),
+                            ("a dict with int keys", {1: 2}, ("'x'", "keys")),
+                            ("an array of Python objects", np.array([None, 1]), ("'x'", "objects"))]:
+    @fault("cache: keys", f"cached(fn, x=<{_what}>)")
+    def _arg_fault(env, _arg=_arg, _names=_names):
+        env.mp.setenv("AEHELPERS_CACHE", str(env.tmp / "cache"))
+        return expect_error(lambda: cache.cached(lambda x: 1, x=_arg), *_names)
 
 
-@fault("cache: keys", "cached_model(build=a model, not a function)")
+@fault("cache: keys", "cached(a model, not a function)")
 def _(env):
-    return expect_error(lambda: cache.cached_model("tiny", {"p": 1}, object(), _fit, root=env.tmp), "callable")
+    return expect_error(lambda: cache.cached(object()), "expected a function", "object")
 
 
-@fault("cache: keys", "the code that builds the model changes, the key does not")
+@fault("cache: keys", "cached(fn, seed=None)")
 def _(env):
-    TRAINED.clear()
-    key = cache.make_key(p=3, test="code")
-    a = cache.cached_model("tiny", key, _build, _fit, root=env.tmp / "c")
+    return expect_error(lambda: cache.cached(lambda x, seed=0: x, 1, seed=None), "seed=None", "fixed seed")
 
-    def _build_tanh():
-        ae.seed_everything(3)
-        return ae.build_autoencoder(3, n=16, activation="tanh").model
 
-    b = cache.cached_model("tiny", key, _build_tanh, _fit, root=env.tmp / "c")
-    return handled(a.path != b.path and not b.hit, "a new entry for the new code")
+@fault("cache: keys", "cached_fit of a model never compiled")
+def _(env):
+    import keras
+    plain = keras.Sequential([keras.Input(shape=(16,)), keras.layers.Dense(16)])
+    return expect_error(lambda: cache.cached_fit(plain, X16, X16, root=env.tmp, **FIT), "compile")
+
+
+@fault("cache: keys", "cached_fit of a model that diverges (NaN loss)")
+def _(env):
+    bad = X16.copy()
+    bad[0, 0] = np.nan
+    out = expect_error(lambda: cache.cached_fit(_build(), bad, X16, root=env.tmp / "c", **FIT), "diverged", "never cached")
+    return out if not (env.tmp / "c").is_dir() or not [p for p in (env.tmp / "c").iterdir() if p.is_dir()] \
+        else ("silent", "a diverged model was stored")
+
+
+@fault("cache: keys", "the code that builds the model changes, the arguments do not")
+def _(env):
+    a = cache.cached_fit(_build(), X16, X16, root=env.tmp / "c", **FIT)
+    b = cache.cached_fit(_build(activation="tanh"), X16, X16, root=env.tmp / "c", **FIT)
+    return handled(a.path != b.path and not b.hit, "a new entry for the new model")
+
+
+@fault("cache: keys", "a notebook's function is edited, its arguments are not")
+def _(env):
+    import linecache
+    env.mp.setenv("AEHELPERS_CACHE", str(env.tmp / "cache"))
+    results = []
+    for n, body in enumerate(("x * 2", "x * 3")):
+        name = f"<ipython-input-{n}-fault>"
+        source = f"def f(x):\n    return {body}\n"
+        linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+        space = {}
+        exec(compile(source, name, "exec"), space)
+        results.append(cache.cached(space["f"], X16))
+    return handled(np.array_equal(results[1], X16 * 3), "the edited function runs again", "silent")
 
 
 # --- class 4: PCA ---------------------------------------------------------------------------

@@ -64,6 +64,39 @@ def test_binary_cross_entropy_matches_keras_times_n():
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
+def test_mean_cross_entropy_is_keras_loss_per_image_and_mean():
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(1)
+    x = rng.random((3, 28, 28)).astype(np.float32)
+    x_hat = np.clip(x[::-1] * 0.9 + 0.05, 0, 1)[..., None]          # images of another shape: rows all the same
+    theirs = np.asarray(keras.losses.binary_crossentropy(x.reshape(3, -1), x_hat.reshape(3, -1)))
+    np.testing.assert_allclose(fw.mean_cross_entropy(x_hat, x, per_image=True), theirs, atol=1e-5)
+    assert fw.mean_cross_entropy(x_hat, x) == pytest.approx(float(theirs.mean()), abs=1e-5)
+    np.testing.assert_allclose(fw.binary_cross_entropy(x_hat, x), 784 * theirs, rtol=1e-4)
+    with pytest.raises(ValueError, match="one shape"):
+        fw.mean_cross_entropy(x_hat[:2], x)
+
+
+def test_mean_image_loss_by_hand():
+    x_train = np.array([[0.0, 1.0], [1.0, 1.0]])
+    x_test = np.array([[1.0, 0.0]])
+    z = np.clip([0.5, 1.0], 1e-7, 1 - 1e-7)
+    expected = np.mean([-np.log(z[0]), -np.log(1 - z[1])])
+    assert fw.mean_image_loss(x_train, x_test) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="same width"):
+        fw.mean_image_loss(x_train, np.zeros((1, 3)))
+
+
+def test_neg_elbo_parts_kl_zero_at_prior_and_positive_elsewhere():
+    x = np.full((2, 4), 0.5)
+    rec, kl = fw.neg_elbo_parts(x, x, np.zeros((2, 2)), np.zeros((2, 2)))
+    assert np.allclose(kl, 0) and np.allclose(rec, 4 * np.log(2))
+    _, kl = fw.neg_elbo_parts(x, x, np.ones((2, 2)), np.zeros((2, 2)))
+    assert np.allclose(kl, 1.0)  # ½ Σ μ² over two numbers
+    with pytest.raises(ValueError, match="z_mean and z_log_var"):
+        fw.neg_elbo_parts(np.zeros((2, 4)), np.zeros((2, 4)), np.zeros((2, 2)), np.zeros((2, 3)))
+
+
 # --- E(A,B) -----------------------------------------------------------------------------------------
 
 def projection():

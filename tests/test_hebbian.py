@@ -77,9 +77,7 @@ def test_oja_rows_end_orthonormal():
     assert np.linalg.norm(res.W @ res.W.T - np.eye(3)) < 0.05
 
 
-def test_a_rule_written_in_the_notebook_is_accepted_and_cached(tmp_path, monkeypatch):
-    monkeypatch.setenv("AEHELPERS_CACHE", str(tmp_path))
-
+def test_a_rule_written_in_the_notebook_is_accepted_and_cached():
     def oja(W, x, lr):          # as notebook 05 writes it
         y = x @ W.T
         return W + lr * (y.T @ x - (y.T @ y) @ W) / len(x)
@@ -87,9 +85,43 @@ def test_a_rule_written_in_the_notebook_is_accepted_and_cached(tmp_path, monkeyp
     x = np.random.default_rng(0).standard_normal((300, 6)) * np.arange(6, 0, -1)
     track = lambda W: float(np.abs(W).sum())        # noqa: E731
     builtin = hb.train_hebbian(x, 2, rule="oja", epochs=3, lr=0.005, seed=1, track=track)
-    mine = hb.train_hebbian(x, 2, rule=oja, epochs=3, lr=0.005, seed=1, track=track, cache=True)
-    again = hb.train_hebbian(x, 2, rule=oja, epochs=3, lr=0.005, seed=1, track=track, cache=True)
-    assert mine.rule == again.rule == "oja"
+    mine = ae.cached(hb.train_hebbian, x, 2, rule=oja, epochs=3, lr=0.005, seed=1, track=track)
+    again = ae.cached(hb.train_hebbian, x, 2, rule=oja, epochs=3, lr=0.005, seed=1, track=track)
+    assert ae.call_entry(hb.train_hebbian, x, 2, rule=oja, epochs=3, lr=0.005, seed=1, track=track).exists()
+    assert isinstance(again, hb.HebbianResult) and mine.rule == again.rule == "oja"
     assert np.allclose(mine.W, builtin.W) and np.array_equal(again.W, mine.W) and again.trace == mine.trace
+    assert again.seconds == mine.seconds  # loaded: the time of the run that made it
+    other_data = ae.cached(hb.train_hebbian, x[:-1], 2, rule=oja, epochs=3, lr=0.005, seed=1, track=track)
+    other_lr = ae.cached(hb.train_hebbian, x, 2, rule=oja, epochs=3, lr=0.004, seed=1, track=track)
+    assert not np.array_equal(other_data.W, mine.W) and not np.array_equal(other_lr.W, mine.W)
     with pytest.raises(ValueError, match="update function"):
         hb.train_hebbian(x, 2, rule="hebb")
+
+
+def _cell(source: str, name: str, number: int):
+    """Define ``name`` from ``source`` as a notebook cell does: a fake file name that linecache knows."""
+    import linecache
+
+    filename = f"<ipython-input-{number}-cell>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"np": np}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace[name]
+
+
+OJA = """def rule(W, x, lr):
+    y = x @ W.T
+    return W + lr * (y.T @ x - (y.T @ y) @ W) / len(x)
+"""
+
+
+def test_an_edited_rule_trains_again_not_the_old_rules_weights():
+    """Issue 24: the key held hebbian.py's code, not the rule's, so an edited rule got the old weights back."""
+    x = np.random.default_rng(1).standard_normal((200, 6)) * np.arange(6, 0, -1)
+    first = ae.cached(hb.train_hebbian, x, 3, rule=_cell(OJA, "rule", 1), epochs=3, lr=0.01)
+    again = ae.cached(hb.train_hebbian, x, 3, rule=_cell(OJA, "rule", 2), epochs=3, lr=0.01)  # the cell run again
+    assert np.array_equal(again.W, first.W)
+    edited = _cell(OJA.replace("(y.T @ y) @ W", "np.tril(y.T @ y) @ W"), "rule", 3)  # the reader makes it Sanger's
+    fresh = hb.train_hebbian(x, 3, rule=edited, epochs=3, lr=0.01)
+    got = ae.cached(hb.train_hebbian, x, 3, rule=edited, epochs=3, lr=0.01)
+    assert not np.array_equal(got.W, first.W) and np.array_equal(got.W, fresh.W)

@@ -132,13 +132,16 @@ def test_corrupt_is_the_blogs_clipped_gaussian():
 def test_fit_variant_trains_then_hits_the_cache():
     x = np.random.default_rng(0).uniform(size=(64, N)).astype(np.float32)
     v = ident.Variant(p=8, noise_std=0.5)
-    kae, entry = ident.fit_variant(v, x, epochs=1, seed=1, data="test", progress=False)
-    assert not entry.hit and kae.p == 8 and entry.history["epochs"] == 1
-    kae2, entry2 = ident.fit_variant(v, x, epochs=1, seed=1, data="test", progress=False)
-    assert entry2.hit
+    kae, entry = ident.fit_variant(v, x, epochs=1, seed=1, progress=False)
+    assert not entry.hit and entry.saved and kae.p == 8 and len(entry.history["loss"]) == 1 and entry.seconds > 0
+    kae2, entry2 = ident.fit_variant(v, x, epochs=1, seed=1, progress=False)
+    assert entry2.hit and entry2.path == entry.path
     np.testing.assert_allclose(kae.model.predict(x, verbose=0), kae2.model.predict(x, verbose=0), atol=1e-6)
-    _, entry3 = ident.fit_variant(ident.Variant(p=8), x, epochs=1, seed=1, data="test", progress=False)
-    assert not entry3.hit  # a different variant is a different key
+    _, entry3 = ident.fit_variant(ident.Variant(p=8), x, epochs=1, seed=1, progress=False)
+    _, entry4 = ident.fit_variant(v, x[:-1], epochs=1, seed=1, progress=False)
+    _, entry5 = ident.fit_variant(v, x, epochs=1, seed=2, progress=False)
+    assert not (entry3.hit or entry4.hit or entry5.hit)  # another variant, data or seed: another entry
+    assert len({entry.path, entry3.path, entry4.path, entry5.path}) == 4
 
 
 def test_variant_rejects_bad_values():

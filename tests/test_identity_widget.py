@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from aehelpers.views import sliders as iw
+from aehelpers.nets.identity import family_outputs
 from aehelpers.nets.models import build_autoencoder
 
 
@@ -64,10 +65,12 @@ def test_identity_views_with_exact_models():
     kae.model.get_layer("decoding").set_weights([np.eye(784), np.zeros(784)])
     rng = np.random.default_rng(1)
     digits = rng.uniform(size=(5, 784)).astype(np.float32)
-    res = iw.identity_views({784: kae}, digits, {"noise": rng.uniform(size=(4, 784))}, n_show=2)
+    res = iw.identity_views({784: family_outputs(kae, digits, {"noise": rng.uniform(size=(4, 784))})}, n_show=2)
     assert res["families"] == ["digits", "noise"] and res["inputs"]["noise"].shape == (2, 784)
     assert res["views"][784]["errors"]["noise"] < 1e-10 and abs(res["views"][784]["gap"]) < 1e-10
     assert res["views"][784]["relative"]["noise"] < 1e-9
     np.testing.assert_allclose(res["views"][784]["outputs"]["digits"], digits[:2], atol=1e-6)
     with pytest.raises(ValueError, match="at least one"):
-        iw.identity_views({}, digits, {})
+        iw.identity_views({})
+    with pytest.raises(ValueError, match="family_outputs"):
+        iw.identity_views({8: kae})

@@ -3,7 +3,7 @@
 The notebook shows the plain Keras calls once (save_weights, clone_model + load_weights, the
 Adadelta comparison); the invariants behind its prose live here: the blog's ``model.h5`` name is
 refused, a plain-Keras round trip predicts identically, a truncated weights file is an error,
-Adadelta's default learning rate is 0.001, and a cached blog model loads as the one trained.
+Adadelta's default learning rate is 0.001, and a cached blog model loads as the one trained, and an edited one misses.
 """
 import numpy as np
 import pytest
@@ -70,13 +70,16 @@ def test_parameter_count_is_derived_from_p():
 
 
 def test_cached_blog_model_loads_as_trained_and_hits_the_second_time(tmp_path):
-    key = cache.make_key(model="blog test", p=8)
-
-    def fit(model):
-        return model.fit(X, X, epochs=1, batch_size=16, verbose=0)  # a keras History
-
-    first = cache.cached_model("blog_test", key, blog_model, fit, root=tmp_path, verbose=False)
-    second = cache.cached_model("blog_test", key, blog_model, fit, root=tmp_path, verbose=False)
+    first_model, second_model = blog_model(), blog_model()  # each seeds itself: the same initial weights
+    first = cache.cached_fit(first_model, X, X, epochs=1, batch_size=16, verbose=0, root=tmp_path)
+    second = cache.cached_fit(second_model, X, X, epochs=1, batch_size=16, verbose=0, root=tmp_path)
     assert not first.hit and second.hit
     assert second.history["loss"] == first.history["loss"]
-    assert np.array_equal(second.model.predict(X, verbose=0), first.model.predict(X, verbose=0))
+    assert np.array_equal(second_model.predict(X, verbose=0), first_model.predict(X, verbose=0))
+
+
+def test_cached_blog_model_misses_when_the_model_or_the_fit_changes(tmp_path):
+    cache.cached_fit(blog_model(), X, X, epochs=1, batch_size=16, verbose=0, root=tmp_path)
+    assert not cache.cached_fit(blog_model(16), X, X, epochs=1, batch_size=16, verbose=0, root=tmp_path).hit
+    assert not cache.cached_fit(blog_model(), X, X, epochs=1, batch_size=32, verbose=0, root=tmp_path).hit
+    assert not cache.cached_fit(blog_model(), X[:32], X[:32], epochs=1, batch_size=16, verbose=0, root=tmp_path).hit

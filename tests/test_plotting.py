@@ -71,3 +71,31 @@ def test_panels_gives_or_checks_the_axes():
     with pytest.raises(ValueError, match="axes must hold 3 Matplotlib axes; got 2"):
         plotting.panels(axes, 3)
     plt.close(fig)
+
+
+def test_plot_losses_greedy_against_end_to_end():
+    greedy = {"pretrain_epochs": 3, "stacked_loss": 0.2, "val_loss": [0.15, 0.12]}
+    ax = plotting.plot_losses({"val_loss": [0.3, 0.2, 0.1]}, greedy, baseline=0.26)
+    assert _labelled(ax) and ax.get_ylabel()
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert list(lines["greedy: fine-tuning"].get_xdata()) == [4, 5]  # fine-tuning starts after pretraining
+    with pytest.raises(ValueError, match="stacked_loss"):
+        plotting.plot_losses({"val_loss": [0.3]}, {"pretrain_epochs": 1, "val_loss": []}, 0.2)
+    plt.close("all")
+
+
+def test_to_png_takes_grey_rgb_and_figures():
+    import io
+
+    from PIL import Image
+
+    grey = Image.open(io.BytesIO(plotting.to_png(np.eye(4))))
+    assert grey.size == (12, 12) and grey.mode == "L"                       # grey: enlarged 3× unless told
+    rgb = np.zeros((5, 7, 3), np.uint8)
+    assert Image.open(io.BytesIO(plotting.to_png(rgb))).size == (7, 5)       # RGB: as drawn
+    fig = plotting.new_figure(2, 1, dpi=50)
+    fig.add_subplot().plot([0, 1])
+    assert Image.open(io.BytesIO(plotting.to_png(fig))).size == (100, 50)    # a figure: its pixels
+    assert plt.get_fignums() == []                                           # outside pyplot: nothing left open
+    with pytest.raises(ValueError, match="uint8"):
+        plotting.to_png(np.zeros((5, 7, 3)))

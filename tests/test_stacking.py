@@ -4,6 +4,7 @@ import pytest
 
 import aehelpers as ae
 from aehelpers.theory import boolean as bo
+from aehelpers.theory import partitions as pt
 from aehelpers.theory import stacking as st
 from aehelpers.theory.linear import principal_cosines
 
@@ -87,7 +88,7 @@ def test_boolean_stack_is_a_clustering_worse_than_direct(mnist):
 
 def test_boolean_stack_never_beats_the_exact_optimum():
     X = (np.random.default_rng(3).random((11, 8)) < 0.4).astype(np.uint8)
-    exact = bo.exhaustive_boolean_autoencoder(X, 1)
+    exact = pt.exhaustive_boolean_autoencoder(X, 1)
     stack = st.stack_boolean(X, 3, 1, n_starts=5)
     assert exact.error <= stack.refit_error <= stack.error
 
@@ -98,13 +99,15 @@ def test_boolean_stack_refuses_a_wider_top():
         st.stack_boolean(X, 2, 2)
 
 
-def test_a_cached_boolean_stack_is_the_stack(tmp_path, monkeypatch):
-    monkeypatch.setenv("AEHELPERS_CACHE", str(tmp_path))
+def test_a_cached_boolean_stack_is_the_stack():
     rng = np.random.default_rng(2)
     X = (rng.random((150, 10)) < 0.4).astype(np.uint8)
     plain = st.stack_boolean(X, 3, 1, n_starts=2, seed=1)
-    for got in (st.stack_boolean(X, 3, 1, n_starts=2, seed=1, cache=True),
-                st.stack_boolean(X, 3, 1, n_starts=2, seed=1, cache=True)):
+    for got in (ae.cached(st.stack_boolean, X, 3, 1, n_starts=2, seed=1),
+                ae.cached(st.stack_boolean, X, 3, 1, n_starts=2, seed=1)):
+        assert isinstance(got, st.BooleanStack) and isinstance(got.first, bo.BooleanFit)
         assert (got.error, got.refit_error) == (plain.error, plain.refit_error)
         assert np.array_equal(got.codes, plain.codes) and np.array_equal(got.first.A, plain.first.A)
         assert np.array_equal(got.second.codes, plain.second.codes)
+    assert ae.call_entry(st.stack_boolean, X, 3, 1, n_starts=2, seed=1).exists()
+    assert not ae.call_entry(st.stack_boolean, X, 3, 2, n_starts=2, seed=1).exists()   # another p2: another entry

@@ -1,15 +1,26 @@
-"""The bottleneck sweep: trained through the model cache, used and never trusted blindly."""
+"""The bottleneck sweep: a plan computed once per p, a handle, a process pool, trained through the cache."""
+import concurrent.futures as cf
 import dataclasses
+import os
+import subprocess
+import sys
+import textwrap
+import threading
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import aehelpers as ae
+from aehelpers import cache
+from aehelpers.nets import recipes
 from aehelpers.nets import sweep as sw
+from aehelpers.nets import workers as wk
 
 P = (2, 4, 8)
-RECIPE = sw.Recipe(epochs=2, batch_size=64, learning_rate=3e-3, schedule="cosine")
+RECIPE = recipes.Recipe(epochs=2, batch_size=64, learning_rate=3e-3, schedule="cosine")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +37,55 @@ def root(tmp_path_factory):
 def first(data, root):
     return sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=root, progress=False)
 
+
+def count_fits(monkeypatch):
+    """Wrap ``cache.cached_fit``: the list of p's it trained (a miss), whichever thread called it."""
+    trained, real = [], cache.cached_fit
+
+    def counting(model, *args, **kwargs):
+        out = real(model, *args, **kwargs)
+        if not out.hit:
+            trained.append(int(model.get_layer("encoding").units))
+        return out
+
+    monkeypatch.setattr(cache, "cached_fit", counting)
+    return trained
+
+
+def thread_pool(workers, owner=None):
+    """A pool whose 'workers' are one thread of this process: monkeypatches reach them, and so do fit counts."""
+    return cf.ThreadPoolExecutor(1)
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+def test_the_plan_holds_one_record_per_p_computed_once(data, tmp_path, monkeypatch):
+    calls, real = [], cache.fit_entry
+    monkeypatch.setattr(cache, "fit_entry", lambda *a, **k: calls.append(1) or real(*a, **k))
+    plan = sw.plan_sweep(data, P, seed=3, recipe=recipes.FAST, epochs=2, root=tmp_path)
+    assert len(calls) == len(P) and plan.p_values == P and plan.missing() == P
+    for step in plan.steps:
+        assert step.recipe == recipes.FAST.for_p(step.p).with_epochs(2)
+        assert step.folder.parent == tmp_path and not step.folder.exists()
+        assert step.model.get_layer("encoding").units == step.p
+    assert len({step.folder for step in plan.steps}) == len(P)
+    out = sw.SweepJob(plan, workers=1).result(show=3, progress=False, verbose=False)
+    assert len(calls) == len(P) and plan.missing() == () and out.paths == {s.p: s.folder for s in plan.steps}
+
+
+def test_the_entry_changes_with_everything_that_shapes_the_model(data, tmp_path):
+    def folder(p=8, recipe=RECIPE, seed=1, x=data.x_train):
+        return sw.plan_sweep(dataclasses.replace(data, x_train=x), (p,), seed=seed, recipe=recipe,
+                             root=tmp_path).steps[0].folder
+
+    base = folder()
+    assert folder() == base
+    variants = [folder(p=4), folder(recipe=dataclasses.replace(RECIPE, epochs=3)), folder(seed=2),
+                folder(x=data.x_train[:-1]), folder(recipe=dataclasses.replace(RECIPE, learning_rate=1e-3))]
+    assert all(v != base for v in variants) and len(set(variants)) == len(variants)
+
+
+# --- training in this process -------------------------------------------------------------------
 
 def test_first_call_trains_and_learns(first, data):
     assert first.p_values == P and not any(first.hits.values()) and first.train_seconds > 0
@@ -55,63 +115,15 @@ def test_metrics_are_the_models_own_evaluation(first, data):
         assert first.dead[p] == dead
 
 
-def test_a_truncated_entry_is_retrained_not_loaded(first, data, root, capsys):
-    model_file = first.paths[4] / "model.keras"
-    blob = model_file.read_bytes()
-    model_file.write_bytes(blob[: len(blob) // 3])
+def test_a_truncated_entry_is_retrained_not_loaded(first, data, root):
+    payload = max((f for f in first.paths[4].iterdir() if f.name != "meta.json"), key=lambda f: f.stat().st_size)
+    blob = payload.read_bytes()
+    payload.write_bytes(blob[: len(blob) // 3])
     again = sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=root, progress=False)
     assert again.hits == {2: True, 4: False, 8: True}
-    assert "retraining, entry not trusted: " in capsys.readouterr().out  # names the sweep_p4 entry
     # retrained, p=4 comes out exactly as it did the first time (seeded, deterministic)
     assert again.val_loss[4] == pytest.approx(first.val_loss[4], rel=1e-6)
     assert sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=root, progress=False).hit
-
-
-def test_the_key_names_everything_that_shapes_the_model(data):
-    base = dict(seed=1, source="s", x_train=data.x_train)
-    key = sw.sweep_key(8, RECIPE, **base)
-    assert {"architecture", "p", "epochs", "batch_size", "learning_rate", "schedule", "data_source",
-            "n_train", "data_sha", "seed", "versions"} <= set(key)
-    variants = [sw.sweep_key(4, RECIPE, **base), sw.sweep_key(8, dataclasses.replace(RECIPE, epochs=3), **base),
-                sw.sweep_key(8, RECIPE, **{**base, "seed": 2}), sw.sweep_key(8, RECIPE, **{**base, "x_train": data.x_train[:-1]}),
-                sw.sweep_key(8, dataclasses.replace(RECIPE, learning_rate=1e-3), **base)]
-    assert all(v != key for v in variants)
-
-
-@pytest.mark.parametrize("bad, message", [((), "at least one"), ((4, 2), "strictly increasing"),
-                                          ((2, 2), "strictly increasing"), ((0, 4), "each p"), (5, "sequence")])
-def test_bad_p_values_are_named(bad, message):
-    with pytest.raises(ValueError, match=message):
-        sw.check_p_values(bad)
-
-
-@pytest.mark.parametrize("kwargs, message", [({"epochs": 0}, "epochs"), ({"epochs": 1, "learning_rate": 0}, "learning_rate"),
-                                             ({"epochs": 1, "schedule": "step"}, "schedule")])
-def test_bad_recipes_are_named(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        sw.Recipe(**kwargs)
-
-
-def test_show_indices_are_checked(data, root):
-    with pytest.raises(ValueError, match="show"):
-        sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=[0, 10_000], root=root, progress=False)
-
-
-def test_evaluate_codes_counts_dead_units():
-    codes = np.array([[0.0, 1.0, 0.0], [0.0, 2.0, 3.0]])
-    assert sw.evaluate_codes(codes) == (1, pytest.approx(0.5))
-
-
-def test_raw_pixels_are_refused_before_anything_is_trained(data, tmp_path):
-    raw = dataclasses.replace(data, x_train=data.x_train * 255)
-    with pytest.raises(ValueError, match=r"data.x_train must hold values in \[0, 1\].*divide pixels by 255"):
-        sw.train_sweep(raw, P, seed=3, recipe=RECIPE, root=tmp_path, progress=False)
-    assert list(tmp_path.iterdir()) == []  # no entry was written
-
-
-def test_one_epoch_with_the_default_recipe_keeps_no_warm_up(data, tmp_path):
-    out = sw.train_sweep(data, (2,), epochs=1, seed=3, root=tmp_path, progress=False, verbose=False)
-    assert out.recipes[2].epochs == 1 and out.recipes[2].warmup_epochs == 0
 
 
 def test_shallow_forward_matches_keras(first, data):
@@ -122,26 +134,9 @@ def test_shallow_forward_matches_keras(first, data):
         assert loss == pytest.approx(first.models[p].model.evaluate(data.x_test, data.x_test, verbose=0), rel=1e-5)
 
 
-def test_recipe_by_p_picks_the_first_step_that_covers_p():
-    small, large = sw.Recipe(epochs=3, batch_size=32), sw.Recipe(epochs=2, batch_size=64)
-    by_p = sw.RecipeByP(((4, small), (64, large)))
-    assert [by_p.for_p(p) for p in (1, 4, 5, 64, 128)] == [small, small, large, large, large]
-    assert sw.FAST.for_p(2) is not sw.FAST.for_p(128) and sw.PLAIN.for_p(2) is sw.PLAIN
-    short = sw.FAST.with_epochs(1)
-    assert all(r.epochs == 1 and r.warmup_epochs == 0 for _, r in short.steps)
-    assert sw.FAST.describe().splitlines()[0].startswith("p ≤ 4: 30 epochs, batches of 512")
-
-
-@pytest.mark.parametrize("steps, message", [((), "non-empty"), (((4, "fast"),), "pairs"),
-                                            (((8, sw.PLAIN), (4, sw.PLAIN)), "must increase"),
-                                            (((0, sw.PLAIN),), "p_max")])
-def test_bad_recipe_steps_are_named(steps, message):
-    with pytest.raises(ValueError, match=message):
-        sw.RecipeByP(steps)
-
-
 def test_each_p_is_trained_and_keyed_with_its_own_recipe(data, tmp_path):
-    by_p = sw.RecipeByP(((2, sw.Recipe(epochs=1, batch_size=64)), (8, sw.Recipe(epochs=2, batch_size=64))))
+    one, two = recipes.Recipe(epochs=1, batch_size=64), recipes.Recipe(epochs=2, batch_size=64)
+    by_p = recipes.RecipeByP(((2, one), (8, two)))
     out = sw.train_sweep(data, (2, 4), seed=3, recipe=by_p, root=tmp_path, progress=False, verbose=False)
     assert [len(out.histories[p]["loss"]) for p in (2, 4)] == [1, 2]
     assert out.recipes == {2: by_p.for_p(2), 4: by_p.for_p(4)}
@@ -149,79 +144,196 @@ def test_each_p_is_trained_and_keyed_with_its_own_recipe(data, tmp_path):
         sw.train_sweep(data, (2,), seed=3, recipe={2: by_p}, root=tmp_path, progress=False)
 
 
-def test_worker_processes_train_what_one_process_trains(first, data, tmp_path):
-    """workers=2: the missing models are trained in two spawned processes and stored; this process then
-    loads them. Same keys, same recipe: the losses match the in-process sweep's (one TensorFlow thread
-    instead of several may change the last digits, not more)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("error", message="sweep:")  # a failed worker falls back with this warning
-        par = sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=tmp_path, progress=False, verbose=False,
-                             workers=2)
-    assert not any(par.hits.values()) and par.train_seconds > 0
-    for p in P:
-        assert par.val_loss[p] == pytest.approx(first.val_loss[p], rel=2e-3)
-    assert sorted(q.name.split("-")[0] for q in tmp_path.iterdir() if q.name.startswith("sweep_p")) == \
-        sorted(f"sweep_p{p}" for p in P)
-    again = sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=tmp_path, progress=False, verbose=False,
-                           workers=2)
-    assert again.hit  # the workers' entries are the ones the in-process path reads
+def test_one_epoch_with_the_default_recipe_keeps_no_warm_up(data, tmp_path):
+    out = sw.train_sweep(data, (2,), epochs=1, seed=3, root=tmp_path, progress=False, verbose=False)
+    assert out.recipes[2].epochs == 1 and out.recipes[2].warmup_epochs == 0
 
 
-def test_default_workers_only_for_full_size_data(monkeypatch):
-    monkeypatch.setattr(sw.os, "cpu_count", lambda: 2)
-    assert sw.default_workers(7, 60_000) == 2
-    assert sw.default_workers(1, 60_000) == 1     # one model: nothing to share
-    assert sw.default_workers(7, 2_000) == 1      # quick mode: a worker's start-up costs more than it saves
-    monkeypatch.setattr(sw.os, "cpu_count", lambda: None)
-    assert sw.default_workers(7, 60_000) == 1
+# --- the handle ---------------------------------------------------------------------------------
+
+def test_start_sweep_leaves_small_data_to_result_in_this_process(data, tmp_path, monkeypatch):
+    trained = count_fits(monkeypatch)
+    job = sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path)   # 640 images: not worth a process
+    assert str(job) == "sweep: 3 models to train, later, in this process" and job.done() and trained == []
+    out = job.result(show=4, progress=False, verbose=False)
+    assert sorted(trained) == list(P) and not any(out.hits.values())
+    again = job.result(show=2, progress=False, verbose=False)    # collected once: nothing trained, nothing loaded
+    assert sorted(trained) == list(P) and again.hits == out.hits and again.x_show.shape == (2, 784)
+    assert str(sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path)) == "sweep: all 3 models are in the cache"
+
+
+def test_the_sweep_keeps_no_state_in_its_modules(data, tmp_path):
+    before = {m: {k: id(v) for k, v in vars(m).items()} for m in (sw, wk)}
+    job = sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=1)
+    job.result(progress=False, verbose=False)
+    assert {m: {k: id(v) for k, v in vars(m).items()} for m in (sw, wk)} == before
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
 def test_bad_workers_named(bad, data, tmp_path):
     with pytest.raises(ValueError, match="workers"):
         sw.train_sweep(data, (2,), seed=3, recipe=RECIPE, root=tmp_path, progress=False, workers=bad)
+    with pytest.raises(ValueError, match="workers"):
+        sw.start_sweep(data, (2,), seed=3, recipe=RECIPE, root=tmp_path, workers=bad)
+
+
+# --- the process pool ---------------------------------------------------------------------------
+
+def test_worker_processes_train_what_one_process_trains(first, data, tmp_path):
+    """workers=2: the missing models are trained in two spawned processes and stored; this process then
+    loads them. Same entries, same recipe: the losses match the in-process sweep's (one TensorFlow thread
+    instead of several may change the last digits, not more)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="sweep:")  # a failed worker falls back with this warning
+        job = sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=2)
+        assert str(job) == f"sweep: training p={list(P)} in 2 background processes"
+        par = job.result(show=6, progress=False, verbose=False)
+    assert job.done() and not any(par.hits.values()) and par.train_seconds > 0
+    for p in P:
+        assert par.val_loss[p] == pytest.approx(first.val_loss[p], rel=2e-3)
+    assert all(par.paths[p].is_dir() and par.paths[p].parent == tmp_path for p in P)
+    again = sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=tmp_path, progress=False, verbose=False,
+                           workers=2)
+    assert again.hit  # the workers' entries are the ones the in-process path reads
+
+
+def test_a_failing_worker_is_reported_and_its_model_trained_here(data, tmp_path, monkeypatch):
+    monkeypatch.setattr(sw.np, "save", lambda path, x: Path(path).write_bytes(b"not an array"))  # every task fails
+    with pytest.warns(RuntimeWarning, match=r"worker process training p=2 failed \(.*\); training p=2 here"):
+        out = sw.train_sweep(data, (2, 4), seed=3, recipe=RECIPE, root=tmp_path, progress=False,
+                             verbose=False, workers=2)
+    assert not any(out.hits.values()) and out.val_loss[2] < 0.6931
+
+
+def test_a_worker_that_dies_is_reported(data, tmp_path, monkeypatch):
+    class Broken(cf.ThreadPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            future = cf.Future()
+            future.set_exception(cf.process.BrokenProcessPool("a worker was killed"))
+            return future
+
+    monkeypatch.setattr(sw, "start_worker_pool", lambda workers, owner=None: Broken(1))
+    trained = count_fits(monkeypatch)
+    with pytest.warns(RuntimeWarning, match=r"training p=4 stopped abruptly \(BrokenProcessPool: a worker was killed"):
+        out = sw.train_sweep(data, (2, 4), seed=3, recipe=RECIPE, root=tmp_path, progress=False, verbose=False,
+                             workers=2)
+    assert sorted(trained) == [2, 4] and not any(out.hits.values())
 
 
 def test_without_worker_processes_the_sweep_trains_here(data, tmp_path, monkeypatch):
-    import subprocess
-
-    def refuse(*args, **kwargs):
+    def refuse(workers, owner=None):
         raise OSError("no processes here")
 
-    monkeypatch.setattr(subprocess, "Popen", refuse)
+    monkeypatch.setattr(sw, "start_worker_pool", refuse)
     with pytest.warns(RuntimeWarning, match="could not train in worker processes.*no processes here"):
         out = sw.train_sweep(data, (2, 4), seed=3, recipe=RECIPE, root=tmp_path, progress=False, verbose=False,
                              workers=2)
     assert not any(out.hits.values()) and out.val_loss[4] < 0.6931
 
 
-def test_a_failing_worker_is_reported_and_its_models_trained_here(data, tmp_path, monkeypatch):
-    monkeypatch.setattr(sw.pickle, "dump", lambda obj, f: f.write(b"not a pickle"))  # every worker fails at once
-    with pytest.warns(RuntimeWarning, match=r"worker process for p=.*exit code 1 .*UnpicklingError"):
-        out = sw.train_sweep(data, (2, 4), seed=3, recipe=RECIPE, root=tmp_path, progress=False,
-                             verbose=False, workers=2)
-    assert not any(out.hits.values()) and out.val_loss[2] < 0.6931
+def test_nothing_is_trained_twice(data, tmp_path, monkeypatch):
+    """Each p is fitted once across 'worker' and this process: loaded after a worker stored it, and taken
+    from the worker's weights when its save failed (p=4 here) rather than trained again."""
+    monkeypatch.setattr(sw, "start_worker_pool", thread_pool)
+    trained, real = count_fits(monkeypatch), cache.cached_fit
+    worker_weights = {}
+
+    def save_fails_in_the_worker_for_p4(model, *args, **kwargs):
+        out = real(model, *args, **kwargs)
+        if threading.current_thread() is not threading.main_thread() and model.get_layer("encoding").units == 4:
+            cache._remove(out.path)   # as if the write had failed
+            worker_weights[4] = [w.copy() for w in model.get_weights()]
+            out = dataclasses.replace(out, saved=False)
+        return out
+
+    monkeypatch.setattr(cache, "cached_fit", save_fails_in_the_worker_for_p4)
+    out = sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=2).result(progress=False,
+                                                                                        verbose=False)
+    assert sorted(trained) == list(P)                        # once each
+    assert not any(out.hits.values()) and all(out.fit_seconds[p] > 0 for p in P)
+    for got, want in zip(out.models[4].model.get_weights(), worker_weights[4]):
+        np.testing.assert_array_equal(got, want)
 
 
-def test_share_out_balances_cost():
-    plan = sw._share_out([2, 4, 8, 16, 32, 64, 128], {q: sw.FAST.for_p(q) for q in sw.DEFAULT_P}, 2)
-    cost = [sum(sw.FAST.for_p(q).epochs * (q + 64) for q in jobs) for jobs in plan]
-    assert sorted(q for jobs in plan for q in jobs) == list(sw.DEFAULT_P) and max(cost) / min(cost) < 1.1
-    assert sw._share_out([8], {8: sw.FAST.for_p(8)}, 2) == [[8]]
+def test_stop_kills_the_workers_and_result_trains_here(data, tmp_path):
+    job = sw.start_sweep(data, P, seed=3, recipe=RECIPE.with_epochs(40), root=tmp_path, workers=2)
+    job.stop()
+    with pytest.warns(RuntimeWarning, match="worker process training"):
+        out = job.result(progress=False, verbose=False)
+    assert set(out.p_values) == set(P) and out.val_loss[8] < 0.6931
 
 
-def test_start_sweep_trains_in_the_background_and_train_sweep_collects(first, data, tmp_path):
-    said = sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=2)
-    assert said == f"sweep: training p={list(P)} in 2 background processes" and len(sw._BACKGROUND) == 1
-    out = sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=6, root=tmp_path, progress=False, verbose=False)
-    assert not sw._BACKGROUND and not any(out.hits.values())   # waited for, and reported as trained now
-    for p in P:
-        assert out.val_loss[p] == pytest.approx(first.val_loss[p], rel=2e-3)
-    assert sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path) == "sweep: all 3 models are in the cache"
+def test_workers_are_killed_at_interpreter_exit(tmp_path):
+    """A script that starts a sweep and exits at once: its workers die with it, mid-training."""
+    script = tmp_path / "start_and_exit.py"
+    script.write_text(textwrap.dedent(f"""
+        import multiprocessing
+        import aehelpers as ae
+        from aehelpers.nets import sweep
+
+        if __name__ == "__main__":
+            data = ae.load_mnist(source="sample", n_train=640, n_test=200, verbose=False)
+            recipe = ae.Recipe(epochs=400, batch_size=64)
+            job = sweep.start_sweep(data, (2, 4), seed=3, recipe=recipe, root={str(tmp_path / 'cache')!r}, workers=2)
+            print(*[p.pid for p in multiprocessing.active_children()])
+    """))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    pids = [int(pid) for pid in done.stdout.split()]
+    assert len(pids) == 2
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert not any((tmp_path / "cache").glob("fit_*/meta.json"))   # stopped before either model was stored
 
 
-def test_start_sweep_leaves_small_data_to_train_sweep(data, tmp_path):
-    said = sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path)   # 640 images: not worth a process
-    assert said == "sweep: 3 models to train, later, in this process" and not sw._BACKGROUND
-    with pytest.raises(ValueError, match="workers"):
-        sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=0)
+def test_default_workers_only_for_full_size_data(monkeypatch):
+    monkeypatch.setattr(wk.os, "cpu_count", lambda: 2)
+    assert wk.default_workers(7, 60_000) == 2
+    assert wk.default_workers(1, 60_000) == 1     # one model: nothing to share
+    assert wk.default_workers(7, 2_000) == 1      # quick mode: a worker's start-up costs more than it saves
+    monkeypatch.setattr(wk.os, "cpu_count", lambda: None)
+    assert wk.default_workers(7, 60_000) == 1
+
+
+def test_submission_order_finishes_as_soon_as_the_best_split():
+    import itertools
+
+    costs = {q: recipes.FAST.for_p(q).epochs * (q + 200) for q in sw.DEFAULT_P}
+    order = wk.submission_order(costs, 2)
+    loads = [0.0, 0.0]
+    for q in order:
+        loads[loads.index(min(loads))] += costs[q]
+    best = min(max(sum(costs[q] for q, w in zip(costs, split) if w == i) for i in (0, 1))
+               for split in itertools.product((0, 1), repeat=len(costs)))
+    assert sorted(order) == sorted(costs) and max(loads) == best
+    assert wk.submission_order({8: 1.0}, 2) == [8]
+    assert wk.submission_order({i: i for i in range(12)}, 2)[:3] == [11, 10, 9]   # many jobs: costliest first
+
+
+# --- inputs --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad, message", [((), "at least one"), ((4, 2), "strictly increasing"),
+                                          ((2, 2), "strictly increasing"), ((0, 4), "each p"), (5, "sequence")])
+def test_bad_p_values_are_named(bad, message):
+    with pytest.raises(ValueError, match=message):
+        sw.check_p_values(bad)
+
+
+def test_show_indices_are_checked_before_anything_is_trained(data, tmp_path):
+    with pytest.raises(ValueError, match="show"):
+        sw.train_sweep(data, P, seed=3, recipe=RECIPE, show=[0, 10_000], root=tmp_path, progress=False)
+    assert not any(tmp_path.glob("fit_*"))
+
+
+def test_raw_pixels_are_refused_before_anything_is_trained(data, tmp_path):
+    raw = dataclasses.replace(data, x_train=data.x_train * 255)
+    with pytest.raises(ValueError, match=r"data.x_train must hold values in \[0, 1\].*divide pixels by 255"):
+        sw.train_sweep(raw, P, seed=3, recipe=RECIPE, root=tmp_path, progress=False)
+    assert list(tmp_path.iterdir()) == []  # no entry was written
+
+
+def test_evaluate_codes_counts_dead_units():
+    codes = np.array([[0.0, 1.0, 0.0], [0.0, 2.0, 3.0]])
+    assert sw.evaluate_codes(codes) == (1, pytest.approx(0.5))

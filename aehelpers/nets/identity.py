@@ -4,7 +4,7 @@ A model that learned digits reconstructs digits well and non-digits (``aehelpers
 badly; a model that learned the identity reconstructs both.  This module turns that into
 numbers: per-image errors through Baldi's framework (``aehelpers.theory.framework``), an error table
 over probe families, the code's sparsity, and the distance of A∘B's Jacobian from the identity
-matrix.  It also trains the remedies (bottleneck, sparsity, denoising) through the model cache.
+matrix.  It also trains the remedies (bottleneck, sparsity, denoising) through ``cache.cached_fit``.
 Introduced in notebook 03.
 """
 from __future__ import annotations
@@ -13,12 +13,12 @@ import dataclasses
 import numpy as np
 
 from aehelpers.theory import framework as fw
-from aehelpers.cache import cached_model, make_key
-from aehelpers.checks import as_matrix, check_int_in_range, check_same_length
-from aehelpers.nets.models import as_framework, build_autoencoder, split_autoencoder
+from aehelpers.cache import cached_fit
+from aehelpers.checks import as_matrix, check_int_in_range
+from aehelpers.nets.models import as_framework, build_autoencoder
 from aehelpers.runtime import seed_everything
 from aehelpers.runtime import import_tensorflow_quietly
-from aehelpers.nets.training import train
+from aehelpers.nets.training import check_model_fits, progress_callback
 
 DIGITS = "digits"
 
@@ -166,31 +166,26 @@ class Variant:
                                  activity_l1=self.activity_l1, seed=seed)
 
 
-def fit_variant(variant: Variant, x_train, *, epochs: int, seed: int, data: str, batch_size: int = 256,
-                progress: bool | str = True, name: str = "nb03"):
-    """Train ``variant`` on ``x_train`` (or load it from the cache); returns ``(KerasAutoencoder, CachedModel)``.
+def fit_variant(variant: Variant, x_train, *, epochs: int, seed: int, batch_size: int = 256,
+                progress: bool | str = True):
+    """Train ``variant`` on ``x_train`` through ``cache.cached_fit``; returns ``(KerasAutoencoder, FitResult)``.
 
-    ``data`` names the training set (source and size) for the cache key.  A denoising variant
-    is fitted on ``corrupt(x_train)`` with ``x_train`` as target, the corruption drawn from ``seed``.
+    A denoising variant is fitted on ``corrupt(x_train)`` with ``x_train`` as target, the
+    corruption drawn from ``seed``.  A second call with the same variant, data and settings
+    loads the trained weights instead of training again.
     """
     x_train = as_matrix(x_train, "x_train", n_cols=784, dtype=np.float32)
     check_int_in_range(epochs, "epochs", 1)
-    key = make_key(variant=dataclasses.asdict(variant), epochs=epochs, seed=seed, data=data,
-                   n_train=len(x_train), batch_size=batch_size)
-
-    def build():
-        seed_everything(seed)  # the order training visits the images in
-        return variant.build(seed).model
-
-    def fit(model):
-        x_in = x_train
-        if variant.noise_std > 0:
-            x_in = corrupt(x_train, np.random.default_rng(seed), noise_std=variant.noise_std)
-        check_same_length(x_in, x_train, "corrupted inputs", "targets")
-        return train(model, x_in, x_train, epochs=epochs, batch_size=batch_size, progress=progress)
-
-    entry = cached_model(name, key, build, fit)
-    return split_autoencoder(entry.model), entry
+    kae = variant.build(seed)
+    x_in = x_train
+    if variant.noise_std > 0:
+        x_in = corrupt(x_train, np.random.default_rng(seed), noise_std=variant.noise_std)
+    check_model_fits(kae.model, x_in, x_train)
+    callbacks = [progress_callback(epochs, progress if isinstance(progress, str) else kae.model.name)] if progress else []
+    seed_everything(seed)  # the order training visits the images in
+    fitted = cached_fit(kae.model, x_in, x_train, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
+                        callbacks=callbacks)
+    return kae, fitted
 
 
 # --- weights ---------------------------------------------------------------------------

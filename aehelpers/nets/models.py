@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+
 import numpy as np
 
-from aehelpers.theory import framework as fw
 from aehelpers.checks import check_int_in_range
-from aehelpers.runtime import import_tensorflow_quietly
 from aehelpers.nets.training import STEPS_PER_EXECUTION
+from aehelpers.runtime import import_tensorflow_quietly
+from aehelpers.theory import framework as fw
+
 
 @dataclasses.dataclass(frozen=True)
 class KerasAutoencoder:

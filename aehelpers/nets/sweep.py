@@ -1,188 +1,40 @@
-"""The bottleneck sweep: one shallow autoencoder per code size p, trained once, cached on disk.
+"""The bottleneck sweep: one shallow autoencoder per code size p, trained once, kept in the cache.
 
-``train_sweep(data, p_values, epochs=..., seed=...)`` gets one ``build_autoencoder(p)`` model
-per p through ``cache.cached_model``, the path notebook 04's blog model takes: loaded when a
-trusted entry exists, else built, trained (``training.train``) and stored.  Models missing from the
-cache of a full-size sweep are trained in worker processes, one TensorFlow thread each, two at a time
-on two cores (``workers``): a step of these small models is mostly fixed per-step cost that one
-process cannot spread over two cores (an epoch of p = 128 took 1.40 s with two threads and 1.47 s
-with one), so two one-thread processes side by side train about 1.9× as many epochs per second.
-The workers are fresh interpreters (``aehelpers.nets.sweep_worker``), not forks or ``multiprocessing``
-spawns, so a script that calls ``train_sweep`` needs no ``if __name__ == "__main__"`` guard.
+``plan_sweep`` computes, once per p, everything that p needs (its recipe, its model, its cache
+entry); ``start_sweep`` starts training the p's whose entry is missing and returns a
+``SweepJob`` at once; ``job.result()`` waits and returns the ``Sweep`` a slider reads.
+``train_sweep`` is the two in one call.  Each p is trained by ``cache.cached_fit``, so a p is
+trained once even when a notebook kernel asks for it while a worker trains it (one lock per entry).
 
-The default recipe is faster than the blog's 50 epochs at a constant learning rate: fewer
-epochs with a higher peak rate that decays to zero along a cosine (``FAST``); ``make bench``
-compares it with the blog's recipe (``PLAIN``) at every p.
+Missing models of a full-size sweep are trained in worker processes, one TensorFlow thread each,
+two at a time on two cores (``nets.workers``: about 1.9× the epochs per second of one process).
 Introduced in notebook 04.
 """
 from __future__ import annotations
 
-import atexit
+import concurrent.futures as cf
 import dataclasses
-import itertools
 import os
-import pickle
+import shutil
 import tempfile
 import time
 import warnings
+import weakref
 from pathlib import Path
+
 import numpy as np
 
 from aehelpers import cache
 from aehelpers.checks import as_matrix, check_int_in_range, check_pixels
 from aehelpers.nets.models import KerasAutoencoder, build_autoencoder, split_autoencoder
-from aehelpers.cache import fingerprint
-from aehelpers.runtime import seed_everything
-from aehelpers.runtime import import_tensorflow_quietly
-from aehelpers.nets.training import STEPS_PER_EXECUTION, train
+from aehelpers.nets.recipes import FAST, Recipe, RecipeByP, check_recipe
+from aehelpers.nets.training import STEPS_PER_EXECUTION
+from aehelpers.nets.workers import (default_workers, kill_worker_pool, start_worker_pool, submission_order,
+                                   wait_for_jobs)
+from aehelpers.runtime import import_tensorflow_quietly, seed_everything
+from aehelpers.theory.framework import binary_cross_entropy, entropy_floor
 
 DEFAULT_P = (2, 4, 8, 16, 32, 64, 128)
-ARCHITECTURE = "784-p-784 dense, relu code, sigmoid output, binary cross-entropy"
-
-
-@dataclasses.dataclass(frozen=True)
-class Recipe:
-    """How a sweep is trained: epochs, batch size, peak learning rate and its schedule."""
-
-    epochs: int
-    batch_size: int = 256
-    learning_rate: float = 1e-3
-    schedule: str = "constant"  # "constant" (the blog) or "cosine" (decay to 0 over all steps)
-    warmup_epochs: int = 0  # cosine only: rise linearly from 0 to learning_rate over these first epochs
-
-    def __post_init__(self):
-        check_int_in_range(self.epochs, "epochs", 1)
-        check_int_in_range(self.batch_size, "batch_size", 1)
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0; got {self.learning_rate}")
-        if self.schedule not in ("constant", "cosine"):
-            raise ValueError(f"schedule must be 'constant' or 'cosine'; got {self.schedule!r}")
-        check_int_in_range(self.warmup_epochs, "warmup_epochs", 0, self.epochs - 1)
-        if self.warmup_epochs and self.schedule != "cosine":
-            raise ValueError(f"warmup_epochs needs schedule='cosine'; got schedule={self.schedule!r}")
-
-    def optimizer(self, steps_per_epoch: int):
-        """A fresh Adam with this recipe's learning rate (schedule)."""
-        import keras
-
-        lr = self.learning_rate
-        if self.schedule == "cosine":
-            warmup = self.warmup_epochs * steps_per_epoch
-            lr = keras.optimizers.schedules.CosineDecay(
-                0.0 if warmup else self.learning_rate, self.epochs * steps_per_epoch - warmup,
-                warmup_target=self.learning_rate if warmup else None, warmup_steps=warmup)
-        return keras.optimizers.Adam(lr)
-
-    def for_p(self, p: int) -> "Recipe":
-        """The recipe for code size ``p``: this one, whatever p is."""
-        return self
-
-    def describe(self) -> str:
-        """One line in words: epochs, batch size, learning rate and schedule."""
-        rate = f"Adam at {self.learning_rate:g}" if self.schedule == "constant" else \
-            (f"Adam warming up over {self.warmup_epochs} epoch{'s' * (self.warmup_epochs != 1)} to {self.learning_rate:g}, "
-             if self.warmup_epochs else f"Adam from {self.learning_rate:g}, ") + "then a cosine decay to 0"
-        return f"{self.epochs} epochs, batches of {self.batch_size}, {rate}"
-
-    def with_epochs(self, epochs: int) -> "Recipe":
-        """This recipe over ``epochs`` epochs, keeping at most ``epochs - 1`` of warm-up."""
-        epochs = check_int_in_range(epochs, "epochs", 1)
-        return dataclasses.replace(self, epochs=epochs, warmup_epochs=min(self.warmup_epochs, epochs - 1))
-
-
-@dataclasses.dataclass(frozen=True)
-class RecipeByP:
-    """A recipe per range of code sizes: ``steps = ((p_max, Recipe), ...)`` with increasing ``p_max``.
-
-    Code size p is trained with the first step whose ``p_max`` is at least p; the last step also
-    covers every larger p.  Small codes are cheap per epoch and slow to converge; large ones the
-    other way round, so the fast sweep gives them different numbers of epochs.
-    """
-
-    steps: tuple
-
-    def __post_init__(self):
-        steps = tuple(self.steps) if isinstance(self.steps, (tuple, list)) else None
-        if not steps or not all(isinstance(s, (tuple, list)) and len(s) == 2 and isinstance(s[1], Recipe)
-                                for s in steps):
-            raise ValueError(f"steps must be a non-empty sequence of (p_max, Recipe) pairs; got {self.steps!r}")
-        bounds = [check_int_in_range(s[0], "p_max", 1) for s in steps]
-        if any(b <= a for a, b in zip(bounds, bounds[1:])):
-            raise ValueError(f"the p_max of the steps must increase; got {bounds}")
-        object.__setattr__(self, "steps", tuple((b, s[1]) for b, s in zip(bounds, steps)))
-
-    def for_p(self, p: int) -> Recipe:
-        """The recipe code size ``p`` is trained with."""
-        p = check_int_in_range(p, "p", 1)
-        return next((recipe for p_max, recipe in self.steps if p <= p_max), self.steps[-1][1])
-
-    def describe(self) -> str:
-        """One line per step: which code sizes, and how they are trained."""
-        lines, low = [], 1
-        for i, (p_max, recipe) in enumerate(self.steps):
-            which = f"p ≥ {low}" if i == len(self.steps) - 1 else f"p ≤ {p_max}" if low == 1 else f"{low} ≤ p ≤ {p_max}"
-            lines.append(f"{which}: {recipe.describe()}")
-            low = p_max + 1
-        return "\n".join(lines)
-
-    def with_epochs(self, epochs: int) -> "RecipeByP":
-        """Every step over ``epochs`` epochs (a short run for tests and quick mode)."""
-        return RecipeByP(tuple((p_max, recipe.with_epochs(epochs)) for p_max, recipe in self.steps))
-
-
-PLAIN = Recipe(epochs=50, batch_size=256, learning_rate=1e-3, schedule="constant")  # the blog's
-# FAST: within 2% of PLAIN's validation loss at every p in 2…128 on full MNIST (`make bench`, seed 0) in a
-# fraction of its time. Where the time goes (2 cores): at batch 256 a step of a small model is mostly fixed
-# per-step cost, so batches of 512 make an epoch ~0.6–0.9× as long; fewer, larger steps then need a higher
-# peak rate, reached over a 2-epoch warm-up so that no unit dies (6e-3 at batch 1024 killed 3–8 units at
-# p ≥ 64). Small codes learn slowest and cost least per epoch: they get 30 epochs at 8e-3 (p = 2: +1.5%);
-# from p = 8 up 20 epochs at 6e-3 are enough (+0.7…1.4%; 20 epochs at 3e-3 missed by 3–4%).
-# XLA (jit_compile) made epochs slower here; 16 steps per execution made a one-thread epoch alone ~0.8× as long
-# (/tmp runs), two workers side by side ~0.9× (`make bench`: sweep.fit_s against the run before).
-FAST = RecipeByP(((4, Recipe(epochs=30, batch_size=512, learning_rate=8e-3, schedule="cosine", warmup_epochs=2)),
-                  (784, Recipe(epochs=20, batch_size=512, learning_rate=6e-3, schedule="cosine", warmup_epochs=2))))
-
-
-@dataclasses.dataclass
-class Sweep:
-    """Trained models for every p plus everything a slider move needs, computed once.
-
-    ``val_loss[p]`` is the binary cross-entropy ``model.evaluate`` gives on the evaluation images,
-    ``mse[p]`` the mean squared error there; ``x_show``/``x_hat[p]``/``codes[p]`` are the few
-    digits a view shows, their reconstructions and their codes; ``dead[p]`` counts code units
-    that are zero on every evaluation image.
-    """
-
-    p_values: tuple
-    models: dict
-    histories: dict
-    hits: dict
-    val_loss: dict
-    mse: dict
-    dead: dict
-    zero_fraction: dict
-    x_show: np.ndarray
-    x_hat: dict
-    codes: dict
-    recipe: "Recipe | RecipeByP"  # as given to train_sweep
-    recipes: dict  # p -> the Recipe that p was trained with
-    seconds: float  # wall time of train_sweep (training, or loading from the cache)
-    train_seconds: float  # wall time of the fits alone (0 when everything was cached)
-    floor: float | None = None  # mean binary entropy of the evaluation images (the loss floor)
-    paths: dict = dataclasses.field(default_factory=dict)
-
-    @property
-    def hit(self) -> bool:
-        """True when every model came from the cache (nothing was trained)."""
-        return all(self.hits.values())
-
-    def summary(self) -> str:
-        """One line per p: validation loss, MSE, dead units, where the model came from."""
-        lines = [f"{'p':>4} {'val loss':>9} {'MSE':>7} {'dead':>5}  source"]
-        for p in self.p_values:
-            lines.append(f"{p:>4} {self.val_loss[p]:>9.4f} {self.mse[p]:>7.4f} {self.dead[p]:>2}/{p:<3} "
-                         f"{'cache' if self.hits[p] else 'trained'}")
-        return "\n".join(lines)
 
 
 def check_p_values(p_values, n: int = 784) -> tuple:
@@ -199,323 +51,350 @@ def check_p_values(p_values, n: int = 784) -> tuple:
     return values
 
 
-
-
-def sweep_key(p: int, recipe: Recipe, *, seed: int, source: str, x_train: np.ndarray) -> dict:
-    """The cache key of one p: architecture, p, recipe, data (source, size, hash), seed, versions."""
-    return cache.make_key(kind="bottleneck-sweep", architecture=ARCHITECTURE, p=int(p),
-                          epochs=recipe.epochs, batch_size=recipe.batch_size,
-                          learning_rate=recipe.learning_rate, schedule=recipe.schedule,
-                          warmup_epochs=recipe.warmup_epochs,
-                          data_source=source, n_train=int(len(x_train)), data_sha=fingerprint(x_train),
-                          seed=int(seed))
-
-
 def build_for_sweep(p: int, recipe: Recipe, *, seed: int, n: int = 784, n_train: int = 60_000):
-    """The blog's 784 → p → 784 model (``build_autoencoder``), compiled with the recipe's optimizer."""
+    """The blog's 784 → p → 784 Keras model (``build_autoencoder``), compiled with the recipe's optimizer."""
     net = build_autoencoder(p, n=n, learning_rate=recipe.learning_rate, seed=seed)
-    net.model.compile(optimizer=recipe.optimizer(-(-n_train // recipe.batch_size)), loss="binary_crossentropy",
+    net.model.compile(optimizer=recipe.optimizer(recipe.steps_per_epoch(n_train)), loss="binary_crossentropy",
                       steps_per_execution=STEPS_PER_EXECUTION)
     return net.model
 
 
-def evaluate_codes(codes: np.ndarray) -> tuple[int, float]:
-    """``(dead, zero_fraction)`` of a ReLU code matrix: units zero on every row, share of zeros."""
-    codes = np.asarray(codes)
-    dead = int(np.sum(np.all(codes <= 0, axis=0)))
-    return dead, float(np.mean(codes <= 0))
+# --- the plan: one record per p, computed once ------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class SweepStep:
+    """One p of a plan: its recipe, its compiled (untrained) model and its cache entry (``cache.fit_entry``)."""
+
+    p: int
+    recipe: Recipe
+    entry: object
+    model: object = dataclasses.field(repr=False, compare=False)
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.entry.path)  # the cache folder p's model is stored in (it may not exist yet)
 
 
-def _sweep_parts(p: int, recipe: Recipe, x_train: np.ndarray, seed: int, progress):
-    """``(build, fit)`` of p's model, as ``cache.cached_model`` takes them."""
-    def build():
-        return build_for_sweep(p, recipe, seed=seed, n=x_train.shape[1], n_train=len(x_train))
+@dataclasses.dataclass(frozen=True, eq=False)
+class SweepPlan:
+    """What a sweep trains (made by ``plan_sweep``): checked images, seed, recipe, one ``SweepStep`` per p."""
 
-    def fit(model):
-        seed_everything(seed)  # the order of the mini-batches
-        return train(model, x_train, epochs=recipe.epochs, batch_size=recipe.batch_size, progress=progress)
+    x_train: np.ndarray = dataclasses.field(repr=False)
+    x_eval: np.ndarray = dataclasses.field(repr=False)
+    seed: int
+    recipe: Recipe | RecipeByP
+    steps: tuple
 
-    return build, fit
+    @property
+    def p_values(self) -> tuple:
+        """The code sizes, in increasing order."""
+        return tuple(step.p for step in self.steps)
 
-
-def _sweep_entry(p: int, recipe: Recipe, key: dict, x_train: np.ndarray, *, seed: int, root, progress,
-                 verbose: bool) -> "cache.CachedModel":
-    """p's model from the cache, or built, trained and stored: the one path, in this process or a worker."""
-    build, fit = _sweep_parts(p, recipe, x_train, seed, progress)
-    return cache.cached_model(f"sweep_p{p}", key, build, fit, root=root, verbose=verbose)
-
-
-def _entry_exists(p: int, recipe: Recipe, key: dict, x_train: np.ndarray, seed: int, root) -> bool:
-    """Whether p's cache folder exists (trusting it is ``cached_model``'s job; this only spares a worker)."""
-    return cache.model_folder(f"sweep_p{p}", key, *_sweep_parts(p, recipe, x_train, seed, False), root=root).exists()
+    def missing(self) -> tuple:
+        """The p's whose cache entry does not exist (yet): the ones a start would train."""
+        return tuple(step.p for step in self.steps if not step.entry.exists())
 
 
-def default_workers(n_missing: int, n_train: int) -> int:
-    """How many processes train a sweep: one per core (at most one per missing model) for full-size data,
-    else 1 (a worker's start-up, about 5 s to import TensorFlow, would cost more than it saves)."""
-    if n_missing < 2 or n_train < 10_000:
-        return 1
-    return max(1, min(os.cpu_count() or 1, n_missing))
+def plan_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: int = 42,
+               recipe: Recipe | RecipeByP = FAST, root: Path | None = None) -> SweepPlan:
+    """Check the inputs and make one ``SweepStep`` per p: recipe, seeded model, cache entry.
 
-
-def _share_out(missing: list, recipes: dict, workers: int) -> list:
-    """The missing p's in at most ``workers`` lists whose largest total cost is smallest.
-
-    Cost ~ epochs × (p + 200): measured, an epoch of p = 2 took 0.85× as long as one of p = 128 at
-    batch 512 (most of a step is fixed cost).  Exhaustive for the few models of a sweep, else largest first.
+    ``data`` is an ``MNIST`` (training images ``x_train``, evaluation images ``x_test``, both in
+    [0, 1]); ``epochs`` overrides the recipe's (keeping at most ``epochs - 1`` warm-up epochs);
+    ``root`` is the cache folder (default: the series' cache).  Nothing is trained.
     """
-    cost = {q: recipes[q].epochs * (q + 200) for q in missing}
-    order = sorted(missing, key=lambda q: -cost[q])
-    workers = max(1, min(workers, len(order)))
-    if workers ** len(order) <= 20_000:
-        best = min(itertools.product(range(workers), repeat=len(order)),
-                   key=lambda a: max(sum(cost[q] for q, w in zip(order, a) if w == i) for i in range(workers)))
-    else:
-        loads, best = [0.0] * workers, []
-        for q in order:
-            best.append(loads.index(min(loads)))
-            loads[best[-1]] += cost[q]
-    lists = [[q for q, w in zip(order, best) if w == i] for i in range(workers)]
-    return [jobs for jobs in lists if jobs]
-
-
-class _Workers:
-    """Processes (``aehelpers.nets.sweep_worker``) training some p's of a sweep; ``wait()`` collects them.
-
-    Each process gets one TensorFlow thread per core it has.  A process that fails only costs time:
-    ``wait`` warns with the end of its error output, and whatever was not stored is trained afterwards
-    in this process.  Interrupting ``wait`` stops the workers too.
-    """
-
-    def __init__(self, missing: list, recipes: dict, keys: dict, x_train: np.ndarray, seed: int, root, workers: int):
-        import queue
-        import subprocess
-        import sys
-        import threading
-
-        self.missing, self.plan = list(missing), _share_out(missing, recipes, workers)
-        self.done, self.lines, self.procs, self.errs, self.relays = set(), queue.Queue(), [], [], []
-        self.failed = None
-        threads = str(max(1, (os.cpu_count() or 1) // len(self.plan)))
-        package_parent = str(Path(__file__).resolve().parents[1])
-        env = dict(os.environ, TF_NUM_INTRAOP_THREADS=threads, TF_NUM_INTEROP_THREADS=threads,
-                   OMP_NUM_THREADS=threads,
-                   PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))
-        self.tmp = tempfile.mkdtemp(prefix="aehelpers-sweep-")
-        try:
-            x_file = os.path.join(self.tmp, "x_train.npy")
-            np.save(x_file, x_train)
-            for i, jobs in enumerate(self.plan):
-                job_file = os.path.join(self.tmp, f"job{i}.pkl")
-                with open(job_file, "wb") as f:
-                    pickle.dump({"x_file": x_file, "seed": seed, "root": root,
-                                 "jobs": [(q, recipes[q], keys[q]) for q in jobs]}, f)
-                self.errs.append(open(os.path.join(self.tmp, f"job{i}.err"), "w+"))
-                proc = subprocess.Popen([sys.executable, "-m", "aehelpers.nets.sweep_worker", job_file], env=env,
-                                        stdout=subprocess.PIPE, stderr=self.errs[-1], text=True)
-                self.procs.append((proc, jobs))
-                self.relays.append(threading.Thread(target=self._relay, args=(proc.stdout,), daemon=True))
-                self.relays[-1].start()
-        except OSError as err:  # no processes here (sandbox, frozen app...): train in this process
-            self.failed = f"{type(err).__name__}: {err}"
-
-    def _relay(self, stream) -> None:
-        """Pass a worker's stdout lines ("done <p>") to ``wait``, from a thread of its own; ends with the stream."""
-        for line in stream:
-            self.lines.put(line)
-
-    def wait(self, progress=False) -> set:
-        """Block until every worker has stopped; the p's whose models they stored."""
-        import queue
-
-        bar = None
-        if progress and self.procs:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=len(self.missing), initial=len(self.done), unit="model", leave=True,
-                       desc=f"sweep: {len(self.missing)} models in {len(self.plan)} processes")
-        try:
-            if self.failed:
-                warnings.warn(f"sweep: could not train in worker processes ({self.failed}); training here instead",
-                              RuntimeWarning, stacklevel=3)
-            # until every relay has read its worker's output to the end: a line printed just before a
-            # worker exits is still counted
-            while any(relay.is_alive() for relay in self.relays) or not self.lines.empty():
-                try:
-                    line = self.lines.get(timeout=0.5)
-                except queue.Empty:
-                    continue
-                if line.startswith("done "):
-                    self.done.add(int(line.split()[1]))
-                    if bar is not None:
-                        bar.set_postfix_str(f"p={line.split()[1]} done")
-                        bar.update(1)
-            for (proc, jobs), err in zip(self.procs, self.errs):
-                if proc.wait() != 0 or not set(jobs) <= self.done:
-                    err.seek(0)
-                    tail = " | ".join(err.read().strip().splitlines()[-3:])
-                    warnings.warn(f"sweep: the worker process for p={jobs} stopped with exit code {proc.returncode} "
-                                  f"({tail or 'no error output'}); training p={sorted(set(jobs) - self.done)} "
-                                  "here instead", RuntimeWarning, stacklevel=3)
-        finally:
-            self.close()
-            if bar is not None:
-                bar.close()
-        return self.done
-
-    def close(self) -> None:
-        """Stop workers still running (an interrupted wait), release their pipes and files."""
-        import shutil
-
-        for proc, _ in self.procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
-        for err in self.errs:
-            err.close()
-        self.procs, self.errs, self.relays = [], [], []
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-_BACKGROUND: list = []  # workers started by start_sweep in this process, collected by the next train_sweep
-
-
-@atexit.register
-def _stop_background() -> None:
-    """At exit (a kernel restart, say): stop background workers nobody waited for and remove their files.
-    Models they finished are already stored; a half-trained one is trained again by the next run."""
-    while _BACKGROUND:
-        _BACKGROUND.pop().close()
-
-
-def _prepare(data, p_values, epochs, seed, recipe):
-    """Validated ``(x_train, x_eval, p_values, seed, recipe, recipes, keys)`` of a sweep."""
     x_train = as_matrix(data.x_train, "data.x_train", dtype=np.float32)
     x_eval = as_matrix(data.x_test, "data.x_test", n_cols=x_train.shape[1], dtype=np.float32)
     p_values = check_p_values(p_values, x_train.shape[1])
     seed = check_int_in_range(seed, "seed", 0)
     check_pixels(x_train, "data.x_train")
     check_pixels(x_eval, "data.x_test")
-    if not isinstance(recipe, (Recipe, RecipeByP)):
-        raise ValueError(f"recipe must be a Recipe or a RecipeByP; got {type(recipe).__name__}")
-    if epochs is not None:  # a shorter run keeps at most epochs - 1 warm-up epochs
+    recipe = check_recipe(recipe)
+    if epochs is not None:
         recipe = recipe.with_epochs(epochs)
-    recipes = {p: recipe.for_p(p) for p in p_values}
-    source = getattr(data, "source", "unknown")
-    keys = {p: sweep_key(p, recipes[p], seed=seed, source=source, x_train=x_train) for p in p_values}
-    return x_train, x_eval, p_values, seed, recipe, recipes, keys
+    import_tensorflow_quietly()
+    models = {p: build_for_sweep(p, recipe.for_p(p), seed=seed, n=x_train.shape[1], n_train=len(x_train))
+              for p in p_values}
+
+    def step(p: int) -> SweepStep:
+        entry = cache.fit_entry(models[p], x_train, x_train, root=root, **recipe.for_p(p).fit_kwargs())
+        return SweepStep(p, recipe.for_p(p), entry, models[p])
+
+    with cf.ThreadPoolExecutor(os.cpu_count() or 1) as threads:  # hashing the data releases the GIL
+        return SweepPlan(x_train, x_eval, seed, recipe, tuple(threads.map(step, p_values)))
 
 
-def _missing(x_train, p_values, seed, recipes, keys, root) -> list:
-    return [p for p in p_values if not _entry_exists(p, recipes[p], keys[p], x_train, seed, root)]
+# --- training one p: the same call in this process and in a worker ------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class _Fitted:
+    """What fitting one p left; ``weights`` only when it was not stored (the parent uses them, never retrains)."""
+
+    p: int
+    history: dict
+    seconds: float
+    hit: bool
+    saved: bool
+    weights: list | None = None
+
+
+def _fit_step(model, x_train, p: int, recipe: Recipe, entry, seed: int) -> _Fitted:
+    """``cache.cached_fit`` of one p's model: loaded in place on a hit, else trained (seeded) and stored."""
+    seed_everything(seed)  # the order of the mini-batches
+    out = cache.cached_fit(model, x_train, x_train, entry=entry, **recipe.fit_kwargs())
+    return _Fitted(p, dict(out.history), 0.0 if out.hit else out.seconds, out.hit, out.saved)
+
+
+def _fit_in_worker(x_file: str, p: int, recipe: Recipe, entry, seed: int) -> _Fitted:
+    """A worker's task: build p's model as the plan did, fit it through the cache, report back."""
+    x_train = np.load(x_file)
+    model = build_for_sweep(p, recipe, seed=seed, n=x_train.shape[1], n_train=len(x_train))
+    fitted = _fit_step(model, x_train, p, recipe, entry, seed)
+    if not fitted.saved:  # the parent cannot load it: send the weights rather than train it twice
+        fitted = dataclasses.replace(fitted, weights=[np.asarray(w) for w in model.get_weights()])
+    return fitted
+
+
+# --- the job: training started now, collected later ---------------------------------------------
+
+class SweepJob:
+    """A sweep in training: ``start_sweep`` returns it at once; ``result()`` waits and returns the ``Sweep``.
+
+    ``str(job)`` says what was started.  A worker that fails only costs time: ``result`` warns
+    with its error and trains that p in this process; a model a worker trained but could not store
+    is taken from the worker, not trained again.  Interrupting ``result`` stops the workers;
+    ``stop()`` does it at any time, and interpreter exit does it for a job never collected.
+    Introduced in notebook 04.
+    """
+
+    def __init__(self, plan: SweepPlan, workers: int | None = None):
+        self._pool, self._futures, self._tmp, self._done, self._t0 = None, {}, None, None, time.perf_counter()
+        missing = plan.missing()
+        if workers is None:
+            workers = default_workers(len(missing), len(plan.x_train))
+        self.plan, self.workers = plan, check_int_in_range(workers, "workers", 1)
+        self._steps = {step.p: step for step in plan.steps}
+        if self.workers > 1 and len(missing) > 1:
+            self._start_pool(missing)
+        self.message = f"sweep: all {len(plan.steps)} models are in the cache" if not missing else \
+            f"sweep: training p={list(missing)} in {self.workers} background processes" if self._pool else \
+            f"sweep: {len(missing)} models to train, later, in this process"
+
+    def __str__(self) -> str:  # what was started, in one line
+        return self.message
+
+    def _start_pool(self, missing: tuple) -> None:
+        steps, self.workers = self._steps, min(self.workers, len(missing))
+        try:
+            self._tmp = tempfile.mkdtemp(prefix="aehelpers-sweep-")
+            weakref.finalize(self, shutil.rmtree, self._tmp, True)  # at exit, or when the job is dropped
+            x_file = os.path.join(self._tmp, "x_train.npy")  # once, not once per task
+            np.save(x_file, self.plan.x_train)
+            self._pool = start_worker_pool(self.workers)
+            costs = {p: steps[p].recipe.epochs * (p + 200) for p in missing}  # an epoch of p=2: 0.85× p=128's
+            for p in submission_order(costs, self.workers):
+                step = steps[p]
+                self._futures[p] = self._pool.submit(_fit_in_worker, x_file, p, step.recipe, step.entry,
+                                                     self.plan.seed)
+        except (OSError, RuntimeError, NotImplementedError) as err:  # no processes here (sandbox, frozen app...)
+            warnings.warn(f"sweep: could not train in worker processes ({type(err).__name__}: {err}); "
+                          "training here instead", RuntimeWarning, stacklevel=4)
+            self.stop()
+            self._futures = {}
+
+    def done(self) -> bool:
+        """True when no worker is still training (or none was started)."""
+        return all(f.done() for f in self._futures.values())
+
+    def stop(self) -> None:
+        """Stop the workers (what they stored stays stored) and remove their temporary files."""
+        if self._pool is not None:
+            kill_worker_pool(self._pool)
+            self._pool = None
+        for p in [p for p, f in self._futures.items() if f.cancelled() or not f.done()]:  # else as_completed hangs
+            self._futures[p] = cf.Future()
+            self._futures[p].set_exception(RuntimeError("its worker was stopped"))
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def _land(self, p: int, fitted: _Fitted) -> None:
+        """A p a worker trained, into the plan's model (from the cache, else the worker's weights), evaluated."""
+        step = self._steps[p]
+        if fitted.weights is not None:
+            step.model.set_weights(fitted.weights)
+            fitted = dataclasses.replace(fitted, weights=None)
+        else:  # cached_fit on the entry the worker stored only loads it
+            here = _fit_step(step.model, self.plan.x_train, step.p, step.recipe, step.entry, self.plan.seed)
+            fitted = dataclasses.replace(fitted, saved=here.saved)
+        self._landed[p] = fitted, _evaluate(step.model, self.plan.x_eval)
+
+    def _fit_all(self, progress) -> dict:
+        """``{p: (_Fitted, metrics)}``, once per job: each worker's p evaluated as it lands, the rest trained here."""
+        if self._done is not None:
+            return self._done
+        from tqdm.auto import tqdm
+
+        done = self._landed = {}
+        try:
+            _, failed = wait_for_jobs(self._futures, progress=progress, on_result=self._land,
+                                      desc=f"sweep: {len(self._futures)} models in {self.workers} processes")
+        finally:  # an interrupted wait stops the workers too
+            self.stop()
+        for p, err in sorted(failed.items()):
+            how = "stopped abruptly" if "BrokenProcessPool" in type(err).__name__ else "failed"
+            warnings.warn(f"sweep: the worker process training p={p} {how} ({type(err).__name__}: {err}); "
+                          f"training p={p} here instead", RuntimeWarning, stacklevel=4)
+        todo = [step for step in self.plan.steps if step.p not in done]
+        for step in tqdm(todo, unit="model", desc=f"sweep: {len(todo)} models",
+                         disable=not (progress and todo) or bool(self._futures)):
+            fitted = _fit_step(step.model, self.plan.x_train, step.p, step.recipe, step.entry, self.plan.seed)
+            done[step.p] = fitted, _evaluate(step.model, self.plan.x_eval)
+        self._done = done
+        return done
+
+    def result(self, *, show=10, progress: bool = True, verbose: bool = True) -> "Sweep":
+        """Wait for the workers, load or train every p, and precompute what the views show.
+
+        ``show`` is a number of test digits (the first ones) or their indices; ``progress`` shows
+        one bar over the models.
+        """
+        show_idx = _show_indices(show, len(self.plan.x_eval))
+        done, steps, x_show = self._fit_all(progress), self.plan.steps, self.plan.x_eval[show_idx]
+        nets = {step.p: split_autoencoder(step.model) for step in steps}
+        shown = {p: shallow_forward(net, x_show) for p, net in nets.items()}
+        metrics = {name: {p: done[p][1][name] for p in nets} for name in ("val_loss", "mse", "dead", "zero")}
+        sweep = Sweep(self.plan.p_values, nets, {p: done[p][0].history for p in nets},
+                      {p: done[p][0].hit for p in nets}, *metrics.values(), x_show,
+                      {p: shown[p][1] for p in nets}, {p: shown[p][0] for p in nets}, self.plan.recipe,
+                      {s.p: s.recipe for s in steps}, time.perf_counter() - self._t0,
+                      {p: done[p][0].seconds for p in nets}, entropy_floor(self.plan.x_eval),
+                      {s.p: s.folder for s in steps})
+        if verbose:
+            trained = [p for p in sweep.p_values if not sweep.hits[p]]
+            how = "all loaded from the cache" if not trained else \
+                f"trained p={trained}" + (" (in worker processes)" if self._futures else "")
+            print(f"sweep: {len(sweep.p_values)} models, {how}; {sweep.seconds:.1f} s in all")
+        return sweep
 
 
 def start_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: int = 42,
-                recipe: Recipe | RecipeByP = FAST, root: Path | None = None, workers: int | None = None) -> str:
-    """Start training the sweep's missing models in background processes and return at once.
+                recipe: Recipe | RecipeByP = FAST, root: Path | None = None, workers: int | None = None) -> SweepJob:
+    """Plan the sweep (``plan_sweep``) and start training its missing models in background processes.
 
-    ``train_sweep`` with the same arguments, later in the same process, waits for them and loads
-    what they stored.  Nothing starts when every model is cached or the data is small (see
-    ``default_workers``; ``train_sweep`` then trains in this process as usual).  Returns one line
-    saying what happened.
+    Returns a ``SweepJob`` at once; its ``result()`` waits and returns the ``Sweep``.  Nothing
+    starts when every model is cached or the data is small (``default_workers``): ``result()``
+    then trains here.  ``workers``: how many processes (``None``: ``default_workers``; 1: none).
+    Introduced in notebook 04.
     """
-    x_train, _, p_values, seed, _, recipes, keys = _prepare(data, p_values, epochs, seed, recipe)
-    missing = _missing(x_train, p_values, seed, recipes, keys, root)
-    workers = check_int_in_range(default_workers(len(missing), len(x_train)) if workers is None else workers,
-                                 "workers", 1)
-    if not missing:
-        return f"sweep: all {len(p_values)} models are in the cache"
-    if workers < 2 or len(missing) < 2:
-        return f"sweep: {len(missing)} models to train, later, in this process"
-    _BACKGROUND.append(_Workers(missing, recipes, keys, x_train, seed, root, workers))
-    return f"sweep: training p={missing} in {len(_BACKGROUND[-1].plan)} background processes"
+    return SweepJob(plan_sweep(data, p_values, epochs=epochs, seed=seed, recipe=recipe, root=root), workers)
 
 
 def train_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: int = 42,
-                recipe: Recipe | RecipeByP = FAST, show=10, root: Path | None = None, progress: bool | str = True,
-                verbose: bool = True, eval_batch: int = 2048, workers: int | None = None) -> Sweep:
-    """Load each p's model from the cache, training the missing ones (``recipe``); precompute views.
+                recipe: Recipe | RecipeByP = FAST, show=10, root: Path | None = None, progress: bool = True,
+                verbose: bool = True, workers: int | None = None) -> "Sweep":
+    """``start_sweep(...).result(...)`` in one call: every p's model loaded from the cache or trained.
 
-    ``data`` is an ``MNIST`` (training images ``x_train``, evaluation images ``x_test``);
-    ``epochs`` overrides the recipe's; ``show`` is a number of test digits (the first ones) or
-    their indices.  A corrupt or stale cache entry is retrained, never trusted.  ``workers``: how
-    many processes train the missing models (``None``: ``default_workers``; 1: all in this process).
+    A corrupt or stale cache entry is retrained, never trusted.  Introduced in notebook 04.
     """
-    start = time.perf_counter()
-    x_train, x_eval, p_values, seed, recipe, recipes, keys = _prepare(data, p_values, epochs, seed, recipe)
-    if workers is not None:
-        workers = check_int_in_range(workers, "workers", 1)
-    show_idx = np.arange(check_int_in_range(show, "show", 1, len(x_eval))) if np.ndim(show) == 0 \
-        else np.asarray(show, dtype=int)
-    if show_idx.ndim != 1 or show_idx.size == 0 or show_idx.min() < 0 or show_idx.max() >= len(x_eval):
-        raise ValueError(f"show must be a count or 1-D indices into the {len(x_eval)} test images; got {show!r}")
-    import_tensorflow_quietly()
+    plan = plan_sweep(data, p_values, epochs=epochs, seed=seed, recipe=recipe, root=root)
+    _show_indices(show, len(plan.x_eval))  # a bad value is named before anything is trained
+    return SweepJob(plan, workers).result(show=show, progress=progress, verbose=verbose)
 
-    in_workers = set()
-    while _BACKGROUND:  # models start_sweep began training: wait for them, then load them like any entry
-        in_workers |= _BACKGROUND.pop(0).wait(progress)
-    missing = _missing(x_train, p_values, seed, recipes, keys, root)
-    if workers is None:
-        workers = default_workers(len(missing), len(x_train))
-    if workers > 1 and len(missing) > 1:
-        in_workers |= _Workers(missing, recipes, keys, x_train, seed, root, workers).wait(progress)
-    models, histories, hits, folders = {}, {}, {}, {}
-    for p in p_values:  # one model per p: on 2 CPU cores this beat one model with a branch per p ~3× per epoch
-        label = f"sweep p={p}" if progress is True else progress
-        entry = _sweep_entry(p, recipes[p], keys[p], x_train, seed=seed, root=root, progress=label, verbose=verbose)
-        models[p], histories[p], folders[p] = split_autoencoder(entry.model), entry.history, entry.path
-        hits[p] = entry.hit and p not in in_workers
-    missing = tuple(p for p in p_values if not hits[p])
-    train_seconds = float(sum(histories[p].get("seconds", 0.0) for p in missing))  # summed over processes
-    sweep = _precompute(models, histories, hits, x_eval, show_idx, recipe, recipes, eval_batch)
-    sweep.train_seconds = train_seconds
-    sweep.paths = folders
-    sweep.seconds = time.perf_counter() - start
-    if verbose:
-        how = "all loaded from the cache" if sweep.hit else \
-            f"trained p={list(missing)}" + (" (in worker processes)" if in_workers else "")
-        print(f"sweep: {len(p_values)} models, {how}; {sweep.seconds:.1f} s in all")
-    return sweep
+
+def _show_indices(show, n_eval: int) -> np.ndarray:
+    """``show`` (a count of first test digits, or their indices) as indices, else ``ValueError``."""
+    if np.ndim(show) == 0:
+        return np.arange(check_int_in_range(show, "show", 1, n_eval))
+    idx = np.asarray(show)
+    if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu" or idx.min() < 0 or idx.max() >= n_eval:
+        raise ValueError(f"show must be a count or 1-D indices into the {n_eval} test images; got {show!r}")
+    return idx.astype(int)
+
+
+# --- what a slider move needs, computed once -----------------------------------------------------
+
+@dataclasses.dataclass
+class Sweep:
+    """Trained models for every p plus everything a slider move needs, computed once.
+
+    ``val_loss[p]`` is the binary cross-entropy ``model.evaluate`` gives on the evaluation images,
+    ``mse[p]`` the mean squared error there; ``x_show``/``x_hat[p]``/``codes[p]`` are the few
+    digits a view shows, their reconstructions and their codes; ``dead[p]`` counts code units
+    that are zero on every evaluation image; ``hits[p]`` is False for a p trained by this run,
+    whose fit took ``fit_seconds[p]``.  Introduced in notebook 04.
+    """
+
+    p_values: tuple
+    models: dict
+    histories: dict
+    hits: dict
+    val_loss: dict
+    mse: dict
+    dead: dict
+    zero_fraction: dict
+    x_show: np.ndarray
+    x_hat: dict
+    codes: dict
+    recipe: Recipe | RecipeByP  # as given to start_sweep (epochs applied)
+    recipes: dict  # p -> the Recipe that p was trained with
+    seconds: float  # wall time from start_sweep to the result (training, or loading from the cache)
+    fit_seconds: dict  # p -> wall time of its fit in this run (0 when loaded from the cache)
+    floor: float | None = None  # mean binary entropy of the evaluation images (the loss floor)
+    paths: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def hit(self) -> bool:
+        """True when every model came from the cache (nothing was trained)."""
+        return all(self.hits.values())
+
+    @property
+    def train_seconds(self) -> float:
+        """The fits of this run added up (over processes that ran side by side: more than wall time)."""
+        return float(sum(self.fit_seconds.values()))
+
+    def summary(self) -> str:
+        """One line per p: validation loss, MSE, dead units, where the model came from."""
+        lines = [f"{'p':>4} {'val loss':>9} {'MSE':>7} {'dead':>5}  source"]
+        for p in self.p_values:
+            lines.append(f"{p:>4} {self.val_loss[p]:>9.4f} {self.mse[p]:>7.4f} {self.dead[p]:>2}/{p:<3} "
+                         f"{'cache' if self.hits[p] else 'trained'}")
+        return "\n".join(lines)
+
+
+def evaluate_codes(codes: np.ndarray) -> tuple[int, float]:
+    """``(dead, zero_fraction)`` of a ReLU code matrix: units zero on every row, share of zeros.  Notebook 04."""
+    codes = np.asarray(codes)
+    dead = int(np.sum(np.all(codes <= 0, axis=0)))
+    return dead, float(np.mean(codes <= 0))
 
 
 def shallow_forward(net: KerasAutoencoder, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """``(codes, reconstructions, mean BCE)`` of a 784 → p → 784 model, computed in NumPy from its weights.
 
-    Same numbers as ``model.evaluate``/``predict`` (the BCE from logits, as Keras computes it for
-    a sigmoid output) without Keras' per-call set-up, which costs ~1 s per model here.
+    The numbers ``model.evaluate``/``predict`` give (BCE as ``theory.framework.binary_cross_entropy``,
+    per pixel) without Keras' per-call set-up, which costs ~1 s per model here.
     """
-    names = [layer.name for layer in net.model.layers if layer.weights]
-    if names != ["encoding", "decoding"]:
+    if (names := [layer.name for layer in net.model.layers if layer.weights]) != ["encoding", "decoding"]:
         raise ValueError(f"shallow_forward expects layers ['encoding', 'decoding']; got {names}")
     w1, b1 = net.model.get_layer("encoding").get_weights()
     w2, b2 = net.model.get_layer("decoding").get_weights()
     codes = np.maximum(x @ w1 + b1, np.float32(0))
-    logits = codes @ w2 + b2
-    e = np.exp(-np.abs(logits))  # in (0, 1]: no overflow; float32 like Keras
-    bce = np.maximum(logits, 0) - logits * x + np.log1p(e)
-    recon = np.where(logits >= 0, 1 / (1 + e), e / (1 + e)).astype(np.float32)
-    return codes, recon, float(bce.mean(dtype=np.float64))
+    logits = (codes @ w2 + b2).astype(np.float64)
+    e = np.exp(-np.abs(logits))  # in (0, 1]: a sigmoid without overflow
+    recon = np.where(logits >= 0, 1 / (1 + e), e / (1 + e))
+    bce = binary_cross_entropy(recon, x).mean() / x.shape[1]
+    return codes, recon.astype(np.float32), float(bce)
 
 
-def _precompute(models: dict, histories: dict, hits: dict, x_eval: np.ndarray, show_idx: np.ndarray,
-                recipe, recipes: dict, eval_batch: int) -> Sweep:
-    from aehelpers.theory.framework import entropy_floor
-
-    val_loss, mse, dead, zero, x_hat, codes = {}, {}, {}, {}, {}, {}
-    x_show = x_eval[show_idx]
-    for p, ae_p in models.items():
-        all_codes, recon = np.empty((len(x_eval), p), np.float32), np.empty_like(x_eval)
-        total = 0.0
-        for lo in range(0, len(x_eval), eval_batch):  # in chunks: the float64 logits stay small
-            c, r, loss = shallow_forward(ae_p, x_eval[lo:lo + eval_batch])
-            all_codes[lo:lo + len(c)], recon[lo:lo + len(c)] = c, r
-            total += loss * len(c)
-        val_loss[p] = total / len(x_eval)
-        mse[p] = float(np.mean(np.square(recon - x_eval), dtype=np.float64))
-        dead[p], zero[p] = evaluate_codes(all_codes)
-        x_hat[p], codes[p] = recon[show_idx], all_codes[show_idx]
-    p_values = tuple(sorted(models))
-    return Sweep(p_values=p_values, models={p: models[p] for p in p_values}, histories=histories, hits=hits,
-                 val_loss=val_loss, mse=mse, dead=dead, zero_fraction=zero, x_show=x_show, x_hat=x_hat,
-                 codes=codes, recipe=recipe, recipes=recipes, seconds=0.0, train_seconds=0.0, floor=entropy_floor(x_eval))
+def _evaluate(model, x_eval: np.ndarray, rows: int = 2048) -> dict:
+    """``val_loss``, ``mse``, ``dead`` units and ``zero`` share of codes of one model on ``x_eval``, ``rows``
+    at a time (the float64 logits stay small; nothing of size len(x_eval) × 784 is kept)."""
+    net, bce, se, alive, zeros = split_autoencoder(model), 0.0, 0.0, None, 0
+    for lo in range(0, len(x_eval), rows):
+        x = x_eval[lo:lo + rows]
+        codes, recon, loss = shallow_forward(net, x)
+        bce, se = bce + loss * len(x), se + float(np.sum(np.square(recon - x), dtype=np.float64))
+        alive = np.any(codes > 0, axis=0) | (False if alive is None else alive)
+        zeros += int(np.sum(codes <= 0))
+    return {"val_loss": bce / len(x_eval), "mse": se / x_eval.size, "dead": int(np.sum(~alive)),
+            "zero": zeros / (len(x_eval) * net.p)}

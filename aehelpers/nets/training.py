@@ -35,7 +35,8 @@ from aehelpers.runtime import import_tensorflow_quietly
 STEPS_PER_EXECUTION = 16
 
 
-def _progress_callback(epochs: int, desc: str):
+def progress_callback(epochs: int, desc: str):
+    """A Keras callback showing one tqdm bar over ``epochs`` epochs, labelled ``desc``, with the loss."""
     import keras
     from tqdm.auto import tqdm
 
@@ -103,7 +104,7 @@ def train(model, x, y=None, *, epochs: int, batch_size: int = 256, validation_da
         validation_data = (vx, vy)
     cbs = list(callbacks)
     if progress:
-        cbs.append(_progress_callback(epochs, progress if isinstance(progress, str) else model.name))
+        cbs.append(progress_callback(epochs, progress if isinstance(progress, str) else model.name))
     start = time.perf_counter()
     hist = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
                      validation_data=validation_data, verbose=0, callbacks=cbs)
@@ -223,45 +224,27 @@ def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 8, batch
     return A, B, history, seconds
 
 
-def train_linear_autoencoder_cached(x_train, p, *, x_test=None, U_ref=None, name: str = "nb02_linear",
-                                    verbose: bool = False, **train_kwargs):
-    """:func:`train_linear_autoencoder` through the model cache; returns ``(A, B, history, entry)``.
+def train_linear_tracked(x_train, p, *, x_test=None, U_ref=None, **train_kwargs):
+    """:func:`train_linear_autoencoder`, its result reduced to what a notebook keeps: ``(A, B, history)``.
 
-    The key holds fingerprints of ``x_train`` (and ``y_train``), ``p``, every keyword of the
-    training, the library versions and this module's source, so a change to any of them trains
-    again.  With ``x_test`` and ``U_ref`` (the reference basis, e.g. u₁…u_p) the per-epoch
-    snapshots are reduced before caching to ``history["test_mse"]`` (test MSE after each epoch),
-    ``history["cosines"]`` (principal cosines of col(A) with ``U_ref``, epochs × k, flattened) and
-    ``history["captured"]`` (:func:`~aehelpers.theory.linear.captured_fraction` after the first epoch).
-    ``history["seconds"]`` is the training time of the run that filled the entry.  Introduced in notebook 02.
+    ``history`` holds ``"loss"`` per epoch, ``"seconds"`` (training time), ``"epochs"`` and
+    ``"batch_size"``.  With ``x_test`` and ``U_ref`` (the reference basis, e.g. u₁…u_p) it also
+    holds ``"test_mse"`` (test MSE after each epoch), ``"cosines"`` (principal cosines of col(A) with
+    ``U_ref``, epochs × k, flattened), ``"captured"`` (:func:`~aehelpers.theory.linear.captured_fraction`
+    after the first epoch) and ``"seconds_at_epoch"``.  Only arrays, numbers and lists: notebook 02
+    remembers it with ``ae.cached(ae.train_linear_tracked, ...)``.
     """
     from aehelpers.theory import linear as lin
-    from aehelpers.cache import get_or_make, make_key
-    from aehelpers.cache import code_digest, fingerprint
 
     track = x_test is not None and U_ref is not None
     if (x_test is None) != (U_ref is None):
         raise ValueError("give both x_test and U_ref (to track convergence) or neither; got only one")
-    y_train = train_kwargs.get("y_train")
-    settings = {k: v for k, v in train_kwargs.items() if k != "y_train"}
-    key = make_key(p=int(p), x_train=fingerprint(np.asarray(x_train, dtype=np.float32)),
-                   y_train=None if y_train is None else fingerprint(np.asarray(y_train, dtype=np.float32)),
-                   x_test=None if x_test is None else fingerprint(np.asarray(x_test, dtype=np.float32)),
-                   U_ref=None if U_ref is None else fingerprint(np.asarray(U_ref, dtype=np.float64)),
-                   settings=settings)
-
-    def make():
-        A, B, history, seconds = train_linear_autoencoder(x_train, p, snapshots=track, **train_kwargs)
-        kept = {"loss": history["loss"], "seconds": seconds, "epochs": history["epochs"],
-                "batch_size": history["batch_size"]}
-        if track:
-            kept["seconds_at_epoch"] = history["seconds_at_epoch"]
-            kept["test_mse"] = [lin.reconstruction_mse(x_test, a, b) for a, b in zip(history["A"], history["B"])]
-            kept["cosines"] = np.concatenate([lin.principal_cosines(a, U_ref) for a in history["A"]]).tolist()
-            kept["captured"] = lin.captured_fraction(U_ref, history["A"][0]).tolist()
-        return history["model"], kept
-
-    entry = get_or_make(name, key, make, verbose=verbose,
-                        code=code_digest(modules=("aehelpers.nets.training", "aehelpers.theory.linear")))
-    A, B = weights_AB(entry.model)
-    return A, B, entry.history, entry
+    A, B, history, seconds = train_linear_autoencoder(x_train, p, snapshots=track, **train_kwargs)
+    kept = {"loss": history["loss"], "seconds": seconds, "epochs": history["epochs"],
+            "batch_size": history["batch_size"]}
+    if track:
+        kept["seconds_at_epoch"] = history["seconds_at_epoch"]
+        kept["test_mse"] = [lin.reconstruction_mse(x_test, a, b) for a, b in zip(history["A"], history["B"])]
+        kept["cosines"] = np.concatenate([lin.principal_cosines(a, U_ref) for a in history["A"]]).tolist()
+        kept["captured"] = lin.captured_fraction(U_ref, history["A"][0]).tolist()
+    return A, B, kept

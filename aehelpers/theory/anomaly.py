@@ -2,15 +2,16 @@
 
 ``roc_auc(normal, anomalous)`` is the chance that a random anomaly scores higher than a random
 normal example (ties count one half): the Mann–Whitney U statistic divided by the number of
-pairs.  ``roc_curve`` gives the points to draw (``aehelpers.views.anomaly`` draws them).  Introduced in
-notebook 06.
+pairs.  ``roc_curve`` gives the points to draw (``aehelpers.views.robustness`` draws them).
+Introduced in notebook 06.
 """
 from __future__ import annotations
 
 import numpy as np
 
 
-def _scores(x, name: str) -> np.ndarray:
+def check_scores(x, name: str = "scores") -> np.ndarray:
+    """``x`` as a non-empty 1-D float array of finite scores, else ``ValueError`` saying what was wrong."""
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim != 1 or len(arr) == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array of scores; got shape {arr.shape}")
@@ -34,7 +35,7 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 
 def roc_auc(normal, anomalous) -> float:
     """Area under the ROC curve when higher scores mean "anomaly": 1 perfect, 0.5 chance."""
-    a, b = _scores(normal, "normal"), _scores(anomalous, "anomalous")
+    a, b = check_scores(normal, "normal"), check_scores(anomalous, "anomalous")
     ranks = _ranks(np.concatenate([a, b]))
     u = ranks[len(a):].sum() - len(b) * (len(b) + 1) / 2
     return float(u / (len(a) * len(b)))
@@ -42,7 +43,7 @@ def roc_auc(normal, anomalous) -> float:
 
 def roc_curve(normal, anomalous) -> tuple[np.ndarray, np.ndarray]:
     """``(false positive rate, true positive rate)`` at every threshold, from (0, 0) to (1, 1)."""
-    a, b = _scores(normal, "normal"), _scores(anomalous, "anomalous")
+    a, b = check_scores(normal, "normal"), check_scores(anomalous, "anomalous")
     thresholds = np.unique(np.concatenate([a, b]))[::-1]
     fpr = np.array([0.0, *[(a >= t).mean() for t in thresholds]])
     tpr = np.array([0.0, *[(b >= t).mean() for t in thresholds]])

@@ -12,10 +12,8 @@ A p-bit Boolean autoencoder has a decoder table ``A`` of shape ``(2**p, n)`` who
 Alternating them (:func:`fit_boolean_autoencoder`) is **k-medians** in Hamming distance with
 ``k = 2**p`` (equivalently k-means with centres restricted to vertices of the hypercube: the
 majority vote is the rounded mean), so the centres are binary, eroded prototypes, not blurred ones.
-:func:`exhaustive_boolean_autoencoder` finds the exact optimum on small data by enumerating every
-partition — the cost of that search, not the complexity of the problem: for fixed p the optimal
-cells are Voronoi cells with hyperplane boundaries (Hamming = squared Euclidean on {0,1}ⁿ), so the
-optimum is polynomial in m with a large exponent; NP-hardness needs 2**p growing with m.  With
+:func:`~aehelpers.theory.partitions.exhaustive_boolean_autoencoder` finds the exact optimum on
+small data by enumerating every partition.  With
 2**p ≥ m (as many codes as distinct points) the data are memorised with E = 0: the Boolean
 bottleneck is 2**p < m, not p < n.  Introduced in notebook 05.
 """
@@ -29,11 +27,6 @@ import numpy as np
 from aehelpers.runtime import small_matrices
 from aehelpers.checks import as_matrix, check_binary, check_int_in_range, check_same_length
 from aehelpers.theory.framework import boolean_autoencoder
-
-# Measured on the 2-core course machine for the vectorised enumeration below (1e-8 to 5e-8 s per
-# partition and point); used only to turn a partition count into a time estimate for refusals.
-SECONDS_PER_PARTITION_POINT = 3e-8
-DEFAULT_MAX_PARTITIONS = 5_000_000
 
 
 # ---------------------------------------------------------------- inputs and codes
@@ -229,21 +222,6 @@ class BooleanFit:
         """This fit as a ``framework.Autoencoder`` (B: nearest A(h), A: table look-up), for ``framework.error``."""
         return boolean_autoencoder(self.encode, self.decode, n=self.A.shape[1], p=self.p)
 
-    def to_arrays(self, prefix: str = "") -> dict:
-        """The fit as named arrays (for ``cache.cached_arrays``); :meth:`from_arrays` reads them back."""
-        return {f"{prefix}p": np.array(self.p), f"{prefix}A": self.A, f"{prefix}codes": self.codes,
-                f"{prefix}error": np.array(self.error), f"{prefix}history": np.array(self.history, dtype=np.int64),
-                f"{prefix}n_iter": np.array(self.n_iter), f"{prefix}start_errors": np.array(self.start_errors, dtype=np.int64),
-                f"{prefix}seconds": np.array(self.seconds)}
-
-    @classmethod
-    def from_arrays(cls, arrays: dict, prefix: str = "") -> "BooleanFit":
-        """The fit stored by :meth:`to_arrays`."""
-        get = lambda name: arrays[f"{prefix}{name}"]
-        return cls(p=int(get("p")), A=get("A").astype(np.uint8), codes=get("codes").astype(np.int64),
-                   error=int(get("error")), history=tuple(int(v) for v in get("history")), n_iter=int(get("n_iter")),
-                   start_errors=tuple(int(v) for v in get("start_errors")), seconds=float(get("seconds")))
-
 
 @small_matrices  # one BLAS thread: extra ones only spin on a busy machine (blas.py)
 def alternate(X, A0, *, max_iter: int = 100) -> BooleanFit:
@@ -303,27 +281,16 @@ def random_decoder(X, p: int, seed: int | None = None) -> np.ndarray:
 
 
 def fit_boolean_autoencoder(X, p: int, *, n_starts: int = 1, seed: int | None = 0,
-                            max_iter: int = 100, cache: bool = False) -> BooleanFit:
+                            max_iter: int = 100) -> BooleanFit:
     """Train a p-bit Boolean autoencoder by alternation from ``n_starts`` random starts; keep the best.
 
     Equivalent to clustering X into at most 2**p clusters with Hamming distance and majority-vote
-    centres.  ``start_errors`` lists the final error of every start.  ``cache=True`` keeps the fit
-    on disk (``cache.cached_arrays``) under a key of the data's fingerprint, every argument and
-    this module's code; ``seconds`` is then the time of the run that made it.
+    centres.  ``start_errors`` lists the final error of every start.  Notebook 05 remembers fits on
+    disk with ``ae.cached(ae.fit_boolean_autoencoder, X, p, ...)``.
     """
     X = check_data(X, "X")
     p = check_p(p, len(X))
     n_starts = check_int_in_range(n_starts, "n_starts", 1)
-    if cache:
-        if seed is None:
-            raise ValueError("cache=True needs a fixed seed (seed=None draws a different fit every run)")
-        from aehelpers import cache as _cache
-        from aehelpers.cache import fingerprint
-
-        key = {"kind": "boolean-fit", "data": fingerprint(X), "p": p, "n_starts": n_starts, "seed": seed,
-               "max_iter": max_iter, "numpy": np.__version__}
-        make = lambda: fit_boolean_autoencoder(X, p, n_starts=n_starts, seed=seed, max_iter=max_iter).to_arrays()
-        return BooleanFit.from_arrays(_cache.cached_arrays(f"boolean_p{p}", key, make, verbose=False).arrays)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     best, errors = None, []
@@ -333,135 +300,3 @@ def fit_boolean_autoencoder(X, p: int, *, n_starts: int = 1, seed: int | None = 
         if best is None or fit.error < best.error:
             best = fit
     return dataclasses.replace(best, start_errors=tuple(errors), seconds=time.perf_counter() - start)
-
-
-# ---------------------------------------------------------------- exhaustive search
-
-def count_partitions(m: int, k: int) -> int:
-    """Number of ways to split m labelled points into at most k non-empty clusters (Σ Stirling S(m, j))."""
-    m = check_int_in_range(m, "m", 0)
-    k = check_int_in_range(k, "k", 1)
-    row = [1] + [0] * k                      # S(0, j)
-    for i in range(1, m + 1):
-        new = [0] * (k + 1)
-        for j in range(1, min(i, k) + 1):
-            new[j] = j * row[j] + row[j - 1]
-        row = new
-    return sum(row[1:]) if m else 1
-
-
-def estimate_exhaustive_seconds(m: int, p: int) -> float:
-    """Rough wall time of :func:`exhaustive_boolean_autoencoder` for m points and p bits."""
-    return count_partitions(m, 2 ** check_int_in_range(p, "p", 0, 30)) * max(m, 1) * SECONDS_PER_PARTITION_POINT
-
-
-def _format_seconds(s: float) -> str:
-    for unit, size in (("years", 3.15e7), ("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if s >= size:
-            return f"{s / size:,.1f} {unit}"
-    return f"{s:.2g} s"
-
-
-def subset_costs(X) -> np.ndarray:
-    """For every subset S of the m points (bit i of the index ↔ point i): its majority-vote error.
-
-    cost[S] = Σ_bits min(#ones, #zeros) over the points of S — the best one cluster can do.
-    """
-    X = check_data(X, "X")
-    m = len(X)
-    if m > 24:
-        raise ValueError(f"subset costs need 2**m entries; m = {m} is too many (at most 24)")
-    ones = np.zeros((1, X.shape[1]), dtype=np.int32)
-    size = np.zeros(1, dtype=np.int32)
-    for i in range(m):                      # doubling: index S + 2**i adds point i
-        ones = np.concatenate([ones, ones + X[i]])
-        size = np.concatenate([size, size + 1])
-    return np.minimum(ones, size[:, None] - ones).sum(axis=1)
-
-
-def _restricted_growth_strings(m: int, k: int) -> np.ndarray:
-    """Every partition of m points into ≤ k blocks, once each, as label rows (first use of a label in order)."""
-    labels = np.zeros((1, 1), dtype=np.int8)
-    top = np.zeros(1, dtype=np.int8)        # largest label used so far in each row
-    for _ in range(1, m):
-        parts_l, parts_t = [], []
-        for v in range(k):
-            ok = top + 1 >= v
-            if not ok.any():
-                break
-            rows = labels[ok]
-            parts_l.append(np.concatenate([rows, np.full((len(rows), 1), v, np.int8)], axis=1))
-            parts_t.append(np.maximum(top[ok], v).astype(np.int8))
-        labels, top = np.concatenate(parts_l), np.concatenate(parts_t)
-    return labels
-
-
-@dataclasses.dataclass(frozen=True)
-class ExhaustiveResult:
-    """The exact optimum of a p-bit Boolean autoencoder on small data, and what finding it cost."""
-
-    p: int
-    error: int
-    codes: np.ndarray        # an optimal assignment (cluster labels 0…k−1)
-    A: np.ndarray            # majority-vote table for it, (2**p, n)
-    n_partitions: int        # partitions examined: all of them
-    n_optimal: int           # how many partitions reach the optimum
-    seconds: float
-
-
-def exhaustive_boolean_autoencoder(X, p: int, *, max_partitions: int = DEFAULT_MAX_PARTITIONS) -> ExhaustiveResult:
-    """Exact optimum by trying every partition of the m points into at most 2**p clusters.
-
-    Each partition's error is the sum of its blocks' majority-vote errors (:func:`subset_costs`).
-    Refuses with a ``ValueError`` giving the partition count and a time estimate when there are
-    more than ``max_partitions`` of them, instead of running for hours.
-    """
-    X = check_data(X, "X")
-    m = len(X)
-    p = check_p(p, m)
-    max_partitions = check_int_in_range(max_partitions, "max_partitions", 1)
-    k = 2 ** p
-    count = count_partitions(m, k)
-    if count > max_partitions or m > 24:
-        est = count * m * SECONDS_PER_PARTITION_POINT
-        raise ValueError(f"exhaustive search over {m} points with p = {p} (≤ {k} clusters) means {count:,} "
-                         f"partitions, about {_format_seconds(est)} here (and memory to match); the limit is "
-                         f"max_partitions = {max_partitions:,}. Use fewer points or bits, or alternation.")
-    start = time.perf_counter()
-    cost = subset_costs(X)
-    labels = _restricted_growth_strings(m, k)
-    weights = (1 << np.arange(m)).astype(np.int64)
-    total = np.zeros(len(labels), dtype=np.int64)
-    for j in range(min(k, m)):
-        total += cost[(labels == j).astype(np.int64) @ weights]
-    best = int(total.argmin())
-    seconds = time.perf_counter() - start
-    codes = labels[best].astype(np.int64)
-    A = optimal_decoder(X, codes, p)
-    error = int(total[best])
-    assert error == reconstruction_error(X, A, codes)
-    return ExhaustiveResult(p=p, error=error, codes=codes, A=A, n_partitions=len(labels),
-                            n_optimal=int((total == error).sum()), seconds=seconds)
-
-
-def is_single_move_optimal(X, codes, p: int) -> bool:
-    """True when moving any one point to any other code (and re-voting A) cannot lower E.
-
-    Stronger than being a fixed point of alternation: a genuine local minimum in the space of
-    partitions, where only a non-local change can do better.
-    """
-    X = check_data(X, "X")
-    p = check_int_in_range(p, "p", 0, 30)
-    codes = np.asarray(codes, dtype=np.int64)
-    check_same_length(X, codes, "X", "codes")
-    k = 2 ** p
-    base = reconstruction_error(X, optimal_decoder(X, codes, p), codes)
-    for i in range(len(X)):
-        for h in range(k):
-            if h == codes[i]:
-                continue
-            moved = codes.copy()
-            moved[i] = h
-            if reconstruction_error(X, optimal_decoder(X, moved, p), moved) < base:
-                return False
-    return True

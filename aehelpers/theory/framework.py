@@ -4,12 +4,18 @@ An n/p/n autoencoder has an encoder B: Fⁿ → Gᵖ and a decoder A: Gᵖ → F
 minimise E(A,B) = Σₜ Δ(A∘B(xₜ), xₜ) (auto-associative) or Σₜ Δ(A∘B(xₜ), yₜ) (hetero-associative).
 Data are rows: X has shape (m, n), codes have shape (m, p).  Every Δ is called as
 ``delta(Z, X)`` with the reconstructions first, as in Δ(A∘B(x), x), and returns one value per row.
-Introduced in notebook 01; notebooks 02 (linear), 04 (Keras) and 05 (Boolean) build on it.
+
+The series' one cross-entropy lives here: ``binary_cross_entropy`` per image (summed over
+pixels, clipped as Keras clips) and ``mean_cross_entropy``, the number Keras reports as its
+``binary_crossentropy`` loss; the mean-image baseline (notebook 04) and the VAE's negative ELBO
+(notebook 06) are built on it.  Introduced in notebook 01; notebooks 02 (linear), 04 (Keras),
+05 (Boolean) and 06 (VAE) build on it.
 """
 from __future__ import annotations
 
 import dataclasses
 from typing import Callable
+
 import numpy as np
 
 from aehelpers.checks import as_matrix, check_binary, check_int_in_range, check_same_length, check_unit_interval
@@ -72,6 +78,12 @@ def _pair(Z, X) -> tuple[np.ndarray, np.ndarray]:
     return Z, X
 
 
+def _rows(a) -> np.ndarray:
+    """Images of any shape ((m, 28, 28), (m, 28, 28, 1), (m, 784)) as rows of an (m, n) matrix."""
+    arr = np.asarray(a)
+    return arr.reshape(len(arr), -1) if arr.ndim > 2 and len(arr) else arr
+
+
 def squared_euclidean(Z, X) -> np.ndarray:
     """Δ(z, x) = ‖z − x‖² per row (the linear instance's Δ)."""
     Z, X = _pair(Z, X)
@@ -90,18 +102,57 @@ def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def binary_cross_entropy(Z, X, eps: float = EPSILON) -> np.ndarray:
-    """Δ(z, x) = −Σₖ [xₖ log zₖ + (1 − xₖ) log(1 − zₖ)] per row, in nats.
+    """Δ(z, x) = −Σₖ [xₖ log zₖ + (1 − xₖ) log(1 − zₖ)] per row (per image), in nats.
 
     Z is clipped to [eps, 1 − eps] like Keras; ``eps=0`` gives the exact formula.  Both Z and X
-    must lie in [0, 1].  Keras' ``binary_crossentropy`` is this divided by n.
+    must lie in [0, 1]; images of any shape count as rows (``(m, 28, 28, 1)`` is m rows of 784).
+    Keras' ``binary_crossentropy`` is this divided by n (:func:`mean_cross_entropy`).
     """
-    Z, X = _pair(Z, X)
+    Z, X = _pair(_rows(Z), _rows(X))
     check_unit_interval(X, "cross-entropy targets X")
     check_unit_interval(Z, "cross-entropy reconstructions Z")
     if not 0 <= eps < 0.5:
         raise ValueError(f"eps must be in [0, 0.5); got {eps}")
     Z = np.clip(Z, eps, 1 - eps)
+    if eps > 0:  # Z lies strictly inside (0, 1): no 0·log 0 to guard against
+        return -np.sum(X * np.log(Z) + (1 - X) * np.log1p(-Z), axis=1)
     return -np.sum(_xlogy(X, Z) + _xlogy(1 - X, 1 - Z), axis=1)
+
+
+def mean_cross_entropy(Z, X, eps: float = EPSILON, *, per_image: bool = False):
+    """Cross-entropy in nats per pixel: averaged over images (Keras' ``binary_crossentropy`` loss).
+
+    ``per_image=True`` gives one value per image instead, shape ``(m,)`` (an anomaly score).
+    """
+    X = _rows(X)
+    per_pixel = binary_cross_entropy(Z, X, eps) / np.shape(X)[1]
+    return per_pixel if per_image else float(np.mean(per_pixel))
+
+
+def mean_image_loss(x_train, x_test) -> float:
+    """Mean cross-entropy of predicting the mean training image for every test image.
+
+    The baseline any autoencoder must beat: it uses no information about the input.  Notebook 04.
+    """
+    x_train, x_test = as_matrix(_rows(x_train), "x_train"), as_matrix(_rows(x_test), "x_test")
+    if x_train.shape[1] != x_test.shape[1]:
+        raise ValueError(f"x_train and x_test must have the same width; got {x_train.shape[1]} and {x_test.shape[1]}")
+    return mean_cross_entropy(np.broadcast_to(x_train.mean(axis=0), x_test.shape), x_test)
+
+
+def neg_elbo_parts(x, x_hat, z_mean, z_log_var) -> tuple[np.ndarray, np.ndarray]:
+    """A VAE's negative ELBO per image as ``(reconstruction, kl)`` in nats; their sum is the loss.
+
+    ``reconstruction`` is :func:`binary_cross_entropy` of ``x_hat`` (decoded from a sampled code)
+    against ``x``; ``kl`` is KL(N(μ, σ²) ‖ N(0, I)) = −½ Σ (1 + log σ² − μ² − σ²).  Notebook 06.
+    """
+    reconstruction = binary_cross_entropy(x_hat, x)
+    mu, log_var = np.asarray(z_mean, dtype=np.float64), np.asarray(z_log_var, dtype=np.float64)
+    if mu.shape != log_var.shape or mu.ndim != 2 or len(mu) != len(reconstruction):
+        raise ValueError(f"z_mean and z_log_var must both be ({len(reconstruction)}, latent_dim); "
+                         f"got {mu.shape} and {log_var.shape}")
+    kl = -0.5 * (1 + log_var - mu ** 2 - np.exp(log_var)).sum(axis=1)
+    return reconstruction, kl
 
 
 def hamming(Z, X) -> np.ndarray:

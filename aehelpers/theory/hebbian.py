@@ -56,16 +56,14 @@ class HebbianResult:
 
 
 def train_hebbian(X, p: int, *, rule="oja", epochs: int = 30, lr: float = 0.05, batch_size: int = 8,
-                  decay: float = 0.85, seed: int | None = 0, center: bool = True, track=None,
-                  cache: bool = False) -> HebbianResult:
+                  decay: float = 0.85, seed: int | None = 0, center: bool = True, track=None) -> HebbianResult:
     """Learn p Hebbian neurons on the (centred) rows of X with Oja's or Sanger's rule.
 
     ``rule`` is ``"oja"``, ``"sanger"`` or an update function ``rule(W, X_batch, lr) -> W`` (notebook 05
     writes the two rules in its own cells and passes them in).  The learning rate starts at ``lr``
     and is multiplied by ``decay`` after every epoch.  ``track(W)``, if given, is called after
-    every epoch and its values are kept in ``trace``.  ``cache=True`` keeps the result on disk
-    (``cache.cached_arrays``), keyed by the data's fingerprint, every argument and the code of
-    ``rule``, ``track`` and this module; ``seconds`` is then the time of the run that made it.
+    every epoch and its values are kept in ``trace``.  Notebook 05 remembers it on disk with
+    ``ae.cached(ae.train_hebbian, x, p, rule=oja, ...)``: editing ``oja`` trains again.
     """
     if callable(rule):
         update, rule = rule, getattr(rule, "__name__", "custom")
@@ -81,26 +79,6 @@ def train_hebbian(X, p: int, *, rule="oja", epochs: int = 30, lr: float = 0.05, 
         raise ValueError(f"lr must be a positive number; got {lr}")
     if not 0 < decay <= 1:
         raise ValueError(f"decay must be in (0, 1]; got {decay}")
-    if cache:
-        if seed is None:
-            raise ValueError("cache=True needs a fixed seed (seed=None trains differently every run)")
-        from aehelpers import cache as _cache
-        from aehelpers.cache import code_digest, fingerprint
-
-        key = {"kind": "hebbian", "data": fingerprint(X), "p": p, "rule": rule, "epochs": epochs, "lr": float(lr),
-               "batch_size": batch_size, "decay": float(decay), "seed": seed, "center": bool(center),
-               "code": code_digest(update, *([track] if track is not None else [])), "numpy": np.__version__}
-
-        def make():
-            res = train_hebbian(X, p, rule=update, epochs=epochs, lr=lr, batch_size=batch_size, decay=decay,
-                                seed=seed, center=center, track=track)
-            return {"W": res.W, "mean": res.mean, "trace": np.array(res.trace, dtype=float),
-                    "seconds": np.array(res.seconds)}
-
-        label = "".join(ch for ch in rule if ch.isalnum() or ch == "_") or "custom"
-        got = _cache.cached_arrays(f"hebbian_{label}", key, make, verbose=False).arrays
-        return HebbianResult(rule=rule, W=got["W"], mean=got["mean"], epochs=epochs,
-                             trace=tuple(float(v) for v in got["trace"]), seconds=float(got["seconds"]))
     rng = np.random.default_rng(seed)
     mean = X.mean(axis=0) if center else np.zeros(X.shape[1])
     Xc = X - mean

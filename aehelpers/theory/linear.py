@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+
 import numpy as np
 
-from aehelpers.runtime import small_matrices
 from aehelpers.checks import as_matrix, check_int_in_range, check_same_length
+from aehelpers.runtime import small_matrices
 from aehelpers.theory.pca import PCA, check_centred, covariance, cross_covariance, eigen_decomposition
+
 
 def _check_AB(A, B, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     A, B = as_matrix(A, "A (n × p)"), as_matrix(B, "B (p × n)")
@@ -297,18 +299,6 @@ class CriticalPoint:
         return "{" + ", ".join(str(i + 1) for i in self.I) + "}"
 
 
-def rotation_direction(U, I, i, j) -> tuple[np.ndarray, np.ndarray]:
-    """(dA, dB) turning eigenvector ``i`` ∈ I towards ``j`` ∉ I at A = U_I, B = U_Iᵀ (curvature 2(λᵢ − λⱼ))."""
-    U = _check_square(U, "U")
-    I = _check_index_set(I, U.shape[0])
-    if i not in I or j in I:
-        raise ValueError(f"need i in I and j not in I; got i={i}, j={j}, I={I}")
-    k = I.index(i)
-    dA = np.zeros((U.shape[0], len(I)))
-    dA[:, k] = U[:, j]
-    return dA, dA.T.copy()
-
-
 @small_matrices
 def rotated_point(U, I, i, j, theta) -> tuple[np.ndarray, np.ndarray]:
     """A = U_I with uᵢ replaced by cos θ uᵢ + sin θ uⱼ, B = Aᵀ: the path from I to I − {i} + {j}."""
@@ -341,7 +331,7 @@ def classify_critical_point(S, pca: PCA, I, *, candidates: int | None = None, to
     best, best_pair = np.inf, None
     for i, j in itertools.product(I, outside):
         dA = np.zeros_like(A)
-        dA[:, I.index(i)] = U[:, j]  # = rotation_direction(U, I, i, j), without re-checking
+        dA[:, I.index(i)] = U[:, j]  # turn uᵢ towards uⱼ: (dA, dAᵀ) has curvature 2(λᵢ − λⱼ)
         c = _curvature(S, A, B, dA, dA.T)
         if c < best:
             best, best_pair = c, (i, j)
@@ -366,21 +356,6 @@ def critical_points(S, pca: PCA, p, *, top: int) -> list[CriticalPoint]:
     p = check_int_in_range(p, "p", 1, top - 1)
     return [classify_critical_point(S, pca, I, candidates=top)
             for I in itertools.combinations(range(top), p)]
-
-
-@small_matrices
-def random_curvatures(S, A, B, *, count: int = 100, seed: int = 0) -> np.ndarray:
-    """Curvature of E along ``count`` random unit directions (dA, dB) at (A, B)."""
-    count = check_int_in_range(count, "count", 1)
-    S = _check_square(S)
-    A, B = _check_AB(A, B, S.shape[0])
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(count):
-        dA, dB = rng.standard_normal(np.shape(A)), rng.standard_normal(np.shape(B))
-        norm = np.sqrt(np.sum(dA ** 2) + np.sum(dB ** 2))
-        out.append(_curvature(S, A, B, dA / norm, dB / norm))
-    return np.array(out)
 
 
 # --- hetero-associative: linear regression through a bottleneck ---------------------------------

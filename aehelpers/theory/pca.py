@@ -14,7 +14,7 @@ import numpy as np
 
 from aehelpers.runtime import small_matrices
 from aehelpers.checks import as_matrix, check_int_in_range, check_same_length
-from aehelpers.cache import fingerprint
+from aehelpers.keys import fingerprint
 
 CENTRED_RTOL = 1e-3  # |column mean| ≤ CENTRED_RTOL · rms(X) counts as centred
 

@@ -139,45 +139,18 @@ class BooleanStack:
         """Bits of the top code: the stack clusters the data into at most 2**p clusters."""
         return self.second.p
 
-    def to_arrays(self) -> dict:
-        """The stack as named arrays (for ``cache.cached_arrays``); :meth:`from_arrays` reads them back."""
-        return {**self.first.to_arrays("first_"), **self.second.to_arrays("second_"), "codes": self.codes,
-                "error": np.array(self.error), "refit_error": np.array(self.refit_error)}
 
-    @classmethod
-    def from_arrays(cls, arrays: dict) -> "BooleanStack":
-        """The stack stored by :meth:`to_arrays`."""
-        return cls(first=_bool.BooleanFit.from_arrays(arrays, "first_"),
-                   second=_bool.BooleanFit.from_arrays(arrays, "second_"), codes=arrays["codes"].astype(np.int64),
-                   error=int(arrays["error"]), refit_error=int(arrays["refit_error"]))
-
-
-def stack_boolean(X, p1: int, p2: int, *, n_starts: int = 1, seed: int | None = 0,
-                  cache: bool = False) -> BooleanStack:
+def stack_boolean(X, p1: int, p2: int, *, n_starts: int = 1, seed: int | None = 0) -> BooleanStack:
     """Train a p1-bit Boolean autoencoder, then a p2-bit one (p2 < p1) on its reconstructions.
 
     The second layer sees each point as its first-layer centre, so it clusters the 2**p1 centres
-    (weighted by their cluster sizes) into 2**p2 groups: hierarchical clustering.  ``cache=True``
-    keeps the result on disk (``cache.cached_arrays``), keyed by the data's fingerprint, every
-    argument and the code of this module and of ``boolean``.
+    (weighted by their cluster sizes) into 2**p2 groups: hierarchical clustering.
     """
     X = _bool.check_data(X, "X")
     p1 = _bool.check_p(p1, len(X))
     p2 = check_int_in_range(p2, "p2", 0, 30)
     if p2 >= p1:
         raise ValueError(f"the top layer must be narrower than the first: p2 < p1; got p1 = {p1}, p2 = {p2}")
-    if cache:
-        if seed is None:
-            raise ValueError("cache=True needs a fixed seed (seed=None draws a different stack every run)")
-        from aehelpers import cache as _cache
-        from aehelpers.cache import code_digest, fingerprint
-
-        key = {"kind": "boolean-stack", "data": fingerprint(X), "p1": p1, "p2": p2, "n_starts": n_starts,
-               "seed": seed, "boolean_code": code_digest(_bool.fit_boolean_autoencoder), "numpy": np.__version__}
-        arrays = _cache.cached_arrays(f"boolean_stack_{p1}_{p2}", key,
-                                      lambda: stack_boolean(X, p1, p2, n_starts=n_starts, seed=seed).to_arrays(),
-                                      verbose=False).arrays
-        return BooleanStack.from_arrays(arrays)
     first = _bool.fit_boolean_autoencoder(X, p1, n_starts=n_starts, seed=seed)
     seen = first.A[first.codes]                       # what the first layer passes on: A1(B1(x))
     second = _bool.fit_boolean_autoencoder(seen, p2, n_starts=n_starts, seed=None if seed is None else seed + 1)

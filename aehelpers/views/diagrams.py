@@ -1,28 +1,25 @@
-"""A picture of Baldi's n/p/n framework: input box, code box, output box, B and A between, Δ below.
+"""Diagrams of autoencoders: Baldi's n/p/n framework drawn with Matplotlib, Keras models drawn by Graphviz.
 
-Introduced in notebook 01.  Pure Matplotlib patches: no Graphviz needed.
-
-Architecture diagrams with ``keras.utils.plot_model``, checking for pydot and Graphviz first.
-
-Keras draws through pydot, which calls Graphviz's ``dot`` program; when either is missing
-Keras prints a hint and returns ``None``, and a notebook carries on with no picture and no
-clear reason.  ``plot_architecture`` checks both first, says in one line what is missing and
-how to get it, and otherwise writes the PNG atomically into the figures folder.
-Introduced in notebook 04.
+``plot_framework`` draws A∘B as an input box, a code box and an output box with B and A between
+and Δ below (pure Matplotlib patches: no Graphviz needed); introduced in notebook 01.
+``plot_architecture`` draws a Keras model with ``keras.utils.plot_model``, which needs pydot and
+Graphviz's ``dot`` program; when either is missing Keras prints a hint and returns ``None``, so
+``graphviz_status`` checks both first and says in one line what is missing and how to get it.
+Otherwise the PNG is written atomically into the figures folder.  Introduced in notebook 04.
 """
 from __future__ import annotations
 
-import numpy as np
 import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
+
 from aehelpers.checks import check_int_in_range
-from aehelpers.files import figure_path
-from aehelpers.files import atomic_path
+from aehelpers.files import atomic_path, figure_path
 
 
-# --- A picture of Baldi's n/p/n framework: input box, code box, output box, B and A between, Δ below. ---
+# --- Baldi's framework (notebook 01) ------------------------------------------------------------------
 
 def _box_height(dim: int, biggest: int, tallest: float = 3.0, shortest: float = 0.7) -> float:
     """Box height growing like √dim, so 32 next to 784 is still visible."""
@@ -88,7 +85,7 @@ def plot_framework(n: int = 784, p: int = 32, *, x_image=None, z_image=None, sid
     return ax
 
 
-# --- Architecture diagrams with ``keras.utils.plot_model``, checking for pydot and Graphviz first. ---
+# --- Keras architectures (notebook 04) ---------------------------------------------------------------
 
 INSTALL_HINT = "install Graphviz (apt-get install graphviz, brew install graphviz or conda install graphviz)"
 

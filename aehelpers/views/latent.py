@@ -9,14 +9,12 @@ no model runs).  Introduced in notebook 06.
 from __future__ import annotations
 
 import dataclasses
-import io
+
 import numpy as np
 
 from aehelpers.probes import SIDE
-from aehelpers.views.pictures import mosaic, to_png
-from aehelpers.views.pictures import axes_for
+from aehelpers.views.pictures import axes_for, figure_pixels, mosaic, new_figure, to_png
 from aehelpers.views.slider import Frame, Slider
-
 
 
 def check_coordinate(value, name: str, lo: float, hi: float) -> float:
@@ -123,13 +121,9 @@ class LatentView:
 
 
 def _draw_map(codes, labels, lim: float, size: int = 252) -> tuple[np.ndarray, tuple]:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     from matplotlib import colormaps
 
-    fig = Figure(figsize=(size / 100, size / 100), dpi=100, facecolor="black")
-    canvas = FigureCanvasAgg(fig)
+    fig = new_figure(size / 100, size / 100, facecolor="black")
     ax = fig.add_axes((0, 0, 1, 1), facecolor="black")
     ax.axhline(0, color="0.35", linewidth=0.8)  # the axes z1 = 0 and z2 = 0, for orientation
     ax.axvline(0, color="0.35", linewidth=0.8)
@@ -141,8 +135,7 @@ def _draw_map(codes, labels, lim: float, size: int = 252) -> tuple[np.ndarray, t
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    canvas.draw()
-    rgb = np.asarray(canvas.buffer_rgba())[..., :3].copy()
+    rgb = figure_pixels(fig)
     h, w = rgb.shape[:2]
     return rgb, (w / 2, w / (2 * lim), h / 2, -h / (2 * lim))
 
@@ -169,8 +162,6 @@ def prepare_latent_view(decoder, stops, *, codes=None, labels=None, batch_size: 
 
 
 def _map_png(view: LatentView, z1: float, z2: float) -> bytes:
-    from PIL import Image
-
     rgb = view.map_rgb.copy()
     h, w = rgb.shape[:2]
     x0, sx, y0, sy = view.to_pixel
@@ -179,9 +170,7 @@ def _map_png(view: LatentView, z1: float, z2: float) -> bytes:
     rgb[max(py - 1, 0):py + 2, max(px - 10, 0):px + 11] = 255  # a white cross, 3 px thick, at the code
     rgb[max(py - 10, 0):py + 11, max(px - 1, 0):px + 2] = 255
     rgb[max(py - 1, 0):py + 2, max(px - 1, 0):px + 2] = (255, 0, 0)
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
+    return to_png(rgb)
 
 
 def render_latent(view: LatentView, z1: float, z2: float) -> Frame:

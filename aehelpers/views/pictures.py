@@ -1,25 +1,24 @@
-"""Fast pictures of digits: mosaics as arrays and PNG bytes, for plots and for widgets.
+"""Pictures of digits and losses: mosaics, the one PNG path of every slider frame, and shared plots.
 
-A slider that re-renders a 20-subplot Matplotlib figure takes ~200 ms here; one mosaic image
-encoded as PNG takes a few milliseconds.  Introduced in notebook 02.
-
-Plots shared by the notebooks: rows of digits and loss curves, and the ``ax``/``axes`` plumbing.
+A slider frame is PNG bytes, always made by :func:`to_png`: from a 2-D array of grey values (a
+``mosaic`` of digits, a few milliseconds), from an RGB array drawn once and marked per move, or
+from a Matplotlib figure made with :func:`new_figure` (outside pyplot: nothing is displayed and
+no figure is left open).  Re-rendering a 20-subplot figure per move would take ~200 ms.
 
 Every plot takes ``ax=None`` (``axes=None`` for several panels; a new figure when omitted) and
 returns the ``ax`` or ``axes`` it drew on, nothing else, so notebooks stay free of cosmetic code.
 ``plot_digit_rows`` is the series' one way to draw rows of images (white digits on black, as
-MNIST stores them), introduced in notebook 02; ``plot_loss_curves`` in notebook 04.  Plots of one
-topic live beside it (``code_plots``, ``bottleneck_plots``, ``linear_plots``…).
+MNIST stores them).  Introduced in notebook 02; ``plot_loss_curves`` in notebook 04,
+``plot_losses`` (greedy versus end-to-end training) in notebook 05.
 """
 from __future__ import annotations
 
 import io
+
 import numpy as np
 
 from aehelpers.checks import as_matrix, check_int_in_range
 
-
-# --- Fast pictures of digits: mosaics as arrays and PNG bytes, for plots and for widgets. -----
 
 def mosaic(images, ncols: int | None = None, *, side: int = 28, pad: int = 2, fill: float = 1.0) -> np.ndarray:
     """Tile images (``(k, side*side)`` or ``(k, side, side)``) into one 2-D array, row-major."""
@@ -43,27 +42,54 @@ def mosaic(images, ncols: int | None = None, *, side: int = 28, pad: int = 2, fi
     return out
 
 
-def to_png(array, *, scale: int = 3, vmin: float = 0.0, vmax: float = 1.0, invert: bool = False) -> bytes:
-    """Encode a 2-D array as greyscale PNG bytes, enlarged ``scale`` times (nearest neighbour)."""
+def new_figure(width: float, height: float, *, dpi: int = 100, **kwargs):
+    """A Matplotlib figure of ``width`` × ``height`` inches outside pyplot, on an Agg canvas.
+
+    Nothing is displayed and no global state is touched; pass it to :func:`to_png` or
+    :func:`figure_pixels`.  ``kwargs`` go to ``Figure`` (``facecolor``, ``layout``...).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=dpi, **kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def figure_pixels(fig) -> np.ndarray:
+    """Draw a figure from :func:`new_figure` and return its pixels, ``(H, W, 3)`` uint8."""
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+
+
+def to_png(picture, *, scale: int | None = None, vmin: float = 0.0, vmax: float = 1.0, invert: bool = False) -> bytes:
+    """PNG bytes of a slider frame's picture, enlarged ``scale`` times (nearest neighbour).
+
+    ``picture`` is a 2-D array of grey values in [``vmin``, ``vmax``] (``scale`` 3 unless given),
+    an ``(H, W, 3)`` uint8 RGB array, or a figure from :func:`new_figure` (both ``scale`` 1).
+    """
     from PIL import Image
 
-    arr = np.asarray(array, dtype=np.float32)
-    if arr.ndim != 2:
-        raise ValueError(f"to_png expects a 2-D array; got shape {arr.shape}")
-    if not vmax > vmin:
-        raise ValueError(f"vmax must exceed vmin; got vmin={vmin}, vmax={vmax}")
-    norm = np.clip((arr - vmin) / (vmax - vmin), 0.0, 1.0)
-    if invert:
-        norm = 1.0 - norm
-    pixels = (norm * 255.0 + 0.5).astype(np.uint8)
+    if hasattr(picture, "canvas") and hasattr(picture, "savefig"):
+        picture = figure_pixels(picture)
+    arr = np.asarray(picture)
+    if arr.ndim == 3 and arr.shape[-1] == 3:
+        if arr.dtype != np.uint8:
+            raise ValueError(f"an RGB picture must be uint8 (0–255); got dtype {arr.dtype}")
+        pixels, scale = arr, 1 if scale is None else scale
+    elif arr.ndim == 2:
+        if not vmax > vmin:
+            raise ValueError(f"vmax must exceed vmin; got vmin={vmin}, vmax={vmax}")
+        norm = np.clip((arr.astype(np.float32) - vmin) / (vmax - vmin), 0.0, 1.0)
+        pixels, scale = ((1.0 - norm if invert else norm) * 255.0 + 0.5).astype(np.uint8), 3 if scale is None else scale
+    else:
+        raise ValueError(f"to_png expects a 2-D grey array, an (H, W, 3) RGB array or a figure; got shape {arr.shape}")
     if scale > 1:
-        pixels = np.kron(pixels, np.ones((scale, scale), dtype=np.uint8))
+        pixels = np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1)
     buf = io.BytesIO()
     Image.fromarray(pixels).save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
 
-
-# --- Plots shared by the notebooks: rows of digits and loss curves, and the ``ax``/``axes`` plumbing. ---
 
 def axes_for(ax, figsize):
     """``ax``, or the axes of a new figure of ``figsize``."""
@@ -151,4 +177,32 @@ def plot_loss_curves(history: dict, *, floor: float | None = None, baseline: flo
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()
+    return ax
+
+
+def plot_losses(end_to_end: dict, greedy: dict, baseline: float, ax=None):
+    """Validation loss against cumulative epochs: end to end versus greedy stages then fine-tuning.
+
+    ``end_to_end`` is a training history (``val_loss`` per epoch); ``greedy`` a dict with
+    ``pretrain_epochs``, ``stacked_loss`` and the fine-tuning ``val_loss``, as notebook 05's
+    greedy fit returns it.  Returns ``ax``.
+    """
+    missing = {"pretrain_epochs", "stacked_loss", "val_loss"} - set(greedy)
+    if missing or "val_loss" not in end_to_end:
+        raise ValueError(f"expected greedy keys pretrain_epochs, stacked_loss, val_loss and an end-to-end val_loss; "
+                         f"missing {sorted(missing) or ['val_loss (end to end)']}")
+    ax = axes_for(ax, (7, 4))
+    e2e = end_to_end["val_loss"]
+    ax.plot(np.arange(1, len(e2e) + 1), e2e, "o-", label="end to end")
+    done = int(greedy["pretrain_epochs"])
+    ax.axvspan(0.5, done + 0.5, color="0.9", label="greedy: pretraining layers (other losses)")
+    ax.plot([done], [greedy["stacked_loss"]], "s", color="C1", label="greedy: stacked, before fine-tuning")
+    ft = list(greedy["val_loss"])
+    if ft:
+        ax.plot(np.arange(done + 1, done + len(ft) + 1), ft, "o-", color="C1", label="greedy: fine-tuning")
+    ax.axhline(baseline, color="k", ls="--", lw=1, label="predict the mean image")
+    ax.set_xlabel("epochs spent (all stages)")
+    ax.set_ylabel("validation binary cross-entropy")
+    ax.set_title("Deep 784-128-64-32-64-128-784: end to end vs greedy layer-wise")
+    ax.legend(fontsize=8)
     return ax

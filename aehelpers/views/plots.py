@@ -1,34 +1,28 @@
-"""Loss and error against the bottleneck size p: one quantity per axis, never a curve on a twin axis.
+"""Plots of what the notebooks measure: loss against p, codes, the linear landscape, Hebbian and Boolean runs.
 
-``plot_loss_vs_p`` draws the validation cross-entropy with its entropy floor, ``plot_mse_vs_p``
-the test MSE of the autoencoder (and of rank-p PCA), and ``plot_loss_and_mse_vs_p`` puts the two
-side by side.  ``current`` marks one p (the bottleneck slider marks the p it shows).
-Introduced in notebook 04.
+Cosmetic code a reader may skip: each plot takes ``ax=None`` (``axes=None`` for several panels)
+and returns what it drew; one quantity per axis, never a curve on a twin axis.
 
-What a code looks like: codes of test digits grouped by class, each unit's activity, raw codes.
-
-``plot_codes_by_class(codes, labels)`` draws two panels: a heat-map with one row per digit
-(grouped 0…9) and one column per code unit (each unit's activation in standard scores, so a
-red block means "this unit fires more than usual for this digit"; units ordered by the class
-they respond to most, ``unit_order``), and each unit's mean activation with its spread, sorted,
-dead units marked.  ``plot_code_heatmap`` shows a few raw codes (white = large, black = 0, the
-series' ink convention), as the bottleneck slider does.  Introduced in notebook 04.
-
-The pictures of notebook 02 (cosmetic): spectrum, convergence, error surface and paths.
-
-Each takes ``ax``/``axes=None`` and returns what it drew.  Introduced in notebook 02.
+* Against the bottleneck size p (notebook 04): ``plot_loss_vs_p`` (validation cross-entropy and
+  its entropy floor), ``plot_mse_vs_p`` (test MSE, and rank-p PCA's), both side by side in
+  ``plot_loss_and_mse_vs_p``; ``current`` marks the p the bottleneck slider shows.
+* Codes (notebook 04): ``plot_codes_by_class`` (one row per test digit grouped 0…9, one column per
+  unit in standard scores, units ordered by ``unit_order``; and each unit's mean activity, dead
+  units marked); ``plot_code_heatmap`` (a few raw codes, white = large, black = 0).
+* The linear landscape (notebook 02): spectrum, error against p, convergence, error surface,
+  critical points and descent paths.
+* Notebook 05: Hebbian runs converging to the PCA subspace, and the cost of exhaustive Boolean search.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from aehelpers.views.pictures import axes_for, panels
 from aehelpers.checks import as_matrix, check_int_in_range
 from aehelpers.theory.pca import PCA
-from aehelpers.views.pictures import panels
+from aehelpers.views.pictures import axes_for, panels
 
 
-# --- Loss and error against the bottleneck size p: one quantity per axis, never a curve on a twin axis. ---
+# --- loss and error against p (notebook 04) ---------------------------------------------------------
 
 def _sizes(p_values) -> np.ndarray:
     ps = np.asarray(list(p_values), dtype=float)
@@ -104,7 +98,7 @@ def plot_loss_and_mse_vs_p(p_values, losses, mse, pca_mse=None, *, floor: float 
     return np.array([ax_loss, ax_mse])
 
 
-# --- What a code looks like: codes of test digits grouped by class, each unit's activity, raw codes. ---
+# --- codes (notebook 04) -------------------------------------------------------------------------
 
 def pick_by_class(labels, per_class: int = 20) -> np.ndarray:
     """Indices of the first ``per_class`` examples of each class, classes in increasing order."""
@@ -210,7 +204,7 @@ def plot_code_heatmap(codes, *, vmax: float | None = None, colorbar: bool = True
     return ax
 
 
-# --- The pictures of notebook 02 (cosmetic): spectrum, convergence, error surface and paths. ---
+# --- the linear landscape (notebook 02) --------------------------------------------------------------
 
 def plot_spectrum(pca: PCA, p: int | None = None, axes=None):
     """Three panels: eigenvalues λᵢ (log), variance explained, and the optimal MSE Σ_{i>p} λᵢ / n."""
@@ -297,7 +291,7 @@ def plot_paths(paths: dict, *, ax=None, title="Descending from saddles to the mi
     return ax
 
 
-# --- Hebbian learning (notebook 05) ---
+# --- Hebbian learning (notebook 05) ------------------------------------------------------------------
 
 def plot_hebbian_convergence(results, ax=None):
     """Smallest principal-angle cosine to the PCA subspace after every epoch, one line per run.
@@ -319,7 +313,7 @@ def plot_hebbian_convergence(results, ax=None):
     return ax
 
 
-# --- Boolean autoencoders (notebook 05) ---
+# --- Boolean autoencoders (notebook 05) --------------------------------------------------------------
 
 def plot_exhaustive_growth(rows, ax=None):
     """Time of exhaustive search against the number of points m, one line per p (log scale).

@@ -1,42 +1,34 @@
-"""One slider shell for the whole series: a pure ``render`` function, its stops, and a widget.
+"""One slider shell for the whole series: a pure ``render`` function, its stops, a widget, a static page.
 
-A topic module writes only ``render(**values) -> Frame`` (pictures as PNG bytes, a label, the
-numbers behind it); ``Slider`` validates a move once, calls ``render`` and swaps the pictures
-in.  Nothing is trained when a slider moves: ``render`` only looks up what was computed
-before.  Because every frame is a pure function of its stop, the same frames can be rendered
-ahead of time (``Slider.all_stops``) for pages without a kernel.  Introduced in notebook 02.
+A topic module writes only ``render(**values) -> Frame`` (pictures as PNG bytes from
+``views.pictures.to_png``, a label made by ``format_label``, the numbers behind it); ``Slider``
+validates a move once, calls ``render`` and swaps the pictures in.  Nothing is trained when a
+slider moves: ``render`` only looks up what was computed before.  Introduced in notebook 02.
 
-A slider without a kernel: every frame of a ``Slider`` rendered ahead of time into one HTML snippet.
-
-``static_html(slider)`` calls the slider's pure ``render`` at a chosen subset of its stops
-(``subset_stops``) and writes one self-contained piece of HTML: an ``<input type=range>`` per
-control, the pictures as ``data:`` URIs, the same label HTML as the live slider at each stop and
-a tiny inline script that swaps them; nothing is loaded from anywhere.  ``make site`` sets
-``AEHELPERS_STATIC_SLIDERS=1`` so that displaying a ``Slider`` also displays this snippet
-(``Slider._ipython_display_``).  Uses only the slider's public parts: ``stops``, ``render``,
-``values()``.  Introduced for the site (issue 17); the live sliders are met in notebook 02.
-
-Stable attributes for tests: the snippet's root has ``data-ae-static-slider`` (and
-``data-frames``, ``data-bytes``); each range input has ``data-control`` (its name), and the
-root's ``data-stop`` holds the JSON of the stop shown.
+Because every frame is a pure function of its stop, the frames can also be rendered ahead of
+time for pages without a kernel: ``static_html(slider)`` calls ``render`` at a subset of the
+stops (``subset_stops``) and writes one self-contained piece of HTML (an ``<input type=range>``
+per control, the pictures as ``data:`` URIs, the same label HTML and a tiny inline script that
+swaps them).  ``make site`` sets ``AEHELPERS_STATIC_SLIDERS=1`` so that displaying a ``Slider``
+also displays this snippet.  Stable attributes for tests: the snippet's root has
+``data-ae-static-slider`` (and ``data-frames``, ``data-bytes``, and ``data-stop``, the JSON of the
+stop shown); each range input has ``data-control`` (its name).
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
 import html
-import itertools
-import numbers
-from typing import Callable, Mapping, Sequence
-import base64
 import io
+import itertools
 import json
 import math
+import numbers
 import warnings
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 
-
-# --- One slider shell for the whole series: a pure ``render`` function, its stops, and a widget. ---
+# --- the live slider ------------------------------------------------------------------------------
 
 CSS_CLASS = "ae-slider"  # on every shell's outer box: the browser test moves each slider inside one
 LABEL_CLASS = "ae-error"  # on the label under the controls
@@ -177,7 +169,7 @@ class Slider:
             display_static(self)
 
 
-# --- A slider without a kernel: every frame of a ``Slider`` rendered ahead of time into one HTML snippet. ---
+# --- the static slider: every frame rendered ahead of time into one HTML snippet ------------------
 
 PER_CONTROL = 60  # a control with at most this many stops keeps them all
 DENSE_HEAD = 32  # above that: every stop up to the 32nd, then a log grid
@@ -240,7 +232,7 @@ def subset_stops(stops: Mapping[str, Sequence], keep: Mapping | None = None, *,
 def shrink_png(png: bytes) -> tuple[bytes, int, int]:
     """A smaller PNG showing the same picture, and the width and height to display it at.
 
-    Lossless: a nearest-neighbour enlargement (``images.to_png(scale=3)``) is stored at its
+    Lossless: a nearest-neighbour enlargement (``to_png(scale=3)``) is stored at its
     native size and enlarged again by the browser (``image-rendering: pixelated``); grey RGB
     becomes one channel; maximum zlib compression.  Returns the input when it is not smaller.
     """

@@ -1,48 +1,34 @@
-"""The p slider: rank-p PCA reconstructions of test digits and their error, redrawn at once.
+"""Sliders over the code size p: PCA reconstructions, the Keras bottleneck sweep, and the identity.
 
-``render_pca(view, p)`` is a pure function returning a ``Frame`` (PNG bytes, label, numbers);
-``pca_slider(view)`` puts it in the series' one slider shell (``aehelpers.views.slider``).  Everything is closed
-form (no training): the test digits' coordinates in the eigenbasis are computed once, so a
-move costs one small matrix product, one mosaic PNG and one tiny curve PNG (a few ms).
-Introduced in notebook 02.
+Each slider is a pure ``render_*(view, p) -> Frame`` over arrays computed once beforehand, put
+in the series' one slider shell (``aehelpers.views.slider``); a move trains and predicts nothing.
 
-The bottleneck slider: move p and see digits, reconstructions, codes and loss for that p.
-
-``render_bottleneck(sweep, pictures, p)`` is a pure function of a precomputed ``Sweep`` (see
-``aehelpers.nets.sweep``) returning a ``Frame``; ``bottleneck_slider(sweep)`` puts it in the series'
-one slider shell (``aehelpers.views.slider``).  Nothing is trained or evaluated when the slider
-moves: reconstructions, codes and metrics were computed once when the sweep was loaded; the
-two Matplotlib pictures of each p (its codes as a heat-map with labelled axes, and loss and
-MSE against p in two panels with that p marked) are drawn once with the Agg backend
-(``render_pictures``), and a move only tiles the digits into one PNG (a few milliseconds).
-Introduced in notebook 04.
-
-A slider over the code size p: watch non-digit reconstructions sharpen into the identity.
-
-``identity_views`` runs every model once on the same probes (pure, all the compute);
-``render_identity(results, p)`` turns one p into a ``Frame`` (a PNG mosaic, a small chart of
-the gap non-digit − digit error against p, and the errors, tens of milliseconds); ``identity_slider(results)`` puts it in the series' one slider shell
-(``aehelpers.views.slider``), so moving the slider trains and predicts nothing.  Introduced in
-notebook 03.
+* ``pca_slider`` (notebook 02): rank-p PCA reconstructions of test digits and the test MSE
+  against p, all in closed form (``prepare_pca_view`` computes the eigen-coordinates once).
+* ``bottleneck_slider`` (notebook 04): digits, reconstructions, codes and loss of the model of
+  each p of a precomputed ``Sweep`` (``aehelpers.nets.sweep``); its two Matplotlib pictures per
+  p are drawn once (``render_pictures``).
+* ``identity_slider`` (notebook 03): non-digit reconstructions sharpening into copies as p
+  grows; ``identity_views`` arranges what the notebook's models returned
+  (``ae.family_outputs``) into the slider's frames.
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
-import io
+
 import numpy as np
 
 from aehelpers.checks import as_matrix, check_int_in_range
-from aehelpers.views.pictures import mosaic, to_png
 from aehelpers.theory.pca import PCA
+from aehelpers.views.pictures import mosaic, new_figure, to_png
+from aehelpers.views.plots import plot_code_heatmap, plot_loss_vs_p, plot_mse_vs_p
 from aehelpers.views.slider import Frame, Slider, format_label
-from aehelpers.views.plots import plot_loss_vs_p, plot_mse_vs_p
-from aehelpers.views.plots import plot_code_heatmap
-from aehelpers.checks import check_int_in_range
-from aehelpers.nets.identity import DIGITS, family_outputs
+
+_DIGITS = "digits"  # the family the models were trained on (``aehelpers.nets.identity.DIGITS``)
 
 
-# --- The p slider: rank-p PCA reconstructions of test digits and their error, redrawn at once. ---
+# --- PCA: rank-p reconstructions in closed form (notebook 02) ----------------------------------
 
 CURVE_SIZE = (380, 190)  # width, height of the error-vs-p picture in pixels
 _MARGIN = (52, 14, 12, 34)  # left, right, top, bottom
@@ -158,9 +144,7 @@ def _curve_png(view: PCAView, p: int) -> bytes:
     x, y = to_px(p, view.test_mse[p])
     draw.line([(x, _MARGIN[2]), (x, CURVE_SIZE[1] - _MARGIN[3])], fill=(214, 39, 40), width=1)
     draw.ellipse([x - 4, y - 4, x + 4, y + 4], fill=(214, 39, 40))
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
+    return to_png(np.asarray(img))
 
 
 def render_pca(view: PCAView, p: int) -> Frame:
@@ -200,43 +184,27 @@ def pca_slider(view: PCAView, p: int = 32, *, stops=None) -> Slider:
                           "(the best any linear autoencoder with p hidden units can do)")
 
 
-# --- The bottleneck slider: move p and see digits, reconstructions, codes and loss for that p. ---
-
-def _png(fig, dpi: int) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
-
-def _agg_figure(width: float, height: float):
-    """A Matplotlib figure outside pyplot (nothing displayed, no global state), Agg canvas."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
-
+# --- the bottleneck sweep (notebook 04) -------------------------------------------------------
 
 def codes_png(codes, *, dpi: int = 80) -> bytes:
     """PNG of the shown digits' codes: one row per digit (as in the row of digits above), one column per unit."""
-    fig = _agg_figure(3.9, 3.1)
+    fig = new_figure(3.9, 3.1, dpi=dpi)
     ax = plot_code_heatmap(codes, ax=fig.add_subplot())
     ax.set_ylabel(f"test digit (1–{len(codes)}, left to right above)", fontsize=9)
     fig.subplots_adjust(left=0.17, right=0.97, bottom=0.16, top=0.9)
-    return _png(fig, dpi)
+    return to_png(fig)
 
 
 def curves_png(sweep, p: int, *, dpi: int = 80) -> bytes:
     """PNG of validation loss (left) and test MSE (right) against p, ``p`` marked in both."""
-    fig = _agg_figure(7.6, 3.1)
+    fig = new_figure(7.6, 3.1, dpi=dpi)
     ax_loss, ax_mse = fig.subplots(1, 2)
     ps = sweep.p_values
     plot_loss_vs_p(ps, [sweep.val_loss[q] for q in ps], floor=sweep.floor, current=p,
                    title="validation loss", ax=ax_loss)
     plot_mse_vs_p(ps, [sweep.mse[q] for q in ps], current=p, title="test MSE", ax=ax_mse)
     fig.subplots_adjust(left=0.09, right=0.99, bottom=0.16, top=0.9, wspace=0.32)
-    return _png(fig, dpi)
+    return to_png(fig)
 
 
 def render_pictures(sweep, *, dpi: int = 80) -> dict[int, tuple[bytes, bytes]]:
@@ -269,24 +237,29 @@ def bottleneck_slider(sweep, p: int | None = None) -> Slider:
                           "every p, the one shown in red")
 
 
-# --- A slider over the code size p: watch non-digit reconstructions sharpen into the identity. ---
+# --- the identity problem (notebook 03) ----------------------------------------------------------
 
-def identity_views(models: dict, digits, probes: dict, *, n_show: int = 8) -> dict:
-    """Reconstruct ``n_show`` digits and ``n_show`` images of each probe family with every model.
+def identity_views(outputs: dict, *, n_show: int = 8) -> dict:
+    """Arrange each model's outputs into the identity slider's frames, ``n_show`` images per family.
 
-    ``models`` maps code size p → KerasAutoencoder.  Returns ``{"families": [...], "inputs":
-    {family: (n_show, 784)}, "views": {p: {"outputs": {family: ...}, "errors": {family: MSE},
-    "relative": {family: relative error}, "gap": non-digits − digits}}}``, the errors being means
-    over *all* the images given, not just the ones shown.  The relative error of a family is its
-    MSE over its mean squared pixel value (the MSE of an all-black reconstruction): sparse ink,
-    as in letters and shapes, has a small MSE even when badly reconstructed.
+    ``outputs`` maps code size p → what ``ae.family_outputs(model, digits, probes)`` returned for
+    that model: ``(inputs, reconstructions, per-image MSE)``, three dicts keyed by family,
+    ``"digits"`` first.  Returns ``{"families": [...], "inputs": {family: (n_show, 784)}, "views":
+    {p: {"outputs": {family: ...}, "errors": {family: MSE}, "relative": {family: relative error},
+    "gap": non-digits − digits}}}``, the errors being means over *all* the images given, not just
+    the ones shown.  The relative error of a family is its MSE over its mean squared pixel value
+    (the MSE of an all-black reconstruction): sparse ink, as in letters and shapes, has a small
+    MSE even when badly reconstructed.
     """
     n_show = check_int_in_range(n_show, "n_show", 1)
-    if not models:
-        raise ValueError("models must map at least one code size p to a model; got none")
+    if not isinstance(outputs, dict) or not outputs:
+        raise ValueError("outputs must map at least one code size p to family_outputs(model, digits, probes); got none")
     views = {}
-    for p, kae in sorted(models.items()):
-        sets, x_hat, errors = family_outputs(kae, digits, probes)
+    for p, parts in sorted(outputs.items()):
+        if not (isinstance(parts, tuple) and len(parts) == 3 and all(isinstance(d, dict) for d in parts)):
+            raise ValueError(f"outputs[{p}] must be the (inputs, reconstructions, errors) dicts of family_outputs; "
+                             f"got {type(parts).__name__}")
+        sets, x_hat, errors = parts
         means = {f: float(np.mean(e)) for f, e in errors.items()}
         views[int(p)] = {"outputs": {f: np.clip(x[:n_show], 0.0, 1.0).astype(np.float32) for f, x in x_hat.items()},
                          "errors": means,
@@ -298,19 +271,17 @@ def identity_views(models: dict, digits, probes: dict, *, n_show: int = 8) -> di
 
 def gap(errors: dict) -> float:
     """Mean MSE over the non-digit families minus the digit MSE: how much worse the unseen kinds fare."""
-    others = [float(e) for f, e in errors.items() if f != DIGITS]
-    if DIGITS not in errors or not others:
+    others = [float(e) for f, e in errors.items() if f != _DIGITS]
+    if _DIGITS not in errors or not others:
         raise ValueError(f"errors must hold 'digits' and at least one other family; got {sorted(errors)}")
-    return float(np.mean(others)) - float(errors[DIGITS])
+    return float(np.mean(others)) - float(errors[_DIGITS])
 
 
 def _gap_chart(results: dict, p: int) -> bytes:
-    """PNG of the gap against p (log scale) with ``p`` marked; drawn without pyplot (no figure is left open)."""
-    from matplotlib.figure import Figure
-
+    """PNG of the gap against p (log scale) with ``p`` marked."""
     ps = sorted(results["views"])
     gaps = [gap(results["views"][q]["errors"]) for q in ps]
-    fig = Figure(figsize=(3.4, 2.3), dpi=90, layout="constrained")
+    fig = new_figure(3.4, 2.3, dpi=90, layout="constrained")
     ax = fig.add_subplot()
     ax.plot(ps, gaps, "o-", color="tab:blue", lw=1.5, ms=4)
     ax.plot([p], [gap(results["views"][p]["errors"])], "o", color="tab:red", ms=9)
@@ -321,9 +292,7 @@ def _gap_chart(results: dict, p: int) -> bytes:
     ax.set_ylabel("gap (MSE per pixel)", fontsize=8)
     ax.set_title("non-digit − digit error", fontsize=9)
     ax.tick_params(labelsize=7)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    return to_png(fig)
 
 
 def render_identity(results: dict, p: int, *, scale: int = 2) -> Frame:

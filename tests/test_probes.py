@@ -1,4 +1,4 @@
-"""Non-digit probe families: shapes, ranges, the digit box, determinism, clear errors."""
+"""Probes and noisy inputs: non-digit families (shapes, ranges, the digit box, determinism, clear errors), add_noise."""
 import numpy as np
 import pytest
 
@@ -99,3 +99,19 @@ def test_bad_digits_are_clear_errors(digits):
         nd.shifted_digits(digits, 2, 0, shift=0)
     with pytest.raises(ValueError, match="families"):
         nd.make_probes(digits, 2, 0, families=("noise", "cats"))
+
+
+def test_add_noise_clipped_seeded_and_one_pattern_scaled():
+    x = np.random.default_rng(0).random((3, 28, 28)).astype(np.float32)
+    a, b = nd.add_noise(x, 0.5, rng=1), nd.add_noise(x, 0.5, rng=np.random.default_rng(1))
+    assert a.shape == x.shape and a.dtype == np.float32 and a.min() >= 0 and a.max() <= 1 and np.array_equal(a, b)
+    assert np.array_equal(nd.add_noise(x, 0.0), x)
+    noise = np.random.default_rng(1).standard_normal(x.shape, dtype=np.float32)
+    np.testing.assert_array_equal(nd.add_noise(x, 0.25, rng=1), np.clip(x + np.float32(0.25) * noise, 0, 1))
+    assert not np.array_equal(a, nd.add_noise(x, 0.5, rng=2))
+
+
+@pytest.mark.parametrize("level", [-0.1, float("nan"), float("inf"), "0.5", True])
+def test_add_noise_refuses_bad_levels(level):
+    with pytest.raises(ValueError, match="noise level"):
+        nd.add_noise(np.zeros((2, 4)), level)

@@ -1,0 +1,141 @@
+"""Training recipes: epochs, batch size, and an Adam whose learning rate follows a schedule.
+
+A ``Recipe`` is one way to train (``PLAIN`` is the blog's 50 epochs of Adam at 1e-3); its
+``optimizer(steps_per_epoch)`` is the optimizer factory notebook 06 uses for its own models.
+A ``RecipeByP`` gives each range of code sizes a recipe of its own: ``FAST``, the bottleneck
+sweep's default, trains small codes longer than large ones.  Introduced in notebook 04.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from aehelpers.checks import check_int_in_range
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How a model is trained: epochs, batch size, peak learning rate and its schedule.
+
+    ``schedule`` is ``"constant"`` (the blog) or ``"cosine"`` (decay to 0 over all steps, after
+    ``warmup_epochs`` of a linear rise from 0).  Introduced in notebook 04; notebook 06 uses
+    ``optimizer`` for its convolutional model and its VAE.
+    """
+
+    epochs: int
+    batch_size: int = 256
+    learning_rate: float = 1e-3
+    schedule: str = "constant"
+    warmup_epochs: int = 0
+
+    def __post_init__(self):
+        check_int_in_range(self.epochs, "epochs", 1)
+        check_int_in_range(self.batch_size, "batch_size", 1)
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0; got {self.learning_rate}")
+        if self.schedule not in ("constant", "cosine"):
+            raise ValueError(f"schedule must be 'constant' or 'cosine'; got {self.schedule!r}")
+        check_int_in_range(self.warmup_epochs, "warmup_epochs", 0, self.epochs - 1)
+        if self.warmup_epochs and self.schedule != "cosine":
+            raise ValueError(f"warmup_epochs needs schedule='cosine'; got schedule={self.schedule!r}")
+
+    def optimizer(self, steps_per_epoch: int):
+        """A fresh Keras Adam with this recipe's learning rate (schedule), for ``steps_per_epoch`` batches an epoch."""
+        import keras
+
+        steps_per_epoch = check_int_in_range(steps_per_epoch, "steps_per_epoch", 1)
+        lr = self.learning_rate
+        if self.schedule == "cosine":
+            warmup = self.warmup_epochs * steps_per_epoch
+            lr = keras.optimizers.schedules.CosineDecay(
+                0.0 if warmup else self.learning_rate, self.epochs * steps_per_epoch - warmup,
+                warmup_target=self.learning_rate if warmup else None, warmup_steps=warmup)
+        return keras.optimizers.Adam(lr)
+
+    def steps_per_epoch(self, n_train: int) -> int:
+        """How many batches an epoch over ``n_train`` examples takes (the last one may be short)."""
+        return -(-check_int_in_range(n_train, "n_train", 1) // self.batch_size)
+
+    def fit_kwargs(self) -> dict:
+        """The keywords of ``model.fit`` this recipe fixes: epochs, batch size, shuffled, silent."""
+        return {"epochs": self.epochs, "batch_size": self.batch_size, "shuffle": True, "verbose": 0}
+
+    def for_p(self, p: int) -> "Recipe":
+        """The recipe for code size ``p``: this one, whatever p is."""
+        return self
+
+    def describe(self) -> str:
+        """One line in words: epochs, batch size, learning rate and schedule."""
+        if self.schedule == "constant":
+            rate = f"Adam at {self.learning_rate:g}"
+        elif self.warmup_epochs:
+            rate = (f"Adam warming up over {self.warmup_epochs} epoch{'s' * (self.warmup_epochs != 1)} "
+                    f"to {self.learning_rate:g}, then a cosine decay to 0")
+        else:
+            rate = f"Adam from {self.learning_rate:g}, then a cosine decay to 0"
+        return f"{self.epochs} epochs, batches of {self.batch_size}, {rate}"
+
+    def with_epochs(self, epochs: int) -> "Recipe":
+        """This recipe over ``epochs`` epochs, keeping at most ``epochs - 1`` of warm-up."""
+        epochs = check_int_in_range(epochs, "epochs", 1)
+        return dataclasses.replace(self, epochs=epochs, warmup_epochs=min(self.warmup_epochs, epochs - 1))
+
+
+@dataclasses.dataclass(frozen=True)
+class RecipeByP:
+    """A recipe per range of code sizes: ``steps = ((p_max, Recipe), ...)`` with increasing ``p_max``.
+
+    Code size p is trained with the first step whose ``p_max`` is at least p; the last step also
+    covers every larger p.  Small codes are cheap per epoch and slow to converge; large ones the
+    other way round, so the fast sweep gives them different numbers of epochs.  Introduced in notebook 04.
+    """
+
+    steps: tuple
+
+    def __post_init__(self):
+        steps = tuple(self.steps) if isinstance(self.steps, (tuple, list)) else None
+        if not steps or not all(isinstance(s, (tuple, list)) and len(s) == 2 and isinstance(s[1], Recipe)
+                                for s in steps):
+            raise ValueError(f"steps must be a non-empty sequence of (p_max, Recipe) pairs; got {self.steps!r}")
+        bounds = [check_int_in_range(s[0], "p_max", 1) for s in steps]
+        if any(b <= a for a, b in zip(bounds, bounds[1:])):
+            raise ValueError(f"the p_max of the steps must increase; got {bounds}")
+        object.__setattr__(self, "steps", tuple((b, s[1]) for b, s in zip(bounds, steps)))
+
+    def for_p(self, p: int) -> Recipe:
+        """The recipe code size ``p`` is trained with."""
+        p = check_int_in_range(p, "p", 1)
+        return next((recipe for p_max, recipe in self.steps if p <= p_max), self.steps[-1][1])
+
+    def describe(self) -> str:
+        """One line per step: which code sizes, and how they are trained."""
+        lines, low = [], 1
+        for i, (p_max, recipe) in enumerate(self.steps):
+            which = (f"p ≥ {low}" if i == len(self.steps) - 1 else f"p ≤ {p_max}" if low == 1
+                     else f"{low} ≤ p ≤ {p_max}")
+            lines.append(f"{which}: {recipe.describe()}")
+            low = p_max + 1
+        return "\n".join(lines)
+
+    def with_epochs(self, epochs: int) -> "RecipeByP":
+        """Every step over ``epochs`` epochs (a short run for tests and quick mode)."""
+        return RecipeByP(tuple((p_max, recipe.with_epochs(epochs)) for p_max, recipe in self.steps))
+
+
+def check_recipe(recipe) -> "Recipe | RecipeByP":
+    """``recipe`` if it is a ``Recipe`` or a ``RecipeByP``, else ``ValueError`` naming what was given."""
+    if not isinstance(recipe, (Recipe, RecipeByP)):
+        raise ValueError(f"recipe must be a Recipe or a RecipeByP; got {type(recipe).__name__}")
+    return recipe
+
+
+PLAIN = Recipe(epochs=50, batch_size=256, learning_rate=1e-3, schedule="constant")  # the blog's
+# FAST: within 2% of PLAIN's validation loss at every p in 2…128 on full MNIST (`make bench`, seed 0) in a
+# fraction of its time. Where the time goes (2 cores): at batch 256 a step of a small model is mostly fixed
+# per-step cost, so batches of 512 make an epoch ~0.6–0.9× as long; fewer, larger steps then need a higher
+# peak rate, reached over a 2-epoch warm-up so that no unit dies (6e-3 at batch 1024 killed 3–8 units at
+# p ≥ 64). Small codes learn slowest and cost least per epoch: they get 30 epochs at 8e-3 (p = 2: +1.5%);
+# from p = 8 up 20 epochs at 6e-3 are enough (+0.7…1.4%; 20 epochs at 3e-3 missed by 3–4%).
+# XLA (jit_compile) made epochs slower here; 16 steps per execution made a one-thread epoch alone ~0.8× as long
+# (/tmp runs), two workers side by side ~0.9× (`make bench`: sweep.fit_s against the run before).
+FAST = RecipeByP(((4, Recipe(epochs=30, batch_size=512, learning_rate=8e-3, schedule="cosine", warmup_epochs=2)),
+                  (784, Recipe(epochs=20, batch_size=512, learning_rate=6e-3, schedule="cosine", warmup_epochs=2))))
