@@ -17,16 +17,21 @@ FACE = {
     'as_real_array': 'checks',
     'check': 'checks',
     'check_binary': 'checks',
+    'check_images': 'checks',
     'check_int_in_range': 'checks',
+    'check_model_batch': 'checks',
     'check_pixels': 'checks',
     'check_same_length': 'checks',
+    'check_stop': 'checks',
     'check_unit_interval': 'checks',
     # data
     'KERAS_CACHE': 'data',
     'MNIST': 'data',
     'SAMPLE': 'data',
     'SOURCES': 'data',
+    'check_mnist': 'data',
     'load_mnist': 'data',
+    'mnist_fingerprint': 'data',
     'validate_npz': 'data',
     # environment
     'check_environment': 'environment',
@@ -36,7 +41,11 @@ FACE = {
     # files
     'atomic_path': 'files',
     'figure_path': 'files',
+    'make_folder': 'files',
+    'process_folder': 'files',
+    'remove_orphans': 'files',
     'save_fig': 'files',
+    'swap_folder': 'files',
     'write_bytes': 'files',
     'write_text': 'files',
     # keys
@@ -107,10 +116,12 @@ FACE = {
     'split_autoencoder': 'nets.models',
     # nets.recipes
     'FAST': 'nets.recipes',
+    'MAX_WEIGHTS': 'nets.recipes',
     'PLAIN': 'nets.recipes',
     'Recipe': 'nets.recipes',
     'RecipeByP': 'nets.recipes',
     'check_recipe': 'nets.recipes',
+    'check_settings': 'nets.recipes',
     # nets.sweep
     'DEFAULT_P': 'nets.sweep',
     'Sweep': 'nets.sweep',
@@ -139,6 +150,7 @@ FACE = {
     # nets.workers
     'default_workers': 'nets.workers',
     'kill_worker_pool': 'nets.workers',
+    'share_array': 'nets.workers',
     'start_worker_pool': 'nets.workers',
     'submission_order': 'nets.workers',
     'wait_for_jobs': 'nets.workers',
@@ -243,7 +255,6 @@ FACE = {
     'plot_framework': 'views.diagrams',
     # views.latent
     'LatentView': 'views.latent',
-    'check_coordinate': 'views.latent',
     'check_decoder': 'views.latent',
     'grid_codes': 'views.latent',
     'interpolate': 'views.latent',

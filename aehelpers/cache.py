@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aehelpers.checks import check_model_batch
 from aehelpers.keys import Entry, call_entry, fit_entry
 from aehelpers.runtime import cache_dir
 
@@ -325,6 +326,7 @@ def cached(fn, *args, **kwargs):
     An argument the key cannot describe raises ``ValueError`` naming it; a result that cannot be
     stored warns (``CacheWarning``) and is returned as computed.
     """
+    check_model_batch(fn, args)  # ae.cached(model.predict, x): a wrong shape named here, not by Keras
     try:
         entry = call_entry(fn, *args, **kwargs)
     except OSError as err:  # the cache folder itself is unusable

@@ -2,9 +2,12 @@
 
 Every ``aehelpers`` function validates what it is given with these (``as_matrix``,
 ``check_int_in_range``, ``check_unit_interval``...), with messages that say what was expected
-and what was received.  Notebooks state a claim in prose and check it in the next cell with
-``check("the code is dense", dead == 0)``: the reader sees one ✓ line, and the notebook stops
-loudly (``ClaimFailed``) when the claim is false.  Introduced in notebook 00.
+and what was received.  Two of them are the one path for their kind of input: ``check_images``
+for every function that takes images (finite pixels in [0, 1]: no raw 0..255, no NaN), and
+``check_stop`` for every value a slider or a pure ``render_*`` is given.  Notebooks state a
+claim in prose and check it in the next cell with ``check("the code is dense", dead == 0)``:
+the reader sees one ✓ line, and the notebook stops loudly (``ClaimFailed``) when the claim is
+false.  Introduced in notebook 00.
 """
 from __future__ import annotations
 
@@ -87,13 +90,90 @@ def check_unit_interval(x, name: str = "x") -> np.ndarray:
     return arr
 
 
-def check_pixels(x, name: str, why: str = "binary cross-entropy targets") -> None:
-    """Refuse values outside [0, 1] (pixels not divided by 255) with the range found, before any training."""
-    arr = np.asarray(x)
+def check_images(x, name: str = "images", why: str = "pixel intensities", *, dtype=np.float32) -> np.ndarray:
+    """``x`` as a float array of images with finite pixels in [0, 1], else ``ValueError``.
+
+    The one boundary check of images: every public function that takes images (training targets,
+    the cross-entropies, the noise view, the VAE's ELBO, decoded grids) calls it, so raw 0..255
+    pixels or NaN are refused before any work, with the shape or range found.  Any layout with
+    one image per leading index is accepted: ``(k, 784)``, ``(k, 28, 28)``, ``(k, 28, 28, 1)``.
+    """
+    arr = as_real_array(x, name)
+    if arr.ndim < 2 or arr.shape[0] == 0 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty batch of images, one per row, e.g. (k, 784) or "
+                         f"(k, 28, 28, 1); got shape {arr.shape}")
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = int(arr.size - np.count_nonzero(finite))
+        raise ValueError(f"{name} must hold finite values in [0, 1] ({why}); got {bad} NaN/inf value(s) "
+                         f"in shape {arr.shape}")
     lo, hi = float(arr.min()), float(arr.max())
     if lo < 0 or hi > 1:
         raise ValueError(f"{name} must hold values in [0, 1] ({why}); got values from {lo:g} to {hi:g}"
                          + (" — divide pixels by 255" if hi > 1.5 else ""))
+    if dtype is None:  # keep a float dtype as given
+        dtype = arr.dtype if arr.dtype.kind == "f" else np.float32
+    return arr.astype(dtype, copy=False)
+
+
+def check_pixels(x, name: str, why: str = "binary cross-entropy targets") -> np.ndarray:
+    """Refuse images outside [0, 1] or not finite, before any training: :func:`check_images`, keeping the dtype."""
+    return check_images(x, name, why, dtype=None)
+
+
+def _shown(stops) -> str:
+    """The stops for a message: all of them when few, else the first and last few."""
+    plain = [v.item() if hasattr(v, "item") else v for v in stops]
+    if len(plain) <= 12:
+        return str(plain)
+    return f"[{', '.join(map(str, plain[:4]))}, …, {', '.join(map(str, plain[-3:]))}]"
+
+
+def check_stop(value, stops, name: str, *, nearest: bool = False):
+    """``value`` as one of ``stops``, else ``ValueError`` naming the value and the stops.
+
+    The one check of a slider value: the shell's start and moves, a control set by hand, and
+    every pure ``render_*`` called directly go through it.  A value must be a stop of the same
+    kind (32.0 and True are not the stop 32).  ``nearest=True`` (number stops only): any number
+    within the first and last stop gives the nearest stop; outside that range it is refused.
+    """
+    if nearest:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{name} must be a number in the slider's range [{min(stops):g}, {max(stops):g}]; "
+                             f"got {value!r} ({type(value).__name__})")
+        lo, hi, v = float(min(stops)), float(max(stops)), float(value)
+        slack = 1e-9 * max(1.0, abs(lo), abs(hi))
+        if not np.isfinite(v) or v < lo - slack or v > hi + slack:
+            raise ValueError(f"{name} must lie in the slider's range [{lo:g}, {hi:g}]; got {v:g} "
+                             f"(stops {_shown(stops)})")
+        return min(stops, key=lambda s: abs(float(s) - v))
+    if isinstance(value, (numbers.Number, str)) and not isinstance(value, bool):
+        whole = isinstance(value, numbers.Integral)
+        for stop in stops:
+            if value == stop and whole == isinstance(stop, numbers.Integral):
+                return stop
+    raise ValueError(f"{name} must be one of the slider's stops {_shown(stops)}; got {value!r}")
+
+
+def check_model_batch(fn, args) -> None:
+    """Refuse, before Keras sees it, an array for ``model.predict`` (or ``evaluate``, ``predict_on_batch``)
+    whose shape the model does not take, naming both shapes (Keras may say only "as_list() is not
+    defined on an unknown TensorShape" once it has been called on another shape).  Other calls pass.
+    """
+    model, what = getattr(fn, "__self__", None), getattr(fn, "__name__", "")
+    if what not in ("predict", "predict_on_batch", "evaluate") or not args or not isinstance(args[0], np.ndarray):
+        return
+    try:  # an unbuilt or subclassed Keras model may have no inputs: nothing to compare with
+        inputs = model.inputs
+    except Exception:  # noqa: BLE001 — Keras raises several types here
+        return
+    if not isinstance(inputs, (list, tuple)) or len(inputs) != 1:
+        return
+    want, got = tuple(inputs[0].shape)[1:], args[0].shape
+    if len(got) != len(want) + 1 or any(w is not None and w != g for w, g in zip(want, got[1:])):
+        shape = ", ".join("any" if w is None else str(w) for w in want)
+        raise ValueError(f"{getattr(model, 'name', 'the model')}.{what} takes a batch of shape (k, {shape}); got {got}"
+                         + (f" (use x.reshape(-1, {shape}))" if None not in want else ""))
 
 
 # --- claims -----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from aehelpers.runtime import is_offline
 
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 SAMPLE = Path(__file__).resolve().parent / "_sample" / "mnist_5k.npz"
+_SAMPLE_SOURCE = "offline sample"  # how MNIST.source begins for the bundled digits
 SOURCES = ("auto", "path", "env", "keras-cache", "keras-download", "sample")
 _EXPECTED = {
     "x_train": (3, np.uint8),
@@ -42,11 +43,26 @@ class MNIST:
         return len(self.x_train) == 60_000 and len(self.x_test) == 10_000
 
     def describe(self) -> str:
-        """The one-line announcement printed when the data is first loaded."""
+        """The one-line announcement printed when the data is first loaded.
+
+        Only the bundled sample carries the advice to set ``AEHELPERS_MNIST``, and only while it is
+        unset (a subset of full MNIST, ``n_train=...``, is not the sample).
+        """
         line = f"MNIST: {self.source}, {len(self.x_train):,} train / {len(self.x_test):,} test"
-        if not self.is_full:
+        if self.source.startswith(_SAMPLE_SOURCE) and not _env_file():
             line += " (set AEHELPERS_MNIST or go online for the full 60,000/10,000)"
+        elif self.source.startswith(_SAMPLE_SOURCE):
+            line += " (source='sample' was asked for; AEHELPERS_MNIST is set and read with source='auto')"
         return line
+
+
+def check_mnist(data, name: str = "data") -> "MNIST":
+    """``data`` if it holds images as an ``MNIST`` does (``x_train``, ``x_test``), else ``ValueError`` naming it."""
+    if not all(hasattr(data, split) for split in ("x_train", "x_test")):
+        keys = f" with keys {sorted(map(str, data))[:6]}" if isinstance(data, dict) else ""
+        raise ValueError(f"{name} must be an MNIST as ae.load_mnist() returns it (with .x_train and .x_test); "
+                         f"got {type(data).__name__}{keys}")
+    return data
 
 
 def validate_npz(path: str | os.PathLike, *, origin: str = "") -> dict[str, np.ndarray]:
@@ -144,7 +160,7 @@ def _resolve(source: str, path: str | None) -> tuple[dict[str, np.ndarray], str]
             if source == "keras-download":
                 raise ConnectionError(f"Keras could not download MNIST: {err}") from err
             print(f"MNIST: Keras download failed ({type(err).__name__}); using the offline sample")
-    return _from_sample(), "offline sample (5,000 real digits bundled with aehelpers)"
+    return _from_sample(), f"{_SAMPLE_SOURCE} (5,000 real digits bundled with aehelpers)"
 
 
 def _file_state(name) -> tuple | None:
@@ -162,6 +178,15 @@ def _memo_key(source: str, path: str | None) -> tuple:
     """Everything that decides ``load_mnist``'s answer: a changed file or setting is a new key."""
     env = _env_file()
     return (source, _file_state(path), _file_state(env), is_offline(), _file_state(KERAS_CACHE))
+
+
+def mnist_fingerprint(source: str = "auto", path: str | os.PathLike | None = None) -> str:
+    """A short hash of everything that decides what ``load_mnist(source, path)`` returns (settings, file
+    states), for a tool that keeps results made from it: the site's executed notebooks (``make site``)."""
+    import hashlib
+
+    key = _memo_key(source, None if path is None else os.fspath(path))
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:16]
 
 
 _MEMO: dict[tuple, tuple[dict[str, np.ndarray], str]] = {}

@@ -117,12 +117,16 @@ def test_freshness_needs_newer_copy_same_mode_and_static_sliders(tmp_path):
     executed = tmp_path / "ex" / "00_a.ipynb"
     executed.parent.mkdir()
     nb = nbformat.v4.new_notebook()
-    nb.metadata["aehelpers_site"] = {"mode": "quick", "static_sliders": True}
+    nb.metadata["aehelpers_site"] = {"mode": "quick", "static_sliders": True, "data": bs.mnist_fingerprint()}
     nbformat.write(nb, executed)
     future = time.time() + 3600  # newer than the notebook and every aehelpers/*.py
     os.utime(executed, (future, future))
     assert bs.is_fresh(executed, source, "quick")
     assert not bs.is_fresh(executed, source, "full")
+    nb.metadata["aehelpers_site"]["data"] = "made-on-other-data"  # e.g. the sample, before AEHELPERS_MNIST was set
+    nbformat.write(nb, executed)
+    os.utime(executed, (future, future))
+    assert not bs.is_fresh(executed, source, "quick")
     os.utime(source, (future + 1, future + 1))
     assert not bs.is_fresh(executed, source, "quick")
     assert not bs.is_fresh(tmp_path / "missing.ipynb", source, "quick")

@@ -50,3 +50,29 @@ def test_to_png_roundtrip():
     assert img.shape == (4, 4) and img[0, 0] == 0 and img[0, 3] == 255 and img[2, 0] == 128
     with pytest.raises(ValueError, match="2-D"):
         to_png(np.zeros(3))
+
+
+def test_check_images_is_the_one_boundary_of_images():
+    x = np.full((2, 28, 28, 1), 0.5)
+    assert checks.check_images(x).dtype == np.float32 and checks.check_images(x, dtype=np.float64).dtype == np.float64
+    with pytest.raises(ValueError, match=r"x must hold values in \[0, 1\] \(pixel intensities\); got values from 0 "
+                                         r"to 255 — divide pixels by 255"):
+        checks.check_images(np.array([[0.0, 255.0]]), "x")
+    with pytest.raises(ValueError, match=r"x must hold finite values .*got 1 NaN/inf value\(s\) in shape \(1, 2\)"):
+        checks.check_images([[0.0, np.nan]], "x")
+    with pytest.raises(ValueError, match=r"non-empty batch of images.*got shape \(0, 784\)"):
+        checks.check_images(np.zeros((0, 784)), "x")
+    with pytest.raises(ValueError, match="strings"):
+        checks.check_images([["a"]], "x")
+    with pytest.raises(ValueError, match=r"y must hold values in \[0, 1\] \(targets\)"):
+        checks.check_pixels(np.array([[2.0]]), "y", "targets")
+
+
+def test_check_stop():
+    assert checks.check_stop(np.int64(2), (1, 2, 3), "p") == 2
+    assert checks.check_stop(0.26, (0.0, 0.5), "t", nearest=True) == 0.5
+    with pytest.raises(ValueError, match=r"p must be one of the slider's stops \[1, 2, 3, 4, …, 98, 99, 100\]; got 0"):
+        checks.check_stop(0, range(1, 101), "p")
+    for bad in (2.0, True, "2", None, np.array([2])):
+        with pytest.raises(ValueError, match=r"p must be one of the slider's stops \[1, 2, 3\]"):
+            checks.check_stop(bad, (1, 2, 3), "p")

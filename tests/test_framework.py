@@ -225,9 +225,9 @@ def test_hamming_rejects_non_binary_data():
 
 
 def test_cross_entropy_rejects_targets_outside_unit_interval():
-    with pytest.raises(ValueError, match=r"targets X must lie in \[0, 1\]; got values from 0 to 255"):
+    with pytest.raises(ValueError, match=r"targets X must hold values in \[0, 1\] .*; got values from 0 to 255 — divide pixels by 255"):
         fw.binary_cross_entropy([[0.5, 0.5]], [[0.0, 255.0]])
-    with pytest.raises(ValueError, match=r"reconstructions Z must lie in \[0, 1\]; got values from -0.1"):
+    with pytest.raises(ValueError, match=r"reconstructions Z must hold values in \[0, 1\] .*; got values from -0.1"):
         fw.binary_cross_entropy([[-0.1, 0.5]], [[0.0, 1.0]])
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         fw.entropy_floor([[1.5]])

@@ -29,9 +29,9 @@ def test_view_render_and_slider():
     assert view.bce[0.5] == pytest.approx(mean_cross_entropy(view.denoised[0.5], x))
     frame = rb.render_noise(view, 0.5)
     assert isinstance(frame, Frame) and "0.50" in frame.label and frame.numbers["BCE"] == view.bce[0.5]
-    with pytest.raises(ValueError, match=r"precomputed levels .*got 0.3"):
+    with pytest.raises(ValueError, match=r"noise level must be one of the slider's stops \[0.0, 0.5, 1.0\]; got 0.3"):
         rb.render_noise(view, 0.3)
-    with pytest.raises(ValueError, match=r"\[0, 1\]; got 2"):
+    with pytest.raises(ValueError, match=r"stops \[0.0, 0.5, 1.0\]; got 2.0"):
         rb.render_noise(view, 2.0)
     slider = rb.noise_slider(view, level=0.4)
     assert slider.values() == {"level": 0.5}
@@ -66,7 +66,7 @@ def test_threshold_view_render_and_slider():
     assert frame.numbers["far"] == float((far >= t).mean()) and "far flagged" in frame.label
     assert view.flagged[view.thresholds[0]]["test digits"] == 1.0  # the lowest threshold flags everything
     assert rb.render_threshold(view, view.thresholds[0]).images != frame.images  # the line moves
-    with pytest.raises(ValueError, match="precomputed thresholds"):
+    with pytest.raises(ValueError, match=r"threshold must be one of the slider's stops \[.*\]; got 123.0"):
         rb.render_threshold(view, 123.0)
     slider = rb.threshold_slider(view, threshold=t * 1.001)
     assert slider.values() == {"threshold": t}

@@ -48,3 +48,23 @@ def test_a_move_must_be_a_stop_of_the_same_kind():
         with pytest.raises(ValueError, match="a must be one of the slider's stops"):
             s.update(a=bad)
     assert s.frame.label == "a = 2, b = 0" and s.controls["a"].value == 2
+
+
+def test_a_control_set_by_hand_is_checked_by_the_shell():
+    s = Slider(_render, {"a": [1, 2, 3]})
+    with pytest.raises(ValueError, match=r"a must be one of the slider's stops \[1, 2, 3\]; got 7"):
+        s.controls["a"].value = 7  # not ipywidgets' bare "Invalid selection: value not found"
+    with pytest.raises(ValueError, match=r"got 2.0"):
+        s.controls["a"].value = 2.0
+    assert s.controls["a"].value == 2 and s.frame.label == "a = 2, b = 0"  # a refused value changes nothing
+    s.controls["a"].value = 3
+    assert s.frame.label == "a = 3, b = 0"
+
+
+def test_nearest_start_only_within_the_range():
+    s = Slider(_render, {"a": [1, 2, 3]}, {"a": 2.4}, nearest=True)
+    assert s.values() == {"a": 2}
+    for bad, match in ((3.5, r"a must lie in the slider's range \[1, 3\]; got 3.5 \(stops \[1, 2, 3\]\)"),
+                       ("2", r"a must be a number .*got '2'"), (float("nan"), "got nan")):
+        with pytest.raises(ValueError, match=match):
+            Slider(_render, {"a": [1, 2, 3]}, {"a": bad}, nearest=True)

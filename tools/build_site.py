@@ -5,32 +5,43 @@
 1. Execute every ``*.ipynb`` of ``--notebooks`` (in the mode ``AEHELPERS_QUICK`` asks for) with
    ``AEHELPERS_STATIC_SLIDERS=1``, so that each ``aehelpers.views.slider.Slider`` also leaves its
    frames as a static HTML output (``aehelpers/static_slider.py``).  An executed copy in
-   ``--executed`` is reused when it is *fresh*: newer than its notebook and than every
-   ``aehelpers/*.py``, and executed in the same mode.
+   ``--executed`` is reused when it is *fresh*: newer than its notebook and than every module of
+   ``aehelpers/``, executed in the same mode and on the same data (``aehelpers.data.mnist_fingerprint``:
+   a copy made offline on the sample is not reused once ``AEHELPERS_MNIST`` names full MNIST).
 2. Convert each to HTML with nbconvert and the template in ``tools/site_template`` (no CDN:
    no MathJax, no require.js, no widget manager: a Slider's live widget gives way to its static
    twin, progress bars are drawn from their saved last state, any other widget is named as
    needing a kernel); math becomes MathML at build time
    (``latex2mathml``; Chromium, Firefox and Safari render MathML natively); figures stay inline as
-   ``data:`` URIs; links to ``NN_name.ipynb`` become links to ``NN_name.html``.
+   ``data:`` URIs, and so do markdown images (a missing one fails the build, naming notebook and
+   file); links to ``NN_name.ipynb`` become links to ``NN_name.html``.
 3. Write ``index.html`` in reading order, linking every page, and print the page weights.
+
+The pages are written into a folder beside ``--out`` and swapped in only when every page is made:
+a notebook that fails leaves the previous site as it was.
 
 The folder works from ``file://`` and from any static host; it loads nothing from anywhere.
 """
 from __future__ import annotations
 
 import argparse
+import base64
 import html
 import json
+import mimetypes
 import os
 import re
+import shutil
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from aehelpers.data import mnist_fingerprint  # noqa: E402
+from aehelpers.files import make_folder, process_folder, swap_folder  # noqa: E402
 from aehelpers.runtime import env_flag, mode_name  # noqa: E402
 
 TEMPLATE_DIR = REPO / "tools" / "site_template"
@@ -42,22 +53,27 @@ PAGE_BUDGET = 5_000_000
 SITE_BUDGET = 30_000_000
 
 
+class SiteError(Exception):
+    """The site cannot be built as asked; the message says why (``main`` prints it and exits 1)."""
+
+
 # -- 1. execute (or reuse) ------------------------------------------------------------------------
 def _newest_source(notebook: Path) -> float:
-    helpers = [p.stat().st_mtime for p in (REPO / "aehelpers").glob("*.py")]
+    helpers = [p.stat().st_mtime for p in (REPO / "aehelpers").rglob("*.py")]  # every layer's modules
     local = [p.stat().st_mtime for p in notebook.parent.glob("*.py")]  # modules beside the notebook
     return max([notebook.stat().st_mtime, *helpers, *local])
 
 
 def is_fresh(executed: Path, notebook: Path, mode: str) -> bool:
-    """``executed`` can stand for ``notebook``: newer than it and every helper, and of ``mode``."""
+    """``executed`` can stand for ``notebook``: newer than it and every helper, of ``mode``, and made
+    from the data ``load_mnist()`` gives now (``mnist_fingerprint``)."""
     if not executed.is_file() or executed.stat().st_mtime <= _newest_source(notebook):
         return False
     try:
         meta = json.loads(executed.read_text(encoding="utf-8"))["metadata"].get("aehelpers_site", {})
     except (OSError, ValueError, KeyError):
         return False
-    return meta.get("mode") == mode and meta.get("static_sliders") is True
+    return meta.get("mode") == mode and meta.get("static_sliders") is True and meta.get("data") == mnist_fingerprint()
 
 
 def execute(notebook: Path, executed: Path, mode: str, figures: Path) -> None:
@@ -70,6 +86,7 @@ def execute(notebook: Path, executed: Path, mode: str, figures: Path) -> None:
            "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
+    data = mnist_fingerprint()  # before the run: a file replaced meanwhile makes the copy stale, not wrong
     try:
         nb = nbformat.read(notebook, as_version=4)
         ExecutePreprocessor(timeout=None, kernel_name="python3").preprocess(
@@ -80,7 +97,7 @@ def execute(notebook: Path, executed: Path, mode: str, figures: Path) -> None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    nb.metadata["aehelpers_site"] = {"mode": mode, "static_sliders": True}
+    nb.metadata["aehelpers_site"] = {"mode": mode, "static_sliders": True, "data": data}
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_suffix(".ipynb.part")
     nbformat.write(nb, tmp)
@@ -110,6 +127,40 @@ def math_to_tokens(markdown: str, store: list[str]) -> str:
     return "".join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(parts))
 
 
+_MD_IMAGE = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)(>?(?:\s+[\"'][^\"']*[\"'])?\s*\))")
+_HTML_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*["'])([^"']+)(["'])""", re.I)
+
+
+def inline_images(markdown: str, folder: Path, attachments: dict, where: str) -> str:
+    """Markdown and ``<img>`` images outside code as ``data:`` URIs (files beside the notebook, cell
+    attachments); ``SiteError`` naming ``where`` and the image when one is missing or off the site."""
+    def data_uri(src: str) -> str:
+        if src.startswith("data:"):
+            return src
+        if re.match(r"(?:[a-z]+:)?//", src, re.I):
+            raise SiteError(f"{where}: the image {src!r} is off the site (the site loads nothing from anywhere); "
+                            "save it beside the notebook and link the file")
+        if src.startswith("attachment:"):
+            name = urllib.parse.unquote(src[len("attachment:"):])
+            found = attachments.get(name) or {}
+            mime = next(iter(found), None)
+            if mime is None:
+                raise SiteError(f"{where}: the image {src!r} names no attachment of its cell "
+                                f"(it has {sorted(attachments) or 'none'})")
+            return f"data:{mime};base64,{''.join(found[mime])}"
+        path = (folder / urllib.parse.unquote(src.split("#")[0].split("?")[0])).resolve()
+        if not path.is_file():
+            raise SiteError(f"{where}: the image {src!r} does not exist (expected a file at {path})")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+    def one(match):
+        return match.group(1) + data_uri(match.group(2)) + match.group(3)
+
+    parts = _CODE.split(markdown)
+    return "".join(p if i % 2 else _HTML_IMAGE.sub(one, _MD_IMAGE.sub(one, p)) for i, p in enumerate(parts))
+
+
 def static_widget(model_id: str, state: dict) -> str | None:
     """A widget's last state as plain HTML, for the simple ones (boxes, text, progress bars: what
     tqdm shows while a model trains); ``None`` for any widget that needs a kernel."""
@@ -133,14 +184,17 @@ def static_widget(model_id: str, state: dict) -> str | None:
     return None
 
 
-def prepare(nb) -> list[str]:
-    """Make ``nb`` static in place: widget views and state dropped, math replaced by tokens."""
+def prepare(nb, folder: Path | None = None, name: str = "the notebook") -> list[str]:
+    """Make ``nb`` static in place: widget views and state dropped, math replaced by tokens, images
+    inlined (relative to ``folder``, by default ``notebooks/``; a missing one raises ``SiteError``)."""
     import nbformat
 
     store: list[str] = []
     state = nb.metadata.pop("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
-    for cell in nb.cells:
+    for k, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
+            cell.source = inline_images(cell.source, folder or REPO / "notebooks", cell.get("attachments") or {},
+                                        f"{name}, markdown cell {k + 1}")
             cell.source = math_to_tokens(cell.source, store)
             cell.pop("attachments", None)
         elif cell.cell_type == "code":
@@ -171,12 +225,13 @@ def _site_links(page: str, names: set[str]) -> str:
     return re.sub(r'(href=")([^"#/]+\.ipynb)(#[^"]*)?"', fix, page)
 
 
-def convert(nb, *, title: str, nav: dict, notebook_names: set[str], quick: bool) -> str:
-    """One page: nbconvert with ``tools/site_template`` plus MathML and links between pages."""
+def convert(nb, *, title: str, nav: dict, notebook_names: set[str], quick: bool, folder: Path | None = None,
+            name: str = "the notebook") -> str:
+    """One page: nbconvert with ``tools/site_template`` plus MathML, inlined images and links between pages."""
     from nbconvert import HTMLExporter
     from pygments.formatters import HtmlFormatter
 
-    store = prepare(nb)
+    store = prepare(nb, folder, name)
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATE_DIR.parent)], template_name=TEMPLATE_DIR.name)
     exporter.exclude_input_prompt = exporter.exclude_output_prompt = True
     resources = {"ae": {"title": title, "nav": nav, "quick": quick,
@@ -201,43 +256,45 @@ def title_of(nb, fallback: str) -> tuple[str, str]:
 
 
 # -- 3. the site ----------------------------------------------------------------------------------------
-def build(notebooks: Path, executed_dir: Path, out: Path, *, reuse: bool = True) -> dict[str, int]:
-    """Execute (or reuse) and convert every notebook of ``notebooks``; returns {file: bytes}."""
-    import nbformat
+def check_out(out: Path) -> Path:
+    """``out`` as a place the site may take: a new folder or a previous site (only pages in it); else ``SiteError``."""
+    if out.exists() and not out.is_dir():
+        raise SiteError(f"--out {out} is a file, not a folder: give a folder for the site's pages")
+    try:
+        make_folder(out.parent, f"the folder of --out {out}")
+    except NotADirectoryError as err:
+        raise SiteError(str(err)) from None
+    others = sorted(p.name for p in out.iterdir() if p.suffix != ".html" or not p.is_file()) if out.is_dir() else []
+    if others:  # the swap replaces the whole folder: never one holding anything but a site
+        raise SiteError(f"--out {out} holds more than a site's pages ({', '.join(others[:5])}); "
+                        "give a new folder or one that only a previous site wrote")
+    return out
 
+
+def build(notebooks: Path, executed_dir: Path, out: Path, *, reuse: bool = True) -> dict[str, int]:
+    """Execute (or reuse) and convert every notebook of ``notebooks``; returns {file: bytes}.
+
+    The pages are written into a folder beside ``out`` and swapped in when all are made; on any
+    failure that folder is removed, ``out`` is left as it was and ``SiteError`` says which notebook failed.
+    """
     mode, quick = mode_name(), env_flag("AEHELPERS_QUICK")
     if quick:  # as CI's quick runs: the bundled digits, no download attempt
         os.environ.setdefault("AEHELPERS_OFFLINE", "1")
     sources = sorted(notebooks.glob("*.ipynb"))
     if not sources:
-        raise SystemExit(f"no notebooks in {notebooks}")
-    names = {p.name for p in sources}
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.html"):
-        old.unlink()
-    pages = []
-    for k, source in enumerate(sources):
-        executed = executed_dir / source.name
-        start = time.monotonic()
-        if reuse and is_fresh(executed, source, mode):
-            how = "reused"
-        else:
-            print(f"executing {source.name} ({mode} mode) ...", flush=True)
-            execute(source, executed, mode, executed_dir / "figures")
-            how = "executed"
-        nb = nbformat.read(executed, as_version=4)
-        title, subtitle = title_of(nb, source.stem)
-        pages.append((source, title, subtitle))
-        nav = {"index": "index.html",
-               "prev": sources[k - 1].stem + ".html" if k else None,
-               "next": sources[k + 1].stem + ".html" if k + 1 < len(sources) else None,
-               "source": source.name}
-        page = convert(nb, title=title, nav=nav, notebook_names=names, quick=quick)
-        (out / f"{source.stem}.html").write_text(page, encoding="utf-8")
-        print(f"  {source.stem}.html: {len(page.encode()):,} bytes, "
-              f"{page.count(STATIC_MARK)} static slider(s), {how} in {time.monotonic() - start:.1f} s",
-              flush=True)
-    (out / "index.html").write_text(index_page(pages, quick), encoding="utf-8")
+        raise SiteError(f"no notebooks in {notebooks}")
+    out = check_out(out)
+    aside = process_folder(f".{out.name}.building-", out.parent)  # a killed build's folder is removed here
+    umask = os.umask(0o022)
+    os.umask(umask)
+    aside.chmod(0o777 & ~umask)  # an ordinary folder, not mkdtemp's 0700: a web server may read it
+    try:
+        pages = [_page(k, sources, executed_dir, aside, mode, quick, reuse) for k in range(len(sources))]
+        (aside / "index.html").write_text(index_page(pages, quick), encoding="utf-8")
+        swap_folder(aside, out)
+    except BaseException:
+        shutil.rmtree(aside, ignore_errors=True)
+        raise
     sizes = {p.name: p.stat().st_size for p in sorted(out.glob("*.html"))}
     total = sum(sizes.values())
     print(f"site: {out} — {len(sizes)} files, {total:,} bytes "
@@ -246,6 +303,38 @@ def build(notebooks: Path, executed_dir: Path, out: Path, *, reuse: bool = True)
     if over or total > SITE_BUDGET:
         print("OVER BUDGET: " + ", ".join(over or [f"site {total:,} bytes"]), file=sys.stderr)
     return sizes
+
+
+def _page(k: int, sources: list[Path], executed_dir: Path, folder: Path, mode: str, quick: bool, reuse: bool):
+    """Execute (or reuse) notebook ``k`` and write its page into ``folder``: ``(source, title, subtitle)``."""
+    import nbformat
+
+    source, start = sources[k], time.monotonic()
+    executed = executed_dir / source.name
+    try:
+        if reuse and is_fresh(executed, source, mode):
+            how = "reused"
+        else:
+            print(f"executing {source.name} ({mode} mode) ...", flush=True)
+            execute(source, executed, mode, executed_dir / "figures")
+            how = "executed"
+        nb = nbformat.read(executed, as_version=4)
+        title, subtitle = title_of(nb, source.stem)
+        nav = {"index": "index.html",
+               "prev": sources[k - 1].stem + ".html" if k else None,
+               "next": sources[k + 1].stem + ".html" if k + 1 < len(sources) else None,
+               "source": source.name}
+        page = convert(nb, title=title, nav=nav, notebook_names={p.name for p in sources}, quick=quick,
+                       folder=source.parent, name=source.name)
+    except SiteError:
+        raise
+    except Exception as err:  # a failing cell, a missing kernel...: name the notebook, keep the old site
+        first = str(err).strip().splitlines()
+        raise SiteError(f"{source.name} failed ({type(err).__name__}: {first[-1] if first else ''})") from err
+    (folder / f"{source.stem}.html").write_text(page, encoding="utf-8")
+    print(f"  {source.stem}.html: {len(page.encode()):,} bytes, "
+          f"{page.count(STATIC_MARK)} static slider(s), {how} in {time.monotonic() - start:.1f} s", flush=True)
+    return source, title, subtitle
 
 
 def _inline_html(text: str):
@@ -275,7 +364,13 @@ def main(argv=None) -> int:
     parser.add_argument("--no-reuse", action="store_true", help="execute every notebook again")
     args = parser.parse_args(argv)
     start = time.monotonic()
-    build(args.notebooks.resolve(), args.executed.resolve(), args.out.resolve(), reuse=not args.no_reuse)
+    try:
+        build(args.notebooks.resolve(), args.executed.resolve(), args.out.resolve(), reuse=not args.no_reuse)
+    except SiteError as err:
+        if err.__cause__ is not None:  # a failing cell: its traceback first
+            print(err.__cause__, file=sys.stderr)
+        print(f"site not built, {args.out.resolve()} left as it was: {err}", file=sys.stderr)
+        return 1
     print(f"built in {time.monotonic() - start:.0f} s; open {args.out.resolve() / 'index.html'}")
     return 0
 

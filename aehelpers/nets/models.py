@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from aehelpers.checks import check_int_in_range
+from aehelpers.nets.recipes import check_settings
 from aehelpers.nets.training import STEPS_PER_EXECUTION
 from aehelpers.runtime import import_tensorflow_quietly
 from aehelpers.theory import framework as fw
@@ -59,18 +59,16 @@ def build_autoencoder(p: int = 32, *, n: int = 784, hidden: tuple[int, ...] = ()
     ``code_activation`` defaults to ``activation``; ``activity_l1`` adds the blog's L1 activity
     penalty on the code (sparsity).  ``seed`` fixes the initial weights (layer k is drawn with
     seed + k) without touching any global random state; ``None`` draws them from Keras' global
-    generator, as a plain ``Dense`` does.
+    generator, as a plain ``Dense`` does.  Every argument is checked by ``recipes.check_settings``
+    (types, finite rates, at most ``MAX_WEIGHTS`` weights) before Keras is imported.
     """
-    p = check_int_in_range(p, "p", 1)
-    n = check_int_in_range(n, "n", 1)
-    for width in hidden:
-        check_int_in_range(width, "each hidden width", 1)
-    if activity_l1 < 0:
-        raise ValueError(f"activity_l1 must be ≥ 0; got {activity_l1}")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0; got {learning_rate}")
-    if seed is not None:
-        seed = check_int_in_range(seed, "seed", 0)
+    checked = check_settings(p=p, n=n, hidden=hidden, activity_l1=activity_l1, learning_rate=learning_rate,
+                             seed=seed, activation=activation, code_activation=code_activation,
+                             output_activation=output_activation, loss=loss, name=name)
+    p, n, hidden, activity_l1, learning_rate, seed = (checked[k] for k in ("p", "n", "hidden", "activity_l1",
+                                                                             "learning_rate", "seed"))
+    if not isinstance(use_bias, bool):
+        raise ValueError(f"use_bias must be True or False; got {use_bias!r} ({type(use_bias).__name__})")
     import_tensorflow_quietly()
     import keras
 

@@ -3,13 +3,82 @@
 A ``Recipe`` is one way to train (``PLAIN`` is the blog's 50 epochs of Adam at 1e-3); its
 ``optimizer(steps_per_epoch)`` is the optimizer factory notebook 06 uses for its own models.
 A ``RecipeByP`` gives each range of code sizes a recipe of its own: ``FAST``, the bottleneck
-sweep's default, trains small codes longer than large ones.  Introduced in notebook 04.
+sweep's default, trains small codes longer than large ones.  ``check_settings`` is the one
+validator of what builds and trains a model (a recipe's fields, ``build_autoencoder``'s
+arguments, the linear trainer's): a wrong type, a non-finite rate or an absurd size is named
+before Keras sees it.  Introduced in notebook 04.
 """
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 
 from aehelpers.checks import check_int_in_range
+
+# --- the one validator of settings: recipes, builders, trainers ---------------------------------------
+
+# Far beyond any model of the series (the deep blog model has 0.2 M): 50 M float32 weights are 200 MB,
+# three times that with Adam's two moments; a larger one would die of memory deep inside TensorFlow.
+MAX_WEIGHTS = 50_000_000
+_INTS = {"p": 1, "n": 1, "epochs": 1, "batch_size": 1, "warmup_epochs": 0, "seed": 0}
+_REALS = {"learning_rate": (0.0, None, True), "activity_l1": (0.0, None, False),  # (low, high, low excluded)
+          "final_lr_fraction": (0.0, 1.0, True)}
+_NAMES = {"activation", "code_activation", "output_activation", "loss", "name"}
+
+
+def _real(value, name: str, low: float, high: float | None, open_low: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number; got {value!r} ({type(value).__name__})")
+    value = float(value)
+    span = f"{'>' if open_low else '≥'} {low:g}" + (f" and ≤ {high:g}" if high is not None else "")
+    if not math.isfinite(value) or value < low or (open_low and value == low) or (high is not None and value > high):
+        raise ValueError(f"{name} must be finite and {span}; got {value!r}")
+    return value
+
+
+def _widths(value, name: str) -> tuple:
+    if not isinstance(value, (tuple, list)):
+        raise ValueError(f"{name} must be a tuple of layer widths such as (128, 64), or () for none; "
+                         f"got {value!r} ({type(value).__name__})")
+    return tuple(check_int_in_range(width, f"each {name} width", 1) for width in value)
+
+
+def check_settings(**settings) -> dict:
+    """Each keyword checked by the rule its name has; returns them normalised (ints, floats, a tuple of widths).
+
+    Integers (``p``, ``n``, ``epochs``, ``batch_size`` ≥ 1, ``warmup_epochs``, ``seed`` ≥ 0; a
+    ``seed`` of None is kept), finite reals (``learning_rate`` > 0, ``activity_l1`` ≥ 0,
+    ``final_lr_fraction`` in (0, 1]), ``hidden`` as a tuple of widths, names (activations, loss)
+    as strings or callables.  Given ``p`` and ``n`` (and ``hidden``), a model of more than
+    ``MAX_WEIGHTS`` weights is refused before anything is built.  Introduced in notebook 04.
+    """
+    out = {}
+    for name, value in settings.items():
+        if name in _INTS:
+            out[name] = None if name == "seed" and value is None else check_int_in_range(value, name, _INTS[name])
+        elif name in _REALS:
+            out[name] = _real(value, name, *_REALS[name])
+        elif name == "hidden":
+            out[name] = _widths(value, name)
+        elif name in _NAMES:
+            optional = value is None and name in ("code_activation", "name")
+            if not (isinstance(value, str) or callable(value) or optional):
+                raise ValueError(f"{name} must be a name (a string) or a callable; "
+                                 f"got {value!r} ({type(value).__name__})")
+            out[name] = value
+        else:
+            known = sorted([*_INTS, *_REALS, "hidden", *_NAMES])
+            raise TypeError(f"check_settings has no rule for {name!r}; it knows {known}")
+    if "p" in out and "n" in out:
+        hidden = out.get("hidden", ())
+        widths = (out["n"], *hidden, out["p"], *reversed(hidden), out["n"])
+        weights = sum(a * b + b for a, b in zip(widths, widths[1:]))
+        if weights > MAX_WEIGHTS:
+            raise ValueError(f"a {'-'.join(map(str, widths))} autoencoder would have {weights:,} weights "
+                             f"({weights * 4 / 1e9:,.1f} GB of float32, three times that with Adam); the series builds "
+                             f"at most {MAX_WEIGHTS:,}; got p={out['p']}, n={out['n']}, hidden={hidden}")
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,11 +97,11 @@ class Recipe:
     warmup_epochs: int = 0
 
     def __post_init__(self):
-        check_int_in_range(self.epochs, "epochs", 1)
-        check_int_in_range(self.batch_size, "batch_size", 1)
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0; got {self.learning_rate}")
-        if self.schedule not in ("constant", "cosine"):
+        checked = check_settings(epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
+                                 warmup_epochs=self.warmup_epochs)
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+        if not isinstance(self.schedule, str) or self.schedule not in ("constant", "cosine"):
             raise ValueError(f"schedule must be 'constant' or 'cosine'; got {self.schedule!r}")
         check_int_in_range(self.warmup_epochs, "warmup_epochs", 0, self.epochs - 1)
         if self.warmup_epochs and self.schedule != "cosine":

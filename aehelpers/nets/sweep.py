@@ -16,7 +16,6 @@ import concurrent.futures as cf
 import dataclasses
 import os
 import shutil
-import tempfile
 import time
 import warnings
 import weakref
@@ -26,11 +25,12 @@ import numpy as np
 
 from aehelpers import cache
 from aehelpers.checks import as_matrix, check_int_in_range, check_pixels
+from aehelpers.data import check_mnist
 from aehelpers.nets.models import KerasAutoencoder, build_autoencoder, split_autoencoder
 from aehelpers.nets.recipes import FAST, Recipe, RecipeByP, check_recipe
 from aehelpers.nets.training import STEPS_PER_EXECUTION
-from aehelpers.nets.workers import (default_workers, kill_worker_pool, start_worker_pool, submission_order,
-                                   wait_for_jobs)
+from aehelpers.nets.workers import (default_workers, kill_worker_pool, share_array, start_worker_pool,
+                                   submission_order, wait_for_jobs)
 from aehelpers.runtime import import_tensorflow_quietly, seed_everything
 from aehelpers.theory.framework import binary_cross_entropy, entropy_floor
 
@@ -103,7 +103,7 @@ def plan_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: int
     [0, 1]); ``epochs`` overrides the recipe's (keeping at most ``epochs - 1`` warm-up epochs);
     ``root`` is the cache folder (default: the series' cache).  Nothing is trained.
     """
-    x_train = as_matrix(data.x_train, "data.x_train", dtype=np.float32)
+    x_train = as_matrix(check_mnist(data).x_train, "data.x_train", dtype=np.float32)
     x_eval = as_matrix(data.x_test, "data.x_test", n_cols=x_train.shape[1], dtype=np.float32)
     p_values = check_p_values(p_values, x_train.shape[1])
     seed = check_int_in_range(seed, "seed", 0)
@@ -186,10 +186,8 @@ class SweepJob:
     def _start_pool(self, missing: tuple) -> None:
         steps, self.workers = self._steps, min(self.workers, len(missing))
         try:
-            self._tmp = tempfile.mkdtemp(prefix="aehelpers-sweep-")
+            self._tmp, x_file = share_array(self.plan.x_train)  # once, not once per task; a killed run's is removed
             weakref.finalize(self, shutil.rmtree, self._tmp, True)  # at exit, or when the job is dropped
-            x_file = os.path.join(self._tmp, "x_train.npy")  # once, not once per task
-            np.save(x_file, self.plan.x_train)
             self._pool = start_worker_pool(self.workers)
             costs = {p: steps[p].recipe.epochs * (p + 200) for p in missing}  # an epoch of p=2: 0.85× p=128's
             for p in submission_order(costs, self.workers):

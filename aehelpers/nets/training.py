@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from aehelpers.checks import as_matrix, check_int_in_range, check_pixels, check_same_length
-from aehelpers.checks import as_matrix, check_int_in_range, check_same_length
+from aehelpers.nets.recipes import check_settings
 from aehelpers.theory.pca import check_centred
 from aehelpers.runtime import seed_everything
 from aehelpers.runtime import import_tensorflow_quietly
@@ -188,12 +188,10 @@ def train_linear_autoencoder(x_train, p, *, y_train=None, epochs: int = 8, batch
     p = check_int_in_range(p, "p", 1, min(x.shape[1], y.shape[1]))
     epochs = check_int_in_range(epochs, "epochs", 1)
     batch_size = default_batch_size(len(x)) if batch_size is None else check_int_in_range(batch_size, "batch_size", 1)
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0; got {learning_rate}")
-    if optimizer not in OPTIMIZERS:
+    checked = check_settings(learning_rate=learning_rate, final_lr_fraction=final_lr_fraction, seed=seed)
+    learning_rate, final_lr_fraction = checked["learning_rate"], checked["final_lr_fraction"]
+    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {optimizer!r}")
-    if not 0 < final_lr_fraction <= 1:
-        raise ValueError(f"final_lr_fraction must be in (0, 1]; got {final_lr_fraction}")
     import keras
 
     model = build_linear_autoencoder(x.shape[1], p, n_out=y.shape[1], seed=seed, tied=y_train is None)

@@ -5,7 +5,9 @@ spread over two cores (an epoch of the 784 → 128 → 784 model took 1.40 s wit
 1.47 s with one), so two one-thread processes side by side train about 1.9× as many epochs per
 second.  The pool is the standard library's ``ProcessPoolExecutor`` with spawned (not forked)
 workers, so a script that starts one needs the usual ``if __name__ == "__main__":`` guard; a
-notebook does not.  Workers still running at interpreter exit (a kernel restart) are killed.
+notebook does not.  Workers still running at interpreter exit (a kernel restart) are killed; the
+data handed to them (``share_array``) lives in a folder named with the parent's pid, removed by
+the next sweep if that process was killed before it could remove it.
 Introduced in notebook 04 (its bottleneck sweep).
 """
 from __future__ import annotations
@@ -15,9 +17,13 @@ import itertools
 import math
 import multiprocessing
 import os
+import shutil
 import threading
 
+import numpy as np
+
 from aehelpers.checks import check_int_in_range
+from aehelpers.files import process_folder
 from aehelpers.runtime import import_tensorflow_quietly
 
 
@@ -44,6 +50,18 @@ def submission_order(costs: dict, workers: int) -> list:
     if math.factorial(len(costs)) > 50_000:
         return largest_first
     return list(min(itertools.permutations(largest_first), key=finish))
+
+
+def share_array(array: np.ndarray, name: str = "x_train", prefix: str = "aehelpers-sweep-") -> tuple[str, str]:
+    """Save ``array`` once for workers to load: ``(folder, file)``, the folder this process's own
+    (``files.process_folder``: folders a killed process left, 188 MB of images each, are removed first)."""
+    folder = process_folder(prefix)
+    try:
+        np.save(folder / f"{name}.npy", array)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return str(folder), str(folder / f"{name}.npy")
 
 
 def _start_worker(threads: int) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from aehelpers.checks import as_real_array
+
 
 def check_scores(x, name: str = "scores") -> np.ndarray:
     """``x`` as a non-empty 1-D float array of finite scores, else ``ValueError`` saying what was wrong."""
-    arr = np.asarray(x, dtype=np.float64)
+    arr = as_real_array(x, name).astype(np.float64)
     if arr.ndim != 1 or len(arr) == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array of scores; got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):

@@ -18,7 +18,8 @@ from typing import Callable
 
 import numpy as np
 
-from aehelpers.checks import as_matrix, check_binary, check_int_in_range, check_same_length, check_unit_interval
+from aehelpers.checks import (as_matrix, check_binary, check_images, check_int_in_range, check_same_length,
+                              check_unit_interval)
 
 EPSILON = 1e-7  # Keras' backend.epsilon(): predictions are clipped to [ε, 1 − ε] before log
 
@@ -108,9 +109,8 @@ def binary_cross_entropy(Z, X, eps: float = EPSILON) -> np.ndarray:
     must lie in [0, 1]; images of any shape count as rows (``(m, 28, 28, 1)`` is m rows of 784).
     Keras' ``binary_crossentropy`` is this divided by n (:func:`mean_cross_entropy`).
     """
-    Z, X = _pair(_rows(Z), _rows(X))
-    check_unit_interval(X, "cross-entropy targets X")
-    check_unit_interval(Z, "cross-entropy reconstructions Z")
+    X = check_images(_rows(X), "cross-entropy targets X", dtype=np.float64)  # 0..255 or NaN refused here
+    Z, X = _pair(check_images(_rows(Z), "cross-entropy reconstructions Z", "probabilities", dtype=np.float64), X)
     if not 0 <= eps < 0.5:
         raise ValueError(f"eps must be in [0, 0.5); got {eps}")
     Z = np.clip(Z, eps, 1 - eps)
@@ -134,7 +134,8 @@ def mean_image_loss(x_train, x_test) -> float:
 
     The baseline any autoencoder must beat: it uses no information about the input.  Notebook 04.
     """
-    x_train, x_test = as_matrix(_rows(x_train), "x_train"), as_matrix(_rows(x_test), "x_test")
+    x_train = check_images(_rows(x_train), "x_train", dtype=np.float64)
+    x_test = check_images(_rows(x_test), "x_test", dtype=np.float64)
     if x_train.shape[1] != x_test.shape[1]:
         raise ValueError(f"x_train and x_test must have the same width; got {x_train.shape[1]} and {x_test.shape[1]}")
     return mean_cross_entropy(np.broadcast_to(x_train.mean(axis=0), x_test.shape), x_test)
@@ -151,6 +152,9 @@ def neg_elbo_parts(x, x_hat, z_mean, z_log_var) -> tuple[np.ndarray, np.ndarray]
     if mu.shape != log_var.shape or mu.ndim != 2 or len(mu) != len(reconstruction):
         raise ValueError(f"z_mean and z_log_var must both be ({len(reconstruction)}, latent_dim); "
                          f"got {mu.shape} and {log_var.shape}")
+    if not (np.isfinite(mu).all() and np.isfinite(log_var).all()):
+        bad = int(np.sum(~np.isfinite(mu)) + np.sum(~np.isfinite(log_var)))
+        raise ValueError(f"z_mean and z_log_var must be finite (the encoder's outputs); got {bad} NaN/inf value(s)")
     kl = -0.5 * (1 + log_var - mu ** 2 - np.exp(log_var)).sum(axis=1)
     return reconstruction, kl
 
@@ -201,7 +205,7 @@ def entropy_floor(X) -> float:
     The smallest mean cross-entropy any reconstruction can reach (attained by Z = X); it is 0
     only for binary targets.
     """
-    X = check_unit_interval(as_matrix(X, "targets X"), "targets X")
+    X = check_images(_rows(X), "targets X", dtype=np.float64)
     return float(np.mean(binary_entropy(X)))
 
 

@@ -12,19 +12,24 @@ import dataclasses
 
 import numpy as np
 
+from aehelpers.checks import as_matrix, as_real_array, check_images, check_int_in_range, check_stop
 from aehelpers.probes import SIDE
 from aehelpers.views.pictures import axes_for, figure_pixels, mosaic, new_figure, to_png
 from aehelpers.views.slider import Frame, Slider
 
 
-def check_coordinate(value, name: str, lo: float, hi: float) -> float:
-    """``value`` as a float in ``[lo, hi]``, else ``ValueError`` naming the range and the value."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number in [{lo:g}, {hi:g}]; got {value!r} ({type(value).__name__})")
-    v = float(value)
-    if not np.isfinite(v) or v < lo - 1e-9 or v > hi + 1e-9:
-        raise ValueError(f"{name} must lie in the slider's range [{lo:g}, {hi:g}]; got {v:g}")
-    return v
+def _codes_and_labels(codes, labels, *, exactly_two: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Codes ``(k, 2)`` (or ``(k, ≥2)``) and one finite label per code, checked before matplotlib sees them."""
+    shape = as_real_array(codes, "codes").shape
+    if len(shape) != 2 or (shape[1] != 2 if exactly_two else shape[1] < 2):
+        raise ValueError(f"codes must have shape (k, {'2' if exactly_two else '≥ 2'}), one row per code; got {shape}")
+    codes = as_matrix(codes, "codes", dtype=np.float32)
+    labels = as_real_array(labels, "labels")
+    if labels.shape != (len(codes),):
+        raise ValueError(f"labels must have shape ({len(codes)},), one per code; got {labels.shape}")
+    if not np.all(np.isfinite(labels)):
+        raise ValueError(f"labels must be finite digit labels; got {int(np.sum(~np.isfinite(labels)))} NaN/inf")
+    return codes, labels
 
 
 def latent_dim_of(decoder) -> int:
@@ -75,12 +80,7 @@ def plot_latent_map(codes, labels, *, title: str = "Test digits in the code spac
     """Scatter of 2-D codes coloured by digit label, with a legend of the ten digits. Returns ``ax``."""
     import matplotlib.pyplot as plt
 
-    codes = np.asarray(codes, dtype=np.float32)
-    labels = np.asarray(labels)
-    if codes.ndim != 2 or codes.shape[1] != 2:
-        raise ValueError(f"codes must have shape (k, 2); got {codes.shape}")
-    if labels.shape != (len(codes),):
-        raise ValueError(f"labels must have shape ({len(codes)},); got {labels.shape}")
+    codes, labels = _codes_and_labels(codes, labels, exactly_two=True)
     ax = axes_for(ax, (5, 4.6))
     cmap = plt.get_cmap("tab10")
     for d in range(10):
@@ -98,7 +98,14 @@ def plot_latent_map(codes, labels, *, title: str = "Test digits in the code spac
 
 def plot_grid(images, n: int, *, lo: float, hi: float, title: str = "Decoded grid", ax=None):
     """An n × n mosaic of decoded digits (``grid_codes`` order) with z₁/z₂ tick labels. Returns ``ax``."""
-    pic = mosaic(np.asarray(images).reshape(-1, SIDE, SIDE), ncols=n, pad=0)
+    n = check_int_in_range(n, "n", 1)
+    images = check_images(images, "images", "decoded pixels")
+    if len(images) != n * n or images[0].size != SIDE * SIDE:
+        raise ValueError(f"images must be n × n = {n * n} decoded {SIDE}×{SIDE} digits; got shape {images.shape}")
+    real = (int, float, np.integer, np.floating)
+    if not (isinstance(lo, real) and isinstance(hi, real) and np.isfinite([lo, hi]).all() and lo < hi):
+        raise ValueError(f"need finite numbers lo < hi; got lo={lo!r}, hi={hi!r}")
+    pic = mosaic(images.reshape(-1, SIDE, SIDE), ncols=n, pad=0)
     ax = axes_for(ax, (6.5, 6.5))
     ax.imshow(pic, cmap="gray", vmin=0, vmax=1, interpolation="nearest",
               extent=(lo, hi, lo, hi))
@@ -148,15 +155,17 @@ def prepare_latent_view(decoder, stops, *, codes=None, labels=None, batch_size: 
     only their first two columns are drawn).
     """
     dim = latent_dim_of(check_decoder(decoder, 2, at_least=True))
-    values = np.round(np.asarray(stops, dtype=np.float64), 6)
-    if values.ndim != 1 or len(values) < 2 or np.any(np.diff(values) <= 0):
-        raise ValueError(f"stops must be an increasing 1-D sequence of at least 2 values; got {stops!r}")
+    values = np.round(as_real_array(stops, "stops").astype(np.float64), 6)
+    if values.ndim != 1 or len(values) < 2 or not np.all(np.isfinite(values)) or np.any(np.diff(values) <= 0):
+        raise ValueError(f"stops must be an increasing 1-D sequence of at least 2 finite values; got {stops!r}")
+    if codes is not None:
+        codes, labels = _codes_and_labels(codes, labels, exactly_two=False)
     z = np.array([(a, b) for a in values for b in values], dtype=np.float32)
     z = np.pad(z, ((0, 0), (0, dim - 2)))  # any further code numbers held at 0
-    digits = np.asarray(decoder.predict(z, batch_size=batch_size, verbose=0), dtype=np.float32)
-    digits = digits.reshape(len(values), len(values), SIDE, SIDE)
+    digits = np.asarray(decoder.predict(z, batch_size=batch_size, verbose=0)).reshape(len(z), SIDE * SIDE)
+    digits = as_matrix(digits, "the decoder's digits", dtype=np.float32).reshape(len(values), len(values), SIDE, SIDE)
     lim = float(max(abs(values[0]), abs(values[-1])))
-    rgb, to_pixel = _draw_map(None if codes is None else np.asarray(codes)[:, :2], labels, lim)
+    rgb, to_pixel = _draw_map(None if codes is None else codes[:, :2], labels, lim)
     stops_t = tuple(float(v) for v in values)
     return LatentView(stops_t, stops_t, digits, rgb, to_pixel)
 
@@ -175,9 +184,8 @@ def _map_png(view: LatentView, z1: float, z2: float) -> bytes:
 
 def render_latent(view: LatentView, z1: float, z2: float) -> Frame:
     """The explorer at (z1, z2): the decoded digit and the code map with a cross at that point."""
-    z1 = check_coordinate(z1, "z1", view.z1[0], view.z1[-1])
-    z2 = check_coordinate(z2, "z2", view.z2[0], view.z2[-1])
-    i, j = int(np.argmin(np.abs(np.array(view.z1) - z1))), int(np.argmin(np.abs(np.array(view.z2) - z2)))
+    i = view.z1.index(check_stop(z1, view.z1, "z1", nearest=True))  # any number in range: the nearest stop
+    j = view.z2.index(check_stop(z2, view.z2, "z2", nearest=True))
     digit = view.digits[i, j]
     label = f"z = ({view.z1[i]:+.2f}, {view.z2[j]:+.2f}) · ink = {float(digit.mean()):.3f}"
     return Frame((to_png(digit, scale=9), _map_png(view, view.z1[i], view.z2[j])), label,
@@ -185,9 +193,8 @@ def render_latent(view: LatentView, z1: float, z2: float) -> Frame:
 
 
 def latent_slider(view: LatentView, z1: float = 0.0, z2: float = 0.0) -> Slider:
-    """Two sliders (z1, z2) over the view's stops; the decoded digit and the map follow."""
-    nearest = {name: min(stops, key=lambda s: abs(s - v)) for name, stops, v in
-               (("z1", view.z1, z1), ("z2", view.z2, z2))}
-    return Slider(lambda z1, z2: render_latent(view, z1, z2), {"z1": view.z1, "z2": view.z2}, nearest,
+    """Two sliders (z1, z2) over the view's stops, starting at the stops nearest (z1, z2), which must lie in range."""
+    return Slider(lambda z1, z2: render_latent(view, z1, z2), {"z1": view.z1, "z2": view.z2},
+                  {"z1": z1, "z2": z2}, nearest=True,
                   caption="left: the decoder's digit at (z₁, z₂); right: test codes coloured by digit, "
                           "the cross marks (z₁, z₂)")

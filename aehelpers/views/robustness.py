@@ -13,6 +13,7 @@ import dataclasses
 
 import numpy as np
 
+from aehelpers.checks import as_matrix, check_images, check_stop
 from aehelpers.probes import SIDE, add_noise
 from aehelpers.theory.anomaly import check_scores, roc_auc, roc_curve
 from aehelpers.theory.framework import mean_cross_entropy
@@ -35,9 +36,10 @@ def check_level(level, name: str = "noise level") -> float:
 def _as_images(x, name: str = "x") -> np.ndarray:
     """``x`` as float32 ``(k, 28, 28, 1)``, the shape the convolutional models take, else ``ValueError``.
 
-    ``(k, 28, 28)`` gets its channel axis added; anything else (e.g. flattened ``(k, 784)``) is refused.
+    ``(k, 28, 28)`` gets its channel axis added; anything else (e.g. flattened ``(k, 784)``) is
+    refused, and so are pixels outside [0, 1] or not finite (``checks.check_images``).
     """
-    arr = np.asarray(x, dtype=np.float32)
+    arr = check_images(x, name)
     if arr.ndim == 3 and arr.shape[1:] == (SIDE, SIDE):
         arr = arr[..., None]
     if arr.ndim != 4 or arr.shape[1:] != (SIDE, SIDE, 1) or len(arr) == 0:
@@ -69,7 +71,11 @@ def prepare_noise_view(denoise, x_clean, levels, *, seed: int = 0) -> NoiseView:
         raise ValueError(f"levels must be non-empty without repeats; got {levels!r}")
     clean = _as_images(x_clean, "x_clean")
     noisy = np.stack([add_noise(clean, v, seed) for v in levels])  # (L, k, 28, 28, 1): one pattern, scaled
-    out = np.asarray(denoise(noisy.reshape(-1, SIDE, SIDE, 1)), dtype=np.float32).reshape(noisy.shape)
+    out = np.asarray(denoise(noisy.reshape(-1, SIDE, SIDE, 1)))
+    if out.size != noisy.size:
+        raise ValueError(f"denoise must return one {SIDE}×{SIDE} image per input ({noisy.shape[0] * noisy.shape[1]} "
+                         f"images of shape ({SIDE}, {SIDE}, 1)); got shape {out.shape}")
+    out = as_matrix(out.reshape(-1, SIDE * SIDE), "denoise(noisy images)", dtype=np.float32).reshape(noisy.shape)
     return NoiseView(levels, clean[..., 0],
                      {v: noisy[i, ..., 0] for i, v in enumerate(levels)},
                      {v: out[i, ..., 0] for i, v in enumerate(levels)},
@@ -78,9 +84,7 @@ def prepare_noise_view(denoise, x_clean, levels, *, seed: int = 0) -> NoiseView:
 
 def render_noise(view: NoiseView, level: float) -> Frame:
     """Rows: noisy input, denoised output, clean digit, at ``level`` (one of the view's levels)."""
-    level = check_level(level)
-    if level not in view.levels:
-        raise ValueError(f"noise level must be one of the precomputed levels {list(view.levels)}; got {level:g}")
+    level = check_stop(level, view.levels, "noise level")
     k = len(view.clean)
     pic = mosaic(np.concatenate([view.noisy[level], view.denoised[level], view.clean]), ncols=k)
     label = f"noise level = {level:.2f} · denoised vs clean: BCE = {view.bce[level]:.4f}"
@@ -88,9 +92,8 @@ def render_noise(view: NoiseView, level: float) -> Frame:
 
 
 def noise_slider(view: NoiseView, level: float = 0.5) -> Slider:
-    """One slider over the noise levels; the three rows of digits and the error follow."""
-    start = min(view.levels, key=lambda v: abs(v - level))
-    return Slider(lambda level: render_noise(view, level), {"level": view.levels}, {"level": start},
+    """One slider over the noise levels, starting at the one nearest ``level`` (outside them: ``ValueError``)."""
+    return Slider(lambda level: render_noise(view, level), {"level": view.levels}, {"level": level}, nearest=True,
                   caption="rows: noisy input · denoised by the model · the clean digit")
 
 
@@ -172,9 +175,7 @@ def prepare_threshold_view(normal, anomalous: dict, *, n_stops: int = 25, normal
 
 def render_threshold(view: ThresholdView, threshold: float) -> Frame:
     """The histograms with a yellow line at ``threshold`` (one of the view's); the label: the share flagged."""
-    if threshold not in view.flagged:
-        raise ValueError(f"threshold must be one of the precomputed thresholds {list(view.thresholds)}; "
-                         f"got {threshold!r}")
+    threshold = check_stop(threshold, view.thresholds, "threshold")
     rgb = view.hist_rgb.copy()
     x0, per_decade = view.to_pixel
     col = int(round(x0 + per_decade * np.log10(threshold)))
@@ -187,8 +188,8 @@ def render_threshold(view: ThresholdView, threshold: float) -> Frame:
 
 
 def threshold_slider(view: ThresholdView, threshold: float | None = None) -> Slider:
-    """One slider over the view's thresholds; everything scoring at or above it is flagged."""
-    start = None if threshold is None else {"threshold": min(view.thresholds, key=lambda t: abs(t - threshold))}
+    """One slider over the view's thresholds, starting nearest ``threshold``; what scores at or above it is flagged."""
+    start = None if threshold is None else {"threshold": threshold}
     return Slider(lambda threshold: render_threshold(view, threshold), {"threshold": view.thresholds}, start,
-                  caption="score histograms (log scale); the yellow line is the threshold: "
+                  nearest=True, caption="score histograms (log scale); the yellow line is the threshold: "
                           "everything to its right is flagged as not a digit")

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import html
 import io
 import itertools
 import json
 import math
-import numbers
 import warnings
 from typing import Callable, Mapping, Sequence
+
+from aehelpers.checks import check_stop
 
 
 # --- the live slider ------------------------------------------------------------------------------
@@ -76,13 +78,18 @@ def check_stops(stops: Mapping[str, Sequence]) -> dict[str, tuple]:
     return out
 
 
-def _stop(stops: tuple, value, name: str):
-    """The stop equal to ``value`` (of the same kind: 32.0 and True are not the stop 32), else ``ValueError``."""
-    if not isinstance(value, bool):
-        for stop in stops:
-            if value == stop and isinstance(value, numbers.Integral) == isinstance(stop, numbers.Integral):
-                return stop
-    raise ValueError(f"{name} must be one of the slider's stops {list(stops)}; got {value!r}")
+@functools.cache
+def _control_class():
+    """ipywidgets' ``SelectionSlider`` whose value, however set, passes :func:`check_stop` (no bare TraitError)."""
+    import ipywidgets as w
+    from traitlets import validate
+
+    class SelectionSlider(w.SelectionSlider):  # same name: shown as ipywidgets' own where it has no front end
+        @validate("value")
+        def _validate_value(self, proposal):
+            return check_stop(proposal.value, self._options_values, self.description)
+
+    return SelectionSlider
 
 
 class Slider:
@@ -91,20 +98,22 @@ class Slider:
     ``.controls`` (name → slider), ``.images``, ``.label`` (CSS class ``ae-error``), ``.frame``
     (what is shown), ``.update(**values)`` moves as a user would; ``.widget`` is displayed and
     carries the CSS class ``ae-slider``.  ``value`` names the starting stops (default: the middle
-    one of each control); every move is checked against the stops here, once, so ``render``
-    only ever sees values from its stops.
+    one of each control; ``nearest=True``: a number within a control's range starts at the
+    nearest stop); every move, by ``update`` or by setting a control's value, is checked against
+    the stops by :func:`check_stop`, so ``render`` only ever sees values from its stops.
     """
 
     def __init__(self, render: Callable[..., Frame], stops: Mapping[str, Sequence],
-                 value: Mapping | None = None, *, caption: str = "", width: str = "480px"):
+                 value: Mapping | None = None, *, caption: str = "", width: str = "480px",
+                 nearest: bool = False):
         import ipywidgets as w
 
         self.render, self.stops = render, check_stops(stops)
         start = {name: values[len(values) // 2] for name, values in self.stops.items()}
-        start.update(self._checked(value or {}, partial=True))
-        self.controls = {name: w.SelectionSlider(options=list(values), value=start[name], description=name,
-                                                 continuous_update=True, style={"description_width": "initial"},
-                                                 layout=w.Layout(width=width))
+        start.update(self._checked(value or {}, partial=True, nearest=nearest))
+        self.controls = {name: _control_class()(options=list(values), value=start[name], description=name,
+                                                continuous_update=True, style={"description_width": "initial"},
+                                                layout=w.Layout(width=width))
                          for name, values in self.stops.items()}
         self.label = w.HTML()
         self.label.add_class(LABEL_CLASS)
@@ -121,12 +130,14 @@ class Slider:
         for control in self.controls.values():
             control.observe(lambda _change: None if self._quiet else self._show(), names="value")
 
-    def _checked(self, values: Mapping, partial: bool = False) -> dict:
-        unknown = sorted(set(values) - set(self.stops))
+    def _checked(self, values: Mapping, partial: bool = False, nearest: bool = False) -> dict:
+        if not isinstance(values, Mapping):
+            raise ValueError(f"slider values must be a mapping {{control name: stop}}; got {values!r}")
+        unknown = sorted(set(values) - set(self.stops), key=str)
         missing = [] if partial else sorted(set(self.stops) - set(values))
         if unknown or missing:
-            raise ValueError(f"slider controls are {sorted(self.stops)}; got {sorted(values)}")
-        return {name: _stop(self.stops[name], v, name) for name, v in values.items()}
+            raise ValueError(f"slider controls are {sorted(self.stops)}; got {sorted(values, key=str)}")
+        return {name: check_stop(v, self.stops[name], name, nearest=nearest) for name, v in values.items()}
 
     def values(self) -> dict:
         """The current value of every control."""
@@ -160,12 +171,10 @@ class Slider:
     def _ipython_display_(self):
         from IPython.display import display
 
-        display(self.widget)
         from aehelpers.runtime import env_flag
 
+        display(self.widget)
         if env_flag("AEHELPERS_STATIC_SLIDERS"):  # only while `make site` builds the pages (issue 17)
-            pass  # (merged: display_static is in this module)
-
             display_static(self)
 
 

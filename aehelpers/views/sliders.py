@@ -19,7 +19,7 @@ import functools
 
 import numpy as np
 
-from aehelpers.checks import as_matrix, check_int_in_range
+from aehelpers.checks import as_matrix, check_int_in_range, check_stop
 from aehelpers.theory.pca import PCA
 from aehelpers.views.pictures import mosaic, new_figure, to_png
 from aehelpers.views.plots import plot_code_heatmap, plot_loss_vs_p, plot_mse_vs_p
@@ -148,12 +148,13 @@ def _curve_png(view: PCAView, p: int) -> bytes:
 
 
 def render_pca(view: PCAView, p: int) -> Frame:
-    """What the slider shows at ``p`` (one of ``1…n``, checked by the slider).
+    """What the slider shows at ``p`` (one of ``1…n``, checked here as by the slider: ``checks.check_stop``).
 
     Images: the test digits above their rank-p reconstructions, then test MSE against p with p
     marked.  Numbers: ``test_mse`` (measured on the test set) and ``train_mse`` (the closed form
     Σ_{i>p} λᵢ/n on the training set).
     """
+    p = check_stop(p, range(1, view.n + 1), "p")
     x_hat = _reconstruct(view, p)
     picture = mosaic(np.concatenate([view.originals, x_hat]), ncols=len(x_hat))
     mse, train = float(view.test_mse[p]), float(view.train_mse[p])
@@ -213,12 +214,13 @@ def render_pictures(sweep, *, dpi: int = 80) -> dict[int, tuple[bytes, bytes]]:
 
 
 def render_bottleneck(sweep, pictures: dict, p: int, *, scale: int = 2) -> Frame:
-    """What the slider shows at ``p`` (one of ``sweep.p_values``, checked by the slider).
+    """What the slider shows at ``p`` (one of ``sweep.p_values``, checked here as by the slider).
 
     Images: the test digits above their reconstructions, then ``pictures[p]`` (from
     ``render_pictures``): their codes and the curves against p.  Numbers: ``val_loss``, ``mse``
     and ``dead`` (units never active on the test set).
     """
+    p = check_stop(p, sweep.p_values, "p")
     picture = mosaic(np.concatenate([sweep.x_show, sweep.x_hat[p]]), ncols=len(sweep.x_show))
     val_loss, mse, dead = float(sweep.val_loss[p]), float(sweep.mse[p]), int(sweep.dead[p])
     label = format_label({"p": p, "val loss": val_loss, "MSE": mse, "dead units": f"{dead}/{p}"})
@@ -296,12 +298,13 @@ def _gap_chart(results: dict, p: int) -> bytes:
 
 
 def render_identity(results: dict, p: int, *, scale: int = 2) -> Frame:
-    """What the slider shows at ``p`` (one of the precomputed code sizes, checked by the slider).
+    """What the slider shows at ``p`` (one of the precomputed code sizes, checked here as by the slider).
 
     The mosaic has two rows per family: the inputs, then their reconstructions by the model
     with code size p; beside it the gap (mean non-digit MSE − digit MSE) against p.  The label
     gives the gap, then each family's MSE; ``numbers`` is ``{family: MSE, "gap": gap}``.
     """
+    p = check_stop(p, sorted(results["views"]), "p")
     view = results["views"][p]
     rows = []
     for family in results["families"]:
