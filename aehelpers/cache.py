@@ -340,6 +340,8 @@ def cached(fn, *args, **kwargs):
     def write(tmp, result):
         arrays = {}
         structure = _encode(result, arrays, "the result")
+        if not all(np.all(np.isfinite(a)) for a in arrays.values() if a.dtype.kind in "fc"):
+            raise _Unstorable("the result holds NaN or inf (a diverged computation is never cached)")
         _save_arrays(tmp / RESULT_FILE, arrays)
         return {"result": structure}
 

@@ -218,3 +218,16 @@ def test_a_read_only_cache_folder_warns_and_returns(tmp_path, monkeypatch):
             got = cache.cached(scale, X)
         assert np.array_equal(got["y"], X * 2)
     assert len(CALLS) == 2 and os.listdir(ro) == []
+
+
+def test_a_result_holding_nan_or_inf_is_returned_but_never_stored():
+    """Issue 25: a diverged computation is not served from the cache on every later call."""
+    scale = _cell(SCALE, "scale", 30)
+    with pytest.warns(cache.CacheWarning, match="NaN or inf"):
+        got = cache.cached(scale, X, k=float("inf"))
+    assert np.isinf(got["y"]).any() and not ae.call_entry(scale, X, k=float("inf")).exists()
+    with pytest.warns(cache.CacheWarning, match="NaN or inf"):
+        cache.cached(scale, X, k=float("inf"))
+    assert len(CALLS) == 2  # computed again, not served
+    cache.cached(scale, X, k=3.0)
+    assert ae.call_entry(scale, X, k=3.0).exists()  # a finite result is stored as before
