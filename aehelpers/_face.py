@@ -27,11 +27,11 @@ FACE = {
     # data
     'KERAS_CACHE': 'data',
     'MNIST': 'data',
-    'SAMPLE': 'data',
     'SOURCES': 'data',
     'check_mnist': 'data',
     'load_mnist': 'data',
     'mnist_fingerprint': 'data',
+    'sample_digits': 'data',
     'validate_npz': 'data',
     # environment
     'check_environment': 'environment',

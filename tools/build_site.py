@@ -278,7 +278,7 @@ def build(notebooks: Path, executed_dir: Path, out: Path, *, reuse: bool = True)
     failure that folder is removed, ``out`` is left as it was and ``SiteError`` says which notebook failed.
     """
     mode, quick = mode_name(), env_flag("AEHELPERS_QUICK")
-    if quick:  # as CI's quick runs: the bundled digits, no download attempt
+    if quick:  # as CI's quick runs: the offline digits, no download attempt
         os.environ.setdefault("AEHELPERS_OFFLINE", "1")
     sources = sorted(notebooks.glob("*.ipynb"))
     if not sources:
