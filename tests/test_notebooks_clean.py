@@ -23,12 +23,14 @@ def test_no_outputs_or_execution_counts(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_name_and_arc(path):
-    assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name)
+    assert re.fullmatch(r"\d\d[a-z]?_[a-z0-9_]+\.ipynb", path.name)  # NN_… main line, NNa_… its appendix
     nb = json.loads(path.read_text())
     first = "".join(nb["cells"][0]["source"])
     assert first.startswith("# "), f"{path.name} must open with an H1 title"
     code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
     assert "setup_notebook(" in code[0], f"{path.name}: the first code cell must call setup_notebook()"
     text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    if path.name != "00_start_here.ipynb":
+    if re.fullmatch(r"\d\d[a-z]_.*", path.name):  # an appendix: a deep dive, summarised, linked from its main line
+        assert "## Summary" in text, f"{path.name} needs a Summary"
+    elif path.name != "00_start_here.ipynb":
         assert "## Summary" in text and "## Exercises" in text, f"{path.name} needs Summary and Exercises"
