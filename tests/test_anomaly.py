@@ -41,3 +41,14 @@ def test_roc_curve_ends_and_area():
 def test_bad_scores(bad):
     with pytest.raises(ValueError, match="normal"):
         anomaly.roc_auc(bad, [1.0])
+
+
+def test_cross_entropy_excess_takes_out_each_images_own_floor():
+    from aehelpers.theory.framework import binary_entropy, mean_cross_entropy
+    rng = np.random.default_rng(2)
+    x, x_hat = rng.random((6, 784)), rng.uniform(0.05, 0.95, (6, 784))
+    got = anomaly.cross_entropy_excess(x_hat, x)
+    np.testing.assert_allclose(got, mean_cross_entropy(x_hat, x, per_image=True) - binary_entropy(x).mean(axis=1))
+    assert np.all(got > 0) and np.allclose(anomaly.cross_entropy_excess(x, x), 0, atol=1e-6)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        anomaly.cross_entropy_excess(x_hat, x * 255)

@@ -12,7 +12,7 @@ import pytest
 
 from aehelpers.views.pictures import to_png
 from aehelpers.views.slider import Frame, Slider
-from aehelpers.views.slider import static_html
+from aehelpers.views.static_slider import static_html
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
@@ -67,7 +67,8 @@ def _page():
 def test_a_page_loads_nothing_from_anywhere():
     page = _page()
     assert not _loads(page), _loads(page)
-    assert len(PROSE_LINK.findall(page)) == 1  # [site](https://example.org): a link to click, not a load
+    # [site](https://example.org) and the footer's paper and post: links to click, not loads
+    assert len(PROSE_LINK.findall(page)) == 3 and 'data-ae-ref="paper"' in page and 'data-ae-ref="post"' in page
     assert "<link" not in page and not re.search(r"<script[^>]*\bsrc=", page) and "@import" not in page
     assert "mathjax" not in page.lower() and "require.js" not in page.lower() and "unpkg" not in page
     assert "widget-view+json" not in page and "widget-state+json" not in page and "VBox(children" not in page
@@ -94,8 +95,9 @@ def test_a_widget_without_static_twin_is_named_not_dropped():
 def test_index_links_pages_in_reading_order(tmp_path):
     pages = [(tmp_path / "00_a.ipynb", "Start", "sub"), (tmp_path / "01_b.ipynb", "B & C", "")]
     index = bs.index_page(pages, quick=False)
-    assert re.findall(r'href="([^"]+)"', index) == ["00_a.html", "01_b.html"]
-    assert "B &amp; C" in index and "data-ae-quick" not in index and not EXTERNAL.search(index)
+    assert re.findall(r'href="([^"]+)"', index)[:2] == ["00_a.html", "01_b.html"]
+    assert {bs.PAPER[0], bs.POST[0]} == set(re.findall(r'href="(https[^"]+)"', index))  # the paper and the post
+    assert "B &amp; C" in index and "data-ae-quick" not in index and not _loads(index)
     assert not EXTERNAL.search("<img alt=x>") and EXTERNAL.search('<img src="https://x/y.png">')
     assert _loads('<a href="https://x">x</a><link rel=stylesheet href=//cdn/x.css>') == ["href=//"]
 
@@ -146,3 +148,78 @@ def test_progress_bars_show_their_last_state():
                       nav={"index": "index.html", "prev": None, "next": None, "source": "x.ipynb"})
     assert re.search(r'<progress [^>]*max="3.0"[^>]*value="3.0"', page), re.findall('<progress[^>]*>', page)
     assert "sweep p=2:" in page and "3/3 [00:04&lt;00:00, loss=0.25]" in page and "data-ae-no-kernel" not in page
+
+
+def test_no_path_of_the_build_machine_reaches_a_page(monkeypatch):
+    monkeypatch.setenv("AEHELPERS_MNIST", "/data/someone/mnist.npz")
+    import tempfile
+    import sysconfig
+
+    nb = _executed_notebook()
+    purelib = sysconfig.get_paths()["purelib"]
+    nb.cells[1].outputs += [
+        nbformat.v4.new_output("stream", name="stdout", text=f"seed 42; figures -> {ROOT}/build/executed-site/figures\n"
+                               f"set AEHELPERS_MNIST=/data/someone/mnist.npz; cache {Path.home()}/.cache/x; "
+                               f"scratch {tempfile.gettempdir()}/abc/d.txt; also /home/alice/n.ipynb and /work/x/y\n"),
+        nbformat.v4.new_output("display_data", data={"text/html": f"<pre>{purelib}/keras/x.py</pre>"})]
+    page = _page_of(nb)
+    for bad in (str(ROOT), "/data/someone", str(Path.home()) + "/", tempfile.gettempdir() + "/", "/home/alice",
+                "/work/", purelib):
+        assert bad not in page, bad
+    assert "figures -&gt; build/executed-site/figures" in page and "AEHELPERS_MNIST=mnist.npz" in page
+    assert "site-packages/keras/x.py" in page and "…/n.ipynb" in page
+    png = re.search(r"data:image/png;base64,[^\"']+", page)[0]
+    assert bs.scrub(f'<img src="{png}/tmp/x">') == f'<img src="{png}/tmp/x">'  # data: URIs are never touched
+    assert bs.scrub("a/tmp/b and http://x.org/home/y") == "a/tmp/b and http://x.org/home/y"
+
+
+def _page_of(nb, log=None):
+    return bs.convert(nb, title="T", notebook_names=set(), quick=False, log=log,
+                      nav={"index": "index.html", "prev": None, "next": None, "source": "x.ipynb",
+                           "download": "x.ipynb", "view": "https://github.com/o/r/blob/HEAD/notebooks/x.ipynb"})
+
+
+def test_warnings_go_to_the_build_log_not_the_page():
+    nb = _executed_notebook()
+    nb.cells[1].outputs += [
+        nbformat.v4.new_output("stream", name="stderr", text=f"{ROOT}/aehelpers/views/slider.py:351: UserWarning: "
+                               "static slider of 13,803,278 bytes\n  html = static_html(self)\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="2026-12-02 09:31:02.123456: I tensorflow/core/x.cc:1] "
+                               "oneDNN custom operations are on\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="a real error the reader must see\n")]
+    log = []
+    page = _page_of(nb, log)
+    assert "UserWarning" not in page and "oneDNN" not in page and "a real error the reader must see" in page
+    assert len(log) == 2 and "UserWarning" in log[0]
+
+
+def test_each_page_has_download_source_anchors_and_contents(monkeypatch):
+    nb = _executed_notebook()
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("## First part\ntext\n### A detail\n## Second & last"))
+    page = _page_of(nb)
+    download = re.findall(r"<a ([^>]*)>Download notebook</a>", page)
+    assert len(download) == 2 and all('href="x.ipynb"' in a and "download" in a for a in download)  # top and bottom
+    source = re.findall(r"<a ([^>]*)>View source</a>", page)
+    assert len(source) == 2 and all('href="https://github.com/o/r/blob/HEAD/notebooks/x.ipynb"' in a for a in source)
+    toc = re.search(r"<nav class=\"ae-toc\" data-ae-toc>.*?</nav>", page, re.S)[0]
+    anchors = re.findall(r'href="#([^"]+)"', toc)
+    assert anchors == ["First-part", "A-detail", "Second-&amp;-last"] or len(anchors) == 3, anchors
+    for a in anchors:  # every entry is a heading's anchor, with its ¶ link
+        assert f'id="{a}"' in page and f'class="anchor-link" href="#{a}"' in page
+    assert "Second &amp; last" in toc
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/autoencoders")
+    monkeypatch.setenv("GITHUB_SHA", "abc123")
+    assert bs.source_url(ROOT / "notebooks" / "03_x.ipynb") == \
+        "https://github.com/someone/autoencoders/blob/abc123/notebooks/03_x.ipynb"
+    monkeypatch.setenv("GITHUB_REPOSITORY", "")
+    assert bs.source_url(ROOT / "notebooks" / "03_x.ipynb") is None
+
+
+def test_progress_prints_one_line_per_code_cell():
+    import io
+
+    out = io.StringIO()
+    nb = _executed_notebook()
+    hook = bs.progress("00_x.ipynb", nb, out)
+    hook(cell=nb.cells[1], cell_index=1)
+    assert re.fullmatch(r"  00_x.ipynb: cell 1/1 \(\d+ s\)\n", out.getvalue())

@@ -147,7 +147,7 @@ def test_online_download_failure_falls_back(monkeypatch, capsys):
 
     monkeypatch.setattr(data_mod, "_from_keras_download", no_network)
     d = load_mnist(verbose=False)
-    assert "offline sample" in d.source and "download failed" in capsys.readouterr().out
+    assert "offline sample" in d.source and "download failed: OSError: network unreachable" in capsys.readouterr().out
     data_mod._MEMO.clear()
     with pytest.raises(ConnectionError, match="network unreachable"):
         load_mnist(source="keras-download", verbose=False)
@@ -355,3 +355,43 @@ def test_asking_for_more_images_than_there_are_says_so(tmp_path, capsys):
     _write_mnist(tmp_path / "m.npz")
     d = load_mnist(path=tmp_path / "m.npz", n_train=10**9, verbose=False)
     assert len(d.x_train) == 12 and "asked for 1,000,000,000 train images" in capsys.readouterr().out
+
+
+# Keras wraps every network error in a bare Exception; the reader is told its cause (issue 29, item 11).
+KERAS_DNS = ("URL fetch failure on https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz: "
+             "None -- [Errno -3] Temporary failure in name resolution")
+
+
+def test_a_failed_download_names_its_real_reason(monkeypatch, capsys):
+    monkeypatch.setenv("AEHELPERS_OFFLINE", "0")
+
+    def keras_offline():
+        raise Exception(KERAS_DNS)
+
+    monkeypatch.setattr(data_mod, "_from_keras_download", keras_offline)
+    assert "offline sample" in load_mnist(verbose=False).source
+    out = capsys.readouterr().out
+    assert "(Exception)" not in out
+    assert "the Keras download failed: [Errno -3] Temporary failure in name resolution (storage.googleapis.com)" in out
+    # and the set-up line says what happened, not what was allowed
+    assert data_mod.data_source() == ("the 5,000-digit offline sample (the Keras download failed: "
+                                      "[Errno -3] Temporary failure in name resolution (storage.googleapis.com))")
+
+
+def test_download_failure_reasons():
+    why = data_mod._download_failure
+    assert why(Exception("URL fetch failure on https://h.example/m.npz: 403 -- Forbidden")) == "HTTP 403 Forbidden from h.example"
+    assert why(TimeoutError("timed out")) == "TimeoutError: timed out"
+    assert why(Exception()) == "Exception"
+
+
+def test_data_source_says_which_data_and_why(monkeypatch, tmp_path):
+    assert data_mod.data_source() == "the 5,000-digit offline sample (AEHELPERS_OFFLINE=1: no download)"
+    _write_mnist(tmp_path / "mine.npz")
+    monkeypatch.setenv("AEHELPERS_MNIST", str(tmp_path / "mine.npz"))
+    assert data_mod.data_source() == "MNIST 12 / 6 from AEHELPERS_MNIST (mine.npz)"  # a name, not the path
+    monkeypatch.setenv("AEHELPERS_MNIST", str(tmp_path / "missing.npz"))
+    assert data_mod.data_source().startswith("none usable (MNIST file not found")
+    monkeypatch.delenv("AEHELPERS_MNIST")
+    _write_mnist(data_mod.KERAS_CACHE.parent.mkdir(parents=True) or data_mod.KERAS_CACHE)
+    assert data_mod.data_source() == "MNIST 12 / 6 from the Keras cache"

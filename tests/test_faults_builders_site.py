@@ -267,7 +267,7 @@ def test_an_output_path_that_is_a_file_is_named(series, tmp_path, capsys):
 def test_an_output_folder_holding_other_files_is_not_replaced(series, tmp_path):
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "notes.txt").write_text("mine")
-    with pytest.raises(bs.SiteError, match=r"holds more than a site's pages \(notes.txt\)"):
+    with pytest.raises(bs.SiteError, match=r"holds more than a site's pages and notebooks \(notes.txt\)"):
         bs.build(series, tmp_path / "ex", tmp_path / "site")
     assert (tmp_path / "site" / "notes.txt").read_text() == "mine"
 
@@ -276,7 +276,7 @@ def test_a_failing_notebook_leaves_the_previous_site_intact(series, tmp_path, mo
     out = tmp_path / "site"
     bs.build(series, tmp_path / "ex", out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert set(before) == {"00_a.html", "01_b.html", "index.html"}
+    assert set(before) == {"00_a.html", "01_b.html", "index.html", "00_a.ipynb", "01_b.ipynb"}  # pages, downloads
     monkeypatch.setattr(bs, "execute", _fake_execute(fail={"01_b.ipynb"}))
     with pytest.raises(bs.SiteError, match=r"01_b.ipynb failed \(RuntimeError: ValueError: boom\)"):
         bs.build(series, tmp_path / "ex", out, reuse=False)
@@ -289,7 +289,8 @@ def test_a_new_site_replaces_the_old_one_whole(series, tmp_path):
     bs.build(series, tmp_path / "ex", out)
     (series / "01_b.ipynb").unlink()  # a page whose notebook is gone must not survive as a stale page
     sizes = bs.build(series, tmp_path / "ex", out)
-    assert sorted(sizes) == sorted(p.name for p in out.iterdir()) == ["00_a.html", "index.html"]
+    assert sorted(sizes) == ["00_a.html", "index.html"]  # the pages; beside them only the page's notebook
+    assert sorted(p.name for p in out.iterdir()) == ["00_a.html", "00_a.ipynb", "index.html"]
     umask = os.umask(0o022)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o777 & ~umask  # readable by a web server, as a plain mkdir makes it

@@ -231,3 +231,17 @@ def test_cross_entropy_rejects_targets_outside_unit_interval():
         fw.binary_cross_entropy([[-0.1, 0.5]], [[0.0, 1.0]])
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         fw.entropy_floor([[1.5]])
+
+
+def test_plot_entropy_floor_draws_three_panels_and_refuses_raw_pixels():
+    from aehelpers.views import plots
+
+    rng = np.random.default_rng(0)
+    x = np.where(rng.random((20, 784)) < 0.2, rng.random((20, 784)), 0.0)
+    ax_H, ax_h, ax_map = plots.plot_entropy_floor(x)
+    assert f"{fw.binary_entropy(x).mean():.4f}" in ax_map.get_title()  # the overall mean is the floor
+    assert np.isclose(max(ax_H.lines[0].get_ydata()), LOG2)  # H peaks at log 2, at v = ½
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        plots.plot_entropy_floor(x * 255)
+    with pytest.raises(ValueError, match="784 columns"):
+        plots.plot_entropy_floor(x[:, :100])

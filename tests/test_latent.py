@@ -39,6 +39,11 @@ def test_view_and_render(decoder):
     frame = latent.render_latent(view, 1.0, -2.0)
     assert isinstance(frame, Frame) and len(frame.images) == 2 and frame.numbers["z1"] == 1.0
     assert "+1.00, -2.00" in frame.label
+    # one map for every stop; the cross is a mark at the code's place (z1 = 1 of ±3: 2/3 across; z2 = -2: 5/6 down)
+    other = latent.render_latent(view, -3.0, 3.0)
+    assert other.images[1] == frame.images[1] and other.images[0] != frame.images[0]
+    (j, x, y, kind), = frame.marks
+    assert (j, kind) == (1, "cross") and abs(x - 2 / 3) < 0.01 and abs(y - 5 / 6) < 0.01
 
 
 @pytest.mark.parametrize("z1,z2,match", [(3.5, 0.0, r"z1 must lie .*\[-3, 3\]; got 3.5"),

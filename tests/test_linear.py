@@ -340,3 +340,75 @@ def test_cached_training_trains_once_and_keys_every_setting(keras_data):
     assert not other_seed.exists() and not other_data.exists()
     with pytest.raises(ValueError, match="both x_test and U_ref"):
         lt.train_linear_tracked(x, 3, x_test=x_test, epochs=1)
+
+
+# --- watching a fit: ae.track_subspace (notebook 02) and the figures of 02 -------------------------
+
+def _plain_linear(n=20, p=3, seed=0):
+    import keras
+
+    import aehelpers as ae
+
+    ae.seed_everything(seed)
+    model = keras.Sequential([keras.Input(shape=(n,)), keras.layers.Dense(p, use_bias=False, name="encoding"),
+                              keras.layers.Dense(n, use_bias=False, name="decoding")])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def test_track_subspace_writes_into_the_history_and_a_cached_fit_keeps_it(keras_data):
+    import aehelpers as ae
+    from aehelpers.nets import tracking
+
+    _, U, x = keras_data
+    x_test = x[:256]
+    model = _plain_linear()
+    fit = ae.cached_fit(model, x, x, epochs=3, batch_size=256, verbose=0,
+                        callbacks=[tracking.track_subspace(x_test, U[:, :3])])
+    track = tracking.subspace_history(fit.history)
+    assert track["cosines"].shape == (3, 3) and track["test_mse"].shape == track["seconds"].shape == (3,)
+    assert np.all(np.diff(track["seconds"]) > 0)
+    A, B = ae.weights_AB(model)
+    assert track["test_mse"][-1] == pytest.approx(lin.reconstruction_mse(x_test, A, B), rel=1e-5)
+    assert np.allclose(track["cosines"][-1], lin.principal_cosines(A, U[:, :3]), atol=1e-6)
+    again = _plain_linear()  # the same model and fit: loaded, with what the callback logged
+    fit2 = ae.cached_fit(again, x, x, epochs=3, batch_size=256, verbose=0,
+                         callbacks=[tracking.track_subspace(x_test, U[:, :3])])
+    assert fit2.hit and np.array_equal(tracking.subspace_history(fit2.history)["cosines"], track["cosines"])
+
+
+def test_track_subspace_refuses_bad_input(keras_data):
+    from aehelpers.nets import tracking
+
+    _, U, x = keras_data
+    with pytest.raises(ValueError, match="one row per pixel of x_test"):
+        tracking.track_subspace(x[:10], U[:5, :3])
+    with pytest.raises(ValueError, match="NaN"):
+        tracking.track_subspace(np.full((4, 20), np.nan), U[:, :3])
+    with pytest.raises(ValueError, match="track_subspace"):
+        tracking.subspace_history({"loss": [1.0, 0.5]})
+
+
+def test_plot_convergence_counts_epochs_and_says_what_the_first_one_cost():
+    from aehelpers.views import plots
+
+    cos = np.array([[0.9, 0.5], [0.99, 0.8], [0.999, 0.95]])
+    ax1, ax2 = plots.plot_convergence([1.2, 1.01, 1.001], cos, seconds=[2.0, 2.5, 3.0])
+    assert list(ax1.lines[0].get_xdata()) == [1, 2, 3]  # epochs, not seconds: the axis starts at the start
+    assert "2.0 s with compilation" in ax1.get_xlabel() and "0.50 s each" in ax1.get_xlabel()
+    assert np.allclose(ax2.lines[-1].get_ydata(), 1 - cos[:, -1])  # the last angle, in red
+    with pytest.raises(ValueError, match="one row per ratio"):
+        plots.plot_convergence([1.2, 1.01], cos)
+
+
+def test_plot_error_vs_p_draws_the_training_curve_on_top_of_the_test_curve(synthetic):
+    from aehelpers.views import plots
+
+    _, _, x = synthetic
+    pca = pca_lib.fit_pca(x, cache=False)
+    test_mse = np.r_[pca.optimal_errors()] / pca.n * 1.01
+    ax = plots.plot_error_vs_p(pca, test_mse, {2: test_mse[2], 4: test_mse[4]})
+    test_line, train_line, markers = ax.lines
+    assert test_line.get_linestyle() == "-" and train_line.get_linestyle() == "--"  # dashes over a wide line
+    assert test_line.get_linewidth() > 2 * train_line.get_linewidth()
+    assert markers.get_markerfacecolor() == "none" and list(markers.get_xdata()) == [2, 4]  # the curve shows through

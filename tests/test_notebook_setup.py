@@ -18,6 +18,9 @@ def test_setup_notebook_seeds_and_reports(tmp_path):
     ae.seed_everything(7)
     assert (random.random(), np.random.rand()) == a
     assert "quick mode" in str(info)
+    # the line says which data this run uses (issue 29): offline here, so the sample, and why
+    assert "data: the 5,000-digit offline sample (AEHELPERS_OFFLINE=1: no download)" in str(info)
+    assert "online allowed" not in str(info)
     import matplotlib as mpl
     assert mpl.rcParams["image.cmap"] == "gray"
 
@@ -77,3 +80,17 @@ def test_cache_dir_default_is_ignored_by_git(monkeypatch):
     assert paths.cache_dir() == root / ".cache" / "aehelpers"
     check = subprocess.run(["git", "check-ignore", "-q", str(root / ".cache" / "aehelpers" / "x")], cwd=root)
     assert check.returncode == 0
+
+
+def test_setup_line_shows_no_machine_path(monkeypatch):
+    """A notebook executed for the site prints its set-up line: paths are from the checkout or ~ (issue 29)."""
+    root = paths.repo_root()
+    shown = paths._shown_path
+    assert shown(root / "build" / "executed-site" / "figures") == "build/executed-site/figures"
+    monkeypatch.setenv("HOME", "/home/reader")
+    assert shown(paths.Path("/home/reader/figs")) == "~/figs"
+    assert shown(paths.Path("/srv/figs")) == "/srv/figs"
+    info = mode.NotebookSetup(seed=1, quick=False, offline=False, figures=root / "build" / "figures",
+                              cache=root, data="MNIST 60,000 / 10,000 from the Keras cache")
+    monkeypatch.setenv("AEHELPERS_QUICK", "0")
+    assert str(info) == "seed 1, full mode; data: MNIST 60,000 / 10,000 from the Keras cache; figures -> build/figures"

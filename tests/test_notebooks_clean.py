@@ -34,3 +34,44 @@ def test_name_and_arc(path):
         assert "## Summary" in text, f"{path.name} needs a Summary"
     elif path.name != "00_start_here.ipynb":
         assert "## Summary" in text and "## Exercises" in text, f"{path.name} needs Summary and Exercises"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_are_folded(path):
+    """An exercise's worked solution is a code cell tagged `solution`, folded until the reader opens it."""
+    nb = json.loads(path.read_text())
+    open_ = [i for i, c in enumerate(nb["cells"]) if "solution" in c["metadata"].get("tags", [])
+             and not c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert open_ == [], f"{path.name}: solution cells {open_} are not folded (metadata jupyter.source_hidden)"
+
+
+def test_make_strip_keeps_tags_and_folded_solutions(tmp_path):
+    """`make strip` clears outputs but keeps what the series needs: tags and folded solutions."""
+    import subprocess
+    import sys
+
+    recipe = (ROOT / "Makefile").read_text().split("\nstrip:", 1)[1].split("\n\n", 1)[0]
+    mask = re.search(r"'--ClearMetadataPreprocessor\.preserve_cell_metadata_mask=([^']+)'", recipe)
+    assert mask, "the strip recipe must say which cell metadata it keeps"
+    nb = {"cells": [{"cell_type": "code", "id": "a", "execution_count": 3, "source": "x = 1",
+                     "outputs": [{"output_type": "stream", "name": "stdout", "text": "1\n"}],
+                     "metadata": {"tags": ["solution"], "jupyter": {"source_hidden": True}, "scrolled": True}}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    target = tmp_path / "n.ipynb"
+    target.write_text(json.dumps(nb))
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--clear-output", "--inplace", "--log-level=WARN",
+                    "--ClearMetadataPreprocessor.enabled=True", "--ClearMetadataPreprocessor.clear_notebook_metadata=False",
+                    f"--ClearMetadataPreprocessor.preserve_cell_metadata_mask={mask.group(1)}", str(target)], check=True)
+    cell = json.loads(target.read_text())["cells"][0]
+    assert cell["metadata"] == {"tags": ["solution"], "jupyter": {"source_hidden": True}}
+    assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_walls(path):
+    """Code cells of at most 25 lines, markdown cells of at most 40 (issue 27): longer ones are split."""
+    nb = json.loads(path.read_text())
+    limits = {"code": 25, "markdown": 40}
+    long = [(i, c["cell_type"], len("".join(c["source"]).splitlines())) for i, c in enumerate(nb["cells"])
+            if c["cell_type"] in limits and len("".join(c["source"]).splitlines()) > limits[c["cell_type"]]]
+    assert long == [], f"{path.name}: cells (index, kind, lines) over {limits}: {long}"

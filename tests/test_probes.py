@@ -115,3 +115,49 @@ def test_add_noise_clipped_seeded_and_one_pattern_scaled():
 def test_add_noise_refuses_bad_levels(level):
     with pytest.raises(ValueError, match="noise level"):
         nd.add_noise(np.zeros((2, 4)), level)
+
+
+def real_like_digits():
+    """Stand-in digits with MNIST's size: 20 rows of ink, a few columns wide, near the centre."""
+    x = np.zeros((30, 28, 28), np.float32)
+    for i in range(30):
+        top = 3 + i % 4
+        x[i, top:top + 20, 10 + i % 5:15 + i % 5] = 0.2 + 0.8 * (i % 3 == 0)
+    return x.reshape(30, 784)
+
+
+def test_keep_ink_moves_the_whole_digit_and_keeps_every_bit_of_ink():
+    src = real_like_digits()
+    shifted, originals = nd.shifted_digits(src, 40, 0, keep_ink=True, with_originals=True)
+    np.testing.assert_allclose(shifted.sum(axis=1), originals.sum(axis=1), rtol=1e-6)
+    rr, cc = np.indices((28, 28))
+    for s, o in zip(shifted.reshape(-1, 28, 28), originals.reshape(-1, 28, 28)):
+        com = lambda a: np.array([(a * rr).sum(), (a * cc).sum()]) / a.sum()
+        np.testing.assert_allclose(np.abs(com(s) - com(o)), [5, 5], atol=1e-4)
+    assert any(np.any(s[~nd.frame_mask()] > 0) for s in shifted), "ink may leave the box, whole"
+
+
+def test_crop_loses_ink_and_its_control_is_cropped_too():
+    src = real_like_digits()
+    shifted, originals = nd.shifted_digits(src, 40, 0, with_originals=True)
+    assert np.all(originals[:, ~nd.frame_mask()] == 0)
+    assert shifted.sum() < 0.9 * originals.sum(), "a 5-pixel shift cut to the box loses ink"
+
+
+def test_keep_ink_refuses_digits_with_no_room():
+    full = np.zeros((2, 784), np.float32)
+    full[:, :] = 0.5
+    with pytest.raises(ValueError, match="room to move"):
+        nd.shifted_digits(full, 2, 0, keep_ink=True)
+    with pytest.raises(ValueError, match="keep_ink"):
+        nd.shifted_digits(real_like_digits(), 2, 0, keep_ink="yes")
+    with pytest.raises(ValueError, match="with_originals"):
+        nd.shifted_digits(real_like_digits(), 2, 0, with_originals=1)
+
+
+def test_make_probes_passes_keep_ink():
+    src = real_like_digits()
+    a = nd.make_probes(src, 5, 0, keep_ink=True)["shifted"]
+    b = nd.shifted_digits(src, 5, np.random.default_rng(0), keep_ink=True)
+    assert a.shape == (5, 784)
+    assert np.isclose(a.sum(axis=1).mean(), src.sum(axis=1).mean(), rtol=0.5) and b.shape == a.shape

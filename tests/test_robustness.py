@@ -65,7 +65,9 @@ def test_threshold_view_render_and_slider():
     assert frame.numbers["test digits"] == float((normal >= t).mean())  # the share above the line, counted
     assert frame.numbers["far"] == float((far >= t).mean()) and "far flagged" in frame.label
     assert view.flagged[view.thresholds[0]]["test digits"] == 1.0  # the lowest threshold flags everything
-    assert rb.render_threshold(view, view.thresholds[0]).images != frame.images  # the line moves
+    low = rb.render_threshold(view, view.thresholds[0])
+    assert low.images == frame.images and low.marks[0][1] < frame.marks[0][1]  # one picture; the line moves right
+    assert low.marks[0][0] == 0 and low.marks[0][3] == "vline"
     with pytest.raises(ValueError, match=r"threshold must be one of the slider's stops \[.*\]; got 123.0"):
         rb.render_threshold(view, 123.0)
     slider = rb.threshold_slider(view, threshold=t * 1.001)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from aehelpers.views.pictures import to_png
-from aehelpers.views.slider import Frame, Slider, check_stops, format_label
+from aehelpers.views.slider import Frame, Slider, check_stops, draw_marks, format_label
 
 
 def _render(a, b=0):
@@ -68,3 +68,28 @@ def test_nearest_start_only_within_the_range():
                        ("2", r"a must be a number .*got '2'"), (float("nan"), "got nan")):
         with pytest.raises(ValueError, match=match):
             Slider(_render, {"a": [1, 2, 3]}, {"a": bad}, nearest=True)
+
+
+def test_marks_are_checked_and_drawn_into_the_live_picture():
+    from io import BytesIO
+
+    from PIL import Image
+
+    png = to_png(np.zeros((30, 30)), scale=1)
+    with pytest.raises(ValueError, match=r"Frame.marks must be .*got \(1, 0.5, 0.5, 'cross'\)"):
+        Frame(png, "x", marks=[(1, 0.5, 0.5, "cross")])  # there is no picture 1
+    with pytest.raises(ValueError, match="Frame.marks"):
+        Frame(png, "x", marks=[(0, 1.5, 0.5, "cross")])
+    assert draw_marks(png, []) is png
+    with pytest.raises(ValueError, match="draw_marks expects PNG bytes .*got str"):
+        draw_marks("x.png", [(0, 0.5, 0.5, "cross")])
+    with pytest.raises(ValueError, match=r"Frame.marks must be .*kind in \('cross', 'vline'\).*got \(0, 0.5, 0.5, 'dot'\)"):
+        draw_marks(png, [(0, 0.5, 0.5, "dot")])
+    with pytest.raises(ValueError, match="Frame.marks must be a sequence"):
+        Frame(png, "x", marks=3)
+    cross = np.asarray(Image.open(BytesIO(draw_marks(png, [(0, 0.5, 0.5, "cross")]))).convert("RGB"))
+    assert tuple(cross[15, 15]) == (255, 0, 0) and tuple(cross[15, 8]) == (255, 255, 255) and cross[2, 2].sum() == 0
+    line = np.asarray(Image.open(BytesIO(draw_marks(png, [(0, 0.5, 0.0, "vline")]))).convert("RGB"))
+    assert (line[:, 14:16] == (255, 230, 0)).all() and line[:, 20].sum() == 0
+    s = Slider(lambda t: Frame(png, f"t = {t}", marks=((0, t, 0.5, "cross"),)), {"t": [0.25, 0.75]})
+    assert s.images[0].value != png and s.caption == ""  # the live picture carries the cross

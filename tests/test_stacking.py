@@ -111,3 +111,44 @@ def test_a_cached_boolean_stack_is_the_stack():
         assert np.array_equal(got.second.codes, plain.second.codes)
     assert ae.call_entry(st.stack_boolean, X, 3, 1, n_starts=2, seed=1).exists()
     assert not ae.call_entry(st.stack_boolean, X, 3, 2, n_starts=2, seed=1).exists()   # another p2: another entry
+
+
+def _excess(x, A1, B1, p2):
+    from aehelpers.theory.linear import error_from_covariance
+    S = np.cov(x.T, bias=True)
+    lam = np.linalg.eigvalsh(S)[::-1]
+    s = st.stack_linear(x, A1, B1, p2)
+    return error_from_covariance(S, s.A, s.B) / lam[p2:].sum() - 1
+
+
+def test_stacking_is_exact_for_CCt_proportional_to_I_and_damage_grows_with_cond():
+    """The condition is CCᵀ ∝ I (a scaled rotation stacks exactly); the excess grows with cond(C)."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2000, 12)) * np.geomspace(3, 0.3, 12)
+    Q, _ = np.linalg.qr(rng.standard_normal((8, 8)))
+    assert abs(_excess(x, *_first_layer_minimum(x, 8, 3.0 * Q), 4)) < 1e-9       # scale is harmless
+    damage = [_excess(x, *_first_layer_minimum(x, 8, Q @ np.diag(np.geomspace(1, c, 8))), 4) for c in (1.1, 1.5, 2, 4)]
+    assert damage[0] > 0 and all(a < b for a, b in zip(damage, damage[1:])), damage
+
+
+def _descend(S, A, B, steps=20000, lr=0.01):
+    for _ in range(steps):
+        R = S - A @ (B @ S)                           # (I − AB) Σ
+        A, B = A + lr * R @ B.T, B + lr * A.T @ R
+    return A, B
+
+
+def test_gradient_flow_conserves_AtA_minus_BBt_so_a_tied_start_ends_orthogonal():
+    """dD/dt = 0 for D = AᵀA − BBᵀ: tied start → C orthogonal, exact stack; untied start keeps D ≠ 0."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3000, 10)) * np.geomspace(2, 0.5, 10)
+    x = x - x.mean(0)
+    S = x.T @ x / len(x)
+    W, V = rng.uniform(-0.5, 0.5, (10, 4)), rng.uniform(-0.5, 0.5, (4, 10))
+    D0 = np.linalg.norm(W.T @ W - V @ V.T)
+    A, B = _descend(S, W, W.T)
+    assert np.linalg.norm(A.T @ A - B @ B.T) < 0.02 and np.linalg.cond(A) < 1.02
+    assert abs(_excess(x, A, B, 2)) < 1e-3
+    A, B = _descend(S, W, V)
+    assert abs(np.linalg.norm(A.T @ A - B @ B.T) - D0) < 0.05 * D0           # D conserved
+    assert np.linalg.cond(A) > 1.2 and _excess(x, A, B, 2) > 10 * max(abs(_excess(x, *_descend(S, W, W.T), 2)), 1e-6)

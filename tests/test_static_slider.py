@@ -1,4 +1,4 @@
-"""aehelpers.views.slider: which stops, smaller lossless pictures, one offline snippet, the display hook."""
+"""aehelpers.views.static_slider: which stops, smaller lossless pictures, one offline snippet, the display hook."""
 import base64
 import io
 import json
@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from aehelpers.views import slider as ss
+from aehelpers.views import static_slider as ss
 from aehelpers.views.pictures import to_png
 from aehelpers.views.slider import Frame, Slider
 
@@ -41,7 +41,7 @@ def test_pca_subset_every_p_to_32_then_a_log_grid_to_784():
     assert p[:32] == list(range(1, 33)) and p[-1] == 784 and p == sorted(set(p))
     assert len(p) <= ss.PER_CONTROL
     ratios = [b / a for a, b in zip(p[32:], p[33:])]
-    assert max(ratios) < 1.2 and min(ratios) > 1.05  # evenly spaced in log p
+    assert max(ratios) < 1.1 and min(ratios) > 1.02  # evenly spaced in log p
 
 
 def test_short_controls_keep_every_stop_and_grids_get_coarser():
@@ -49,7 +49,10 @@ def test_short_controls_keep_every_stop_and_grids_get_coarser():
     assert ss.subset_stops({"p": range(60)})["p"] == list(range(60))
     z = [round(v, 2) for v in np.linspace(-2, 2, 21)]
     grid = ss.subset_stops({"z1": z, "z2": z}, {"z1": 0.0, "z2": 0.0})
-    assert grid["z1"] == grid["z2"] == z[::2]  # every second stop, ends and middle kept
+    assert grid["z1"] == grid["z2"] == z  # the latent explorer's 21 x 21 = 441 stops: all kept
+    fine = [round(v, 2) for v in np.linspace(-2, 2, 41)]
+    grid = ss.subset_stops({"z1": fine, "z2": fine}, {"z1": 0.0, "z2": 0.0})
+    assert grid["z1"] == grid["z2"] == fine[::2]  # 41 x 41: every second stop, ends and middle kept
     assert math.prod(map(len, grid.values())) <= ss.MAX_FRAMES
     big = ss.subset_stops({"z1": range(41), "z2": range(41)}, {"z1": 20, "z2": 7})
     assert 7 in big["z2"] and big["z2"] == sorted(big["z2"]) and big["z1"][0] == 0 and big["z1"][-1] == 40
@@ -97,12 +100,32 @@ def test_explicit_subset_and_its_errors():
         ss.static_html(s, subset={"c": [1]})
 
 
-def test_over_budget_takes_fewer_stops_and_says_so():
+def test_over_budget_takes_fewer_stops_and_says_so_on_the_page_not_in_a_warning():
+    import warnings
+
     s = Slider(_render, {"a": range(100)})
     full = ss.static_html(s)
-    with pytest.warns(UserWarning, match="over the budget"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would print the builder's path into the page
         small = ss.static_html(s, budget=len(full) // 3)
-    assert len(_data(small)["frames"]) < len(_data(full)["frames"])
+    shown = len(_data(small)["frames"])
+    assert shown < len(_data(full)["frames"]) and f"({shown} of the 100 stops" in small
+    assert 'data-total="100"' in small
+
+
+def test_caption_readout_and_marks():
+    def render(t):
+        return Frame(to_png(np.zeros((4, 4))), f"t = {t}", {"t": t}, marks=((0, t, 0.5, "cross"),))
+
+    stops = [0.1, 0.2, 0.30000000000000004, 0.027800000000000002]
+    s = Slider(render, {"t": stops}, {"t": 0.2}, caption="left: a picture · the cross marks t")
+    snippet = ss.static_html(s)
+    assert '<p class="ae-caption" data-ae-caption>left: a picture · the cross marks t</p>' in snippet
+    data = _data(snippet)
+    assert data["texts"] == [["0.1", "0.2", "0.3", "0.0278"]] and '<b data-value-of="t">0.2</b>' in snippet
+    assert len(data["images"]) == 1  # one shared picture: the mark moves, not the pixels
+    assert [f["m"] for f in data["frames"].values()] == [[[0, round(t, 4), 0.5, "cross"]] for t in stops]
+    assert ss.stop_text(np.float32(0.1)) == "0.1" and ss.stop_text(np.int64(32)) == "32" and ss.stop_text("a") == "a"
 
 
 def test_display_adds_the_static_snippet_only_when_building_the_site(monkeypatch):
@@ -118,6 +141,10 @@ def test_display_adds_the_static_snippet_only_when_building_the_site(monkeypatch
     monkeypatch.setenv("AEHELPERS_STATIC_SLIDERS", "1")
     s._ipython_display_()
     assert shown[0] is s.widget and "data-ae-static-slider" in shown[1].data and len(shown) == 2
+    assert "data-ae-caption" not in shown[1].data  # no caption given, none shown
+    shown.clear()
+    Slider(_render, {"a": [1, 2]}, caption="rows: a, b")._ipython_display_()
+    assert "rows: a, b</p>" in shown[1].data  # the live slider's caption is the page's
     monkeypatch.setenv("AEHELPERS_STATIC_SLIDERS", "maybe")
     with pytest.raises(ValueError, match="AEHELPERS_STATIC_SLIDERS"):
         s._ipython_display_()

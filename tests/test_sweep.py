@@ -177,6 +177,68 @@ def test_bad_workers_named(bad, data, tmp_path):
         sw.start_sweep(data, (2,), seed=3, recipe=RECIPE, root=tmp_path, workers=bad)
 
 
+# --- models built by the caller (notebook 04's loop) ----------------------------------------------
+
+def _given_models(p_values, n_train, recipe=RECIPE):
+    """What notebook 04's loop builds: the blog's layers, compiled with the recipe's Adam, XLA on."""
+    import keras
+
+    models = {}
+    for q in p_values:
+        ae.seed_everything(3)
+        inputs = keras.Input(shape=(784,))
+        code = keras.layers.Dense(q, activation="relu", name="encoding")(inputs)
+        model = keras.Model(inputs, keras.layers.Dense(784, activation="sigmoid", name="decoding")(code))
+        model.compile(optimizer=recipe.optimizer(recipe.steps_per_epoch(n_train)), loss="binary_crossentropy",
+                      jit_compile=True, steps_per_execution=16)
+        models[q] = model
+    return models
+
+
+def test_start_sweep_trains_the_models_it_is_given(data, tmp_path, monkeypatch):
+    trained = count_fits(monkeypatch)
+    given = _given_models((2, 4), len(data.x_train))
+    before = given[4].get_weights()[0].copy()
+    out = sw.start_sweep(data, given, seed=3, recipe=RECIPE, root=tmp_path).result(progress=False, verbose=False)
+    assert out.p_values == (2, 4) and sorted(trained) == [2, 4] and not any(out.hits.values())
+    assert out.models[4].model is given[4] and not np.array_equal(given[4].get_weights()[0], before)
+    again = sw.start_sweep(data, _given_models((2, 4), len(data.x_train)), seed=3, recipe=RECIPE, root=tmp_path)
+    assert str(again) == "sweep: all 2 models are in the cache" and again.result(progress=False, verbose=False).hit
+
+
+def test_given_models_reach_workers_through_a_file(data, tmp_path, monkeypatch):
+    """In a worker the caller's model is loaded from a .keras file: same start, so the same losses as here."""
+    here = sw.start_sweep(data, _given_models((2, 4), len(data.x_train)), seed=3, recipe=RECIPE,
+                          root=tmp_path / "here", workers=1).result(progress=False, verbose=False)
+    monkeypatch.setattr(sw, "start_worker_pool", thread_pool)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="sweep:")
+        job = sw.start_sweep(data, _given_models((2, 4), len(data.x_train)), seed=3, recipe=RECIPE,
+                             root=tmp_path / "pool", workers=2)
+        assert str(job) == "sweep: training p=[2, 4] in 2 background processes"
+        out = job.result(progress=False, verbose=False)
+    assert all(out.val_loss[q] == pytest.approx(here.val_loss[q], rel=1e-4) for q in (2, 4))
+
+
+def test_bad_given_models_are_named(data, tmp_path):
+    import keras
+
+    with pytest.raises(ValueError, match="Keras model, compiled; got str for p=2"):
+        sw.start_sweep(data, {2: "model"}, recipe=RECIPE, root=tmp_path)
+    with pytest.raises(ValueError, match=r"the model for p=4 must map 784 → 4 → 784 numbers; got 784 → 2 → 784"):
+        sw.start_sweep(data, {4: _given_models((2,), 640)[2]}, recipe=RECIPE, root=tmp_path)
+    inputs = keras.Input(shape=(784,))
+    uncompiled = keras.Model(inputs, keras.layers.Dense(784, name="decoding")(
+        keras.layers.Dense(2, name="encoding")(inputs)))
+    with pytest.raises(ValueError, match="compiled"):
+        sw.start_sweep(data, {2: uncompiled}, recipe=RECIPE, root=tmp_path)
+    with pytest.raises(ValueError, match="'encoding' and 'decoding'"):
+        inputs = keras.Input(shape=(784,))
+        plain = keras.Model(inputs, keras.layers.Dense(784)(keras.layers.Dense(2)(inputs)))
+        plain.compile(optimizer="adam", loss="mse")
+        sw.start_sweep(data, {2: plain}, recipe=RECIPE, root=tmp_path)
+
+
 # --- the process pool ---------------------------------------------------------------------------
 
 def test_worker_processes_train_what_one_process_trains(first, data, tmp_path):

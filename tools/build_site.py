@@ -4,7 +4,7 @@
 
 1. Execute every ``*.ipynb`` of ``--notebooks`` (in the mode ``AEHELPERS_QUICK`` asks for) with
    ``AEHELPERS_STATIC_SLIDERS=1``, so that each ``aehelpers.views.slider.Slider`` also leaves its
-   frames as a static HTML output (``aehelpers/static_slider.py``).  An executed copy in
+   frames as a static HTML output (``aehelpers.views.static_slider``).  An executed copy in
    ``--executed`` is reused when it is *fresh*: newer than its notebook and than every module of
    ``aehelpers/``, executed in the same mode and on the same data (``aehelpers.data.mnist_fingerprint``:
    a copy made offline on the sample is not reused once ``AEHELPERS_MNIST`` names full MNIST).
@@ -15,7 +15,14 @@
    (``latex2mathml``; Chromium, Firefox and Safari render MathML natively); figures stay inline as
    ``data:`` URIs, and so do markdown images (a missing one fails the build, naming notebook and
    file); links to ``NN_name.ipynb`` become links to ``NN_name.html``.
-3. Write ``index.html`` in reading order, linking every page, and print the page weights.
+3. Write ``index.html`` in reading order, linking every page, copy each stripped notebook beside its
+   page ("Download notebook"; "View source" links to GitHub when ``GITHUB_REPOSITORY`` is set, as in
+   the Pages workflow), and print the page weights.
+
+Every page passes one boundary, ``scrub``, before it is written: no path of the machine that built it
+(the checkout, the executed copies, the venv, home, temp, ``AEHELPERS_MNIST``...) reaches a page, and
+Python warnings and TensorFlow log lines go to the build log instead of the page.  Each page has
+heading anchors, a table of contents of its sections and links to Baldi's paper and the Keras post.
 
 The pages are written into a folder beside ``--out`` and swapped in only when every page is made:
 a notebook that fails leaves the previous site as it was.
@@ -47,8 +54,11 @@ from aehelpers.runtime import env_flag, mode_name  # noqa: E402
 TEMPLATE_DIR = REPO / "tools" / "site_template"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STATIC_MARK = "data-ae-static-slider"
-NO_KERNEL = ('<p class="ae-no-kernel" data-ae-no-kernel>An interactive widget is here in the notebook; it needs '
-             'a running kernel (<code>make lab</code>) and has no static version yet.</p>')
+NO_KERNEL = ('<p class="ae-no-kernel" data-ae-no-kernel>An interactive widget is here in the notebook: '
+             'download the notebook and run it (<code>make lab</code>) to use it.</p>')
+PAPER = ("https://proceedings.mlr.press/v27/baldi12a.html",
+         "Baldi, Autoencoders, Unsupervised Learning, and Deep Architectures (2012)")
+POST = ("https://blog.keras.io/building-autoencoders-in-keras.html", "Chollet, Building Autoencoders in Keras (2016)")
 PAGE_BUDGET = 5_000_000
 SITE_BUDGET = 30_000_000
 
@@ -89,7 +99,8 @@ def execute(notebook: Path, executed: Path, mode: str, figures: Path) -> None:
     data = mnist_fingerprint()  # before the run: a file replaced meanwhile makes the copy stale, not wrong
     try:
         nb = nbformat.read(notebook, as_version=4)
-        ExecutePreprocessor(timeout=None, kernel_name="python3").preprocess(
+        ExecutePreprocessor(timeout=None, kernel_name="python3",
+                            on_cell_executed=progress(notebook.name, nb)).preprocess(
             nb, {"metadata": {"path": str(notebook.parent)}})
     finally:
         for k, v in saved.items():
@@ -102,6 +113,20 @@ def execute(notebook: Path, executed: Path, mode: str, figures: Path) -> None:
     tmp = executed.with_suffix(".ipynb.part")
     nbformat.write(nb, tmp)
     tmp.replace(executed)
+
+
+def progress(name: str, nb, out=None):
+    """A hook for nbclient's ``on_cell_executed``: one line per code cell (``\\r`` on a terminal)."""
+    out = out or sys.stdout
+    total, done, start = sum(c.cell_type == "code" for c in nb.cells), [0], time.monotonic()
+    tty = out.isatty()
+
+    def hook(cell=None, cell_index=None, **_):
+        done[0] += 1
+        line = f"  {name}: cell {done[0]}/{total} ({time.monotonic() - start:.0f} s)"
+        print(("\r" + line) if tty else line, end="" if tty and done[0] < total else "\n", file=out, flush=True)
+
+    return hook
 
 
 # -- 2. convert ---------------------------------------------------------------------------------------
@@ -161,6 +186,48 @@ def inline_images(markdown: str, folder: Path, attachments: dict, where: str) ->
     return "".join(p if i % 2 else _HTML_IMAGE.sub(one, _MD_IMAGE.sub(one, p)) for i, p in enumerate(parts))
 
 
+_WARNING = re.compile(r"^\S.*?:\d+: \w*Warning: |^\s*warnings\.warn\(|^[IWEF]\d{4} \d\d:\d\d|"
+                      r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] |^WARNING: All log messages before absl",
+                      re.M)
+
+
+def is_warning(out) -> bool:
+    """A stderr output holding Python warnings or TensorFlow/absl log lines (the build log's, not the reader's)."""
+    return out.get("output_type") == "stream" and out.get("name") == "stderr" and bool(_WARNING.search(out.get("text", "")))
+
+
+def machine_roots() -> list[tuple[str, str]]:
+    """(absolute path of this machine, what a page shows instead), the most specific first."""
+    import sysconfig
+    import tempfile
+
+    roots = [(os.environ.get("AEHELPERS_MNIST", "").strip(), "mnist.npz")]
+    roots += [(sysconfig.get_paths()[k], "site-packages") for k in ("purelib", "platlib")]
+    roots += [(sys.prefix, "venv"), (str(REPO), "."), (str(Path.home()), "~"), (tempfile.gettempdir(), "$TMPDIR")]
+    return sorted({(str(Path(p).resolve()), s) for p, s in roots if p and len(p) > 1}, key=lambda r: -len(r[0]))
+
+
+_DATA_URI = re.compile(r"(data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+)")
+_ABSOLUTE = re.compile(r"(?<![\w.~/:-])/(?:home|Users|root|tmp|work|private|var|mnt|opt|srv|builds|"
+                       r"usr/local/lib|usr/lib)(?:/[^\s\"'<>&:;,()\[\]{}]*)?")
+
+
+def scrub(text: str, roots: list[tuple[str, str]] | None = None) -> str:
+    """``text`` with no path of the machine that built it: known roots become short names
+    (``/…/checkout/aehelpers/x.py`` → ``aehelpers/x.py``), any other absolute path under a
+    home, temp or work folder ``…/its-last-part``; ``data:`` URIs are left as they are."""
+    roots = machine_roots() if roots is None else roots
+
+    def one(part: str) -> str:
+        for root, short in roots:
+            part = re.sub(r"(?<![\w.~/-])" + re.escape(root) + r"(/|(?![\w.-]))",
+                          lambda m: ("" if short == "." else short + "/") if m.group(1) else short, part)
+        return _ABSOLUTE.sub(lambda m: "…/" + m.group(0).rstrip("/").rsplit("/", 1)[-1], part)
+
+    parts = _DATA_URI.split(text)
+    return "".join(p if i % 2 else one(p) for i, p in enumerate(parts))
+
+
 def static_widget(model_id: str, state: dict) -> str | None:
     """A widget's last state as plain HTML, for the simple ones (boxes, text, progress bars: what
     tqdm shows while a model trains); ``None`` for any widget that needs a kernel."""
@@ -184,12 +251,14 @@ def static_widget(model_id: str, state: dict) -> str | None:
     return None
 
 
-def prepare(nb, folder: Path | None = None, name: str = "the notebook") -> list[str]:
+def prepare(nb, folder: Path | None = None, name: str = "the notebook", log: list | None = None) -> list[str]:
     """Make ``nb`` static in place: widget views and state dropped, math replaced by tokens, images
-    inlined (relative to ``folder``, by default ``notebooks/``; a missing one raises ``SiteError``)."""
+    inlined (relative to ``folder``, by default ``notebooks/``; a missing one raises ``SiteError``),
+    warnings moved from the page to ``log``."""
     import nbformat
 
     store: list[str] = []
+    log = [] if log is None else log
     state = nb.metadata.pop("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     for k, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
@@ -201,6 +270,9 @@ def prepare(nb, folder: Path | None = None, name: str = "the notebook") -> list[
             kept = []
             outputs = cell.get("outputs", [])
             for k, out in enumerate(outputs):
+                if is_warning(out):
+                    log.append(out.get("text", ""))
+                    continue
                 data = out.get("data", {})
                 if WIDGET_VIEW in data:
                     # the live widget: its static twin follows (AEHELPERS_STATIC_SLIDERS) if it is an
@@ -226,19 +298,55 @@ def _site_links(page: str, names: set[str]) -> str:
 
 
 def convert(nb, *, title: str, nav: dict, notebook_names: set[str], quick: bool, folder: Path | None = None,
-            name: str = "the notebook") -> str:
-    """One page: nbconvert with ``tools/site_template`` plus MathML, inlined images and links between pages."""
+            name: str = "the notebook", log: list | None = None) -> str:
+    """One page: nbconvert with ``tools/site_template`` plus MathML, inlined images, links between pages,
+    a table of contents; passed through ``scrub`` (warnings go to ``log``)."""
     from nbconvert import HTMLExporter
     from pygments.formatters import HtmlFormatter
 
-    store = prepare(nb, folder, name)
+    store = prepare(nb, folder, name, log)
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATE_DIR.parent)], template_name=TEMPLATE_DIR.name)
     exporter.exclude_input_prompt = exporter.exclude_output_prompt = True
-    resources = {"ae": {"title": title, "nav": nav, "quick": quick,
+    resources = {"ae": {"title": title, "nav": {"download": None, "view": None, **nav}, "quick": quick,
+                        "paper": PAPER, "post": POST,
                         "pygments_css": HtmlFormatter(style="default").get_style_defs(".highlight")}}
     page, _ = exporter.from_notebook_node(nb, resources=resources)
     page = re.sub(r"AEMATHTOKEN(\d+)Z", lambda m: store[int(m.group(1))], page)
-    return _site_links(page, notebook_names)
+    contents = toc(page)  # after the cell of the title (the H1 and its subtitle), else at the top
+    h1 = page.find("<h1")
+    after = page.find('<div class="cell ', h1) if h1 >= 0 else -1
+    if after >= 0:
+        page = page.replace("<!--AE-TOC-->", "", 1)
+        page = page[:after] + contents + page[after:]
+    else:
+        page = page.replace("<!--AE-TOC-->", contents, 1)
+    return scrub(_site_links(page, notebook_names))
+
+
+def toc(page: str) -> str:
+    """The page's sections (its h2 and h3 headings, with their anchors) as a contents box."""
+    items = []
+    for level, anchor, text in re.findall(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', page, re.S):
+        plain = html.escape(html.unescape(re.sub(r"<[^>]+>", "", text)).strip(), quote=False)
+        items.append(f'<li class="ae-toc-{level}"><a href="#{anchor}">{plain}</a></li>')
+    if len(items) < 2:
+        return ""
+    return ('<nav class="ae-toc" data-ae-toc><details><summary>On this page</summary><ul>' + "".join(items)
+            + "</ul></details><script>if (matchMedia('(min-width: 700px)').matches)"  # open, except on a phone
+              " document.currentScript.previousElementSibling.open = true;</script></nav>")
+
+
+def source_url(source: Path) -> str | None:
+    """The notebook on GitHub when the build runs in GitHub Actions (``GITHUB_REPOSITORY``), else ``None``."""
+    repo = os.environ.get("GITHUB_REPOSITORY", "").strip()
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
+        return None
+    ref = os.environ.get("GITHUB_SHA", "").strip() or "HEAD"
+    try:
+        rel = source.resolve().relative_to(REPO).as_posix()
+    except ValueError:
+        rel = f"notebooks/{source.name}"
+    return f"{os.environ.get('GITHUB_SERVER_URL', 'https://github.com').rstrip('/')}/{repo}/blob/{ref}/{rel}"
 
 
 def title_of(nb, fallback: str) -> tuple[str, str]:
@@ -264,9 +372,10 @@ def check_out(out: Path) -> Path:
         make_folder(out.parent, f"the folder of --out {out}")
     except NotADirectoryError as err:
         raise SiteError(str(err)) from None
-    others = sorted(p.name for p in out.iterdir() if p.suffix != ".html" or not p.is_file()) if out.is_dir() else []
+    others = sorted(p.name for p in out.iterdir()
+                    if p.suffix not in (".html", ".ipynb") or not p.is_file()) if out.is_dir() else []
     if others:  # the swap replaces the whole folder: never one holding anything but a site
-        raise SiteError(f"--out {out} holds more than a site's pages ({', '.join(others[:5])}); "
+        raise SiteError(f"--out {out} holds more than a site's pages and notebooks ({', '.join(others[:5])}); "
                         "give a new folder or one that only a previous site wrote")
     return out
 
@@ -295,7 +404,7 @@ def build(notebooks: Path, executed_dir: Path, out: Path, *, reuse: bool = True)
     except BaseException:
         shutil.rmtree(aside, ignore_errors=True)
         raise
-    sizes = {p.name: p.stat().st_size for p in sorted(out.glob("*.html"))}
+    sizes = {p.name: p.stat().st_size for p in sorted(out.glob("*.html"))}  # the notebooks' copies are not pages
     total = sum(sizes.values())
     print(f"site: {out} — {len(sizes)} files, {total:,} bytes "
           f"(budget {PAGE_BUDGET:,} per page, {SITE_BUDGET:,} in all)")
@@ -315,7 +424,7 @@ def _page(k: int, sources: list[Path], executed_dir: Path, folder: Path, mode: s
         if reuse and is_fresh(executed, source, mode):
             how = "reused"
         else:
-            print(f"executing {source.name} ({mode} mode) ...", flush=True)
+            print(f"[{k + 1}/{len(sources)}] executing {source.name} ({mode} mode) ...", flush=True)
             execute(source, executed, mode, executed_dir / "figures")
             how = "executed"
         nb = nbformat.read(executed, as_version=4)
@@ -323,17 +432,26 @@ def _page(k: int, sources: list[Path], executed_dir: Path, folder: Path, mode: s
         nav = {"index": "index.html",
                "prev": sources[k - 1].stem + ".html" if k else None,
                "next": sources[k + 1].stem + ".html" if k + 1 < len(sources) else None,
-               "source": source.name}
+               # "./": not a link between pages for _site_links, the notebook file itself
+               "source": source.name, "download": f"./{source.name}", "view": source_url(source) or f"./{source.name}"}
+        log: list[str] = []
         page = convert(nb, title=title, nav=nav, notebook_names={p.name for p in sources}, quick=quick,
-                       folder=source.parent, name=source.name)
+                       folder=source.parent, name=source.name, log=log)
     except SiteError:
         raise
     except Exception as err:  # a failing cell, a missing kernel...: name the notebook, keep the old site
         first = str(err).strip().splitlines()
         raise SiteError(f"{source.name} failed ({type(err).__name__}: {first[-1] if first else ''})") from err
     (folder / f"{source.stem}.html").write_text(page, encoding="utf-8")
+    shutil.copyfile(source, folder / source.name)  # committed without outputs: the reader's download
+    tags = [dict(re.findall(r'data-(frames|total)="(\d+)"', t)) for t in re.findall(r"<div [^>]*data-ae-static-slider[^>]*>", page)]
+    cut = [f"{t.get('frames')} of {t.get('total')}" for t in tags if t.get("frames") != t.get("total")]
     print(f"  {source.stem}.html: {len(page.encode()):,} bytes, "
-          f"{page.count(STATIC_MARK)} static slider(s), {how} in {time.monotonic() - start:.1f} s", flush=True)
+          f"{page.count(STATIC_MARK)} static slider(s){' (cut to ' + ', '.join(cut) + ' stops)' if cut else ''}, "
+          f"{how} in {time.monotonic() - start:.1f} s"
+          + (f"; {len(log)} warning output(s) kept off the page:" if log else ""), flush=True)
+    for text in log:
+        print("    " + scrub(text).strip().replace("\n", "\n    "), file=sys.stderr)
     return source, title, subtitle
 
 
@@ -352,8 +470,8 @@ def index_page(pages, quick: bool) -> str:
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
     items = [{"href": source.stem + ".html", "number": source.name[:2], "title": title,
               "subtitle": _inline_html(subtitle)} for source, title, subtitle in pages]
-    return env.get_template("site_index.html.j2").render(pages=items, quick=quick,
-                                                          built=time.strftime("%Y-%m-%d"))
+    return scrub(env.get_template("site_index.html.j2").render(pages=items, quick=quick, paper=PAPER, post=POST,
+                                                                built=time.strftime("%Y-%m-%d")))
 
 
 def main(argv=None) -> int:

@@ -4,21 +4,17 @@ A model that learned digits reconstructs digits well and non-digits (``aehelpers
 badly; a model that learned the identity reconstructs both.  This module turns that into
 numbers: per-image errors through Baldi's framework (``aehelpers.theory.framework``), an error table
 over probe families, the code's sparsity, and the distance of A∘B's Jacobian from the identity
-matrix.  It also trains the remedies (bottleneck, sparsity, denoising) through ``cache.cached_fit``.
+matrix.  The models themselves are built and trained in the notebook's cells.
 Introduced in notebook 03.
 """
 from __future__ import annotations
 
-import dataclasses
 import numpy as np
 
 from aehelpers.theory import framework as fw
-from aehelpers.cache import cached_fit
-from aehelpers.checks import as_matrix, check_int_in_range
-from aehelpers.nets.models import as_framework, build_autoencoder
-from aehelpers.runtime import seed_everything
+from aehelpers.checks import as_matrix
+from aehelpers.nets.models import as_framework
 from aehelpers.runtime import import_tensorflow_quietly
-from aehelpers.nets.training import check_model_fits, progress_callback
 
 DIGITS = "digits"
 
@@ -129,63 +125,6 @@ def identity_distance(J, mask=None) -> float:
         J = J[:, mask][:, :, mask]
     eye = np.eye(J.shape[1])
     return float(np.mean(np.linalg.norm(J - eye, axis=(1, 2)) / np.sqrt(J.shape[1])))
-
-
-# --- remedies -----------------------------------------------------------------------------------------
-
-def corrupt(X, rng, *, noise_std: float = 0.5) -> np.ndarray:
-    """The blog's corruption: x̃ = clip(x + noise_std · N(0, 1), 0, 1), as float32."""
-    X = as_matrix(X, "X", dtype=np.float32)
-    if not noise_std > 0:
-        raise ValueError(f"noise_std must be > 0; got {noise_std}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    return np.clip(X + noise_std * rng.standard_normal(X.shape, dtype=np.float32), 0.0, 1.0).astype(np.float32)
-
-
-@dataclasses.dataclass(frozen=True)
-class Variant:
-    """One autoencoder to train: code size, activations, loss, L1 code penalty, input corruption."""
-
-    p: int
-    code_activation: str = "linear"
-    output_activation: str = "linear"
-    loss: str = "mse"
-    activity_l1: float = 0.0
-    noise_std: float = 0.0  # > 0: denoising, trained on corrupt(x) → x (hetero-associative)
-
-    def __post_init__(self):
-        check_int_in_range(self.p, "p", 1)
-        if self.activity_l1 < 0 or self.noise_std < 0:
-            raise ValueError(f"activity_l1 and noise_std must be ≥ 0; got {self.activity_l1}, {self.noise_std}")
-
-    def build(self, seed: int | None = None):
-        """The untrained, compiled KerasAutoencoder, its initial weights drawn from ``seed``."""
-        return build_autoencoder(self.p, code_activation=self.code_activation,
-                                 output_activation=self.output_activation, loss=self.loss,
-                                 activity_l1=self.activity_l1, seed=seed)
-
-
-def fit_variant(variant: Variant, x_train, *, epochs: int, seed: int, batch_size: int = 256,
-                progress: bool | str = True):
-    """Train ``variant`` on ``x_train`` through ``cache.cached_fit``; returns ``(KerasAutoencoder, FitResult)``.
-
-    A denoising variant is fitted on ``corrupt(x_train)`` with ``x_train`` as target, the
-    corruption drawn from ``seed``.  A second call with the same variant, data and settings
-    loads the trained weights instead of training again.
-    """
-    x_train = as_matrix(x_train, "x_train", n_cols=784, dtype=np.float32)
-    check_int_in_range(epochs, "epochs", 1)
-    kae = variant.build(seed)
-    x_in = x_train
-    if variant.noise_std > 0:
-        x_in = corrupt(x_train, np.random.default_rng(seed), noise_std=variant.noise_std)
-    check_model_fits(kae.model, x_in, x_train)
-    callbacks = [progress_callback(epochs, progress if isinstance(progress, str) else kae.model.name)] if progress else []
-    seed_everything(seed)  # the order training visits the images in
-    fitted = cached_fit(kae.model, x_in, x_train, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
-                        callbacks=callbacks)
-    return kae, fitted
 
 
 # --- weights ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from aehelpers.nets.recipes import check_settings
-from aehelpers.nets.training import STEPS_PER_EXECUTION
+from aehelpers.nets.training import JIT_COMPILE, STEPS_PER_EXECUTION
 from aehelpers.runtime import import_tensorflow_quietly
 from aehelpers.theory import framework as fw
 
@@ -56,7 +56,8 @@ def build_autoencoder(p: int = 32, *, n: int = 784, hidden: tuple[int, ...] = ()
                       seed: int | None = None) -> KerasAutoencoder:
     """Build and compile an n → hidden… → p → …hidden → n autoencoder (Adam, ``loss``).
 
-    ``code_activation`` defaults to ``activation``; ``activity_l1`` adds the blog's L1 activity
+    Compiled with ``STEPS_PER_EXECUTION`` batches per call and XLA (``JIT_COMPILE``), as notebook 04
+    explains.  ``code_activation`` defaults to ``activation``; ``activity_l1`` adds the blog's L1 activity
     penalty on the code (sparsity).  ``seed`` fixes the initial weights (layer k is drawn with
     seed + k) without touching any global random state; ``None`` draws them from Keras' global
     generator, as a plain ``Dense`` does.  Every argument is checked by ``recipes.check_settings``
@@ -89,7 +90,8 @@ def build_autoencoder(p: int = 32, *, n: int = 784, hidden: tuple[int, ...] = ()
         h = dense(width, activation, f"dec_{i + 1}")(h)
     z = dense(n, output_activation, "decoding")(h)
     model = keras.Model(x, z, name=name or f"autoencoder_{'-'.join(map(str, (n, *hidden, p)))}")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, steps_per_execution=STEPS_PER_EXECUTION)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, steps_per_execution=STEPS_PER_EXECUTION,
+                  jit_compile=JIT_COMPILE)
     return split_autoencoder(model)
 
 

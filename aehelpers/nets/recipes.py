@@ -204,7 +204,7 @@ PLAIN = Recipe(epochs=50, batch_size=256, learning_rate=1e-3, schedule="constant
 # peak rate, reached over a 2-epoch warm-up so that no unit dies (6e-3 at batch 1024 killed 3–8 units at
 # p ≥ 64). Small codes learn slowest and cost least per epoch: they get 30 epochs at 8e-3 (p = 2: +1.5%);
 # from p = 8 up 20 epochs at 6e-3 are enough (+0.7…1.4%; 20 epochs at 3e-3 missed by 3–4%).
-# XLA (jit_compile) made epochs slower here; 16 steps per execution made a one-thread epoch alone ~0.8× as long
-# (/tmp runs), two workers side by side ~0.9× (`make bench`: sweep.fit_s against the run before).
+# 16 steps per execution made a one-thread epoch alone ~0.8× as long (/tmp runs), two workers side by side
+# ~0.9×; XLA on top of them (``training.JIT_COMPILE``) ~0.6× again — with one step per call XLA was slower.
 FAST = RecipeByP(((4, Recipe(epochs=30, batch_size=512, learning_rate=8e-3, schedule="cosine", warmup_epochs=2)),
                   (784, Recipe(epochs=20, batch_size=512, learning_rate=6e-3, schedule="cosine", warmup_epochs=2))))

@@ -1,14 +1,14 @@
 """The bottleneck sweep: one shallow autoencoder per code size p, trained once, kept in the cache.
 
 ``plan_sweep`` computes, once per p, everything that p needs (its recipe, its model, its cache
-entry); ``start_sweep`` starts training the p's whose entry is missing and returns a
+entry; the models may be built and compiled by the caller: ``start_sweep(data, {p: model})``, as
+notebook 04's loop does); ``start_sweep`` starts training the p's whose entry is missing and returns a
 ``SweepJob`` at once; ``job.result()`` waits and returns the ``Sweep`` a slider reads.
 ``train_sweep`` is the two in one call.  Each p is trained by ``cache.cached_fit``, so a p is
 trained once even when a notebook kernel asks for it while a worker trains it (one lock per entry).
 
 Missing models of a full-size sweep are trained in worker processes, one TensorFlow thread each,
 two at a time on two cores (``nets.workers``: about 1.9× the epochs per second of one process).
-Introduced in notebook 04.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from aehelpers.checks import as_matrix, check_int_in_range, check_pixels
 from aehelpers.data import check_mnist
 from aehelpers.nets.models import KerasAutoencoder, build_autoencoder, split_autoencoder
 from aehelpers.nets.recipes import FAST, Recipe, RecipeByP, check_recipe
-from aehelpers.nets.training import STEPS_PER_EXECUTION
+from aehelpers.nets.training import JIT_COMPILE, STEPS_PER_EXECUTION
 from aehelpers.nets.workers import (default_workers, kill_worker_pool, share_array, start_worker_pool,
                                    submission_order, wait_for_jobs)
 from aehelpers.runtime import import_tensorflow_quietly, seed_everything
@@ -52,11 +52,22 @@ def check_p_values(p_values, n: int = 784) -> tuple:
 
 
 def build_for_sweep(p: int, recipe: Recipe, *, seed: int, n: int = 784, n_train: int = 60_000):
-    """The blog's 784 → p → 784 Keras model (``build_autoencoder``), compiled with the recipe's optimizer."""
+    """The blog's 784 → p → 784 Keras model (``build_autoencoder``), compiled with the recipe's optimizer, XLA on."""
     net = build_autoencoder(p, n=n, learning_rate=recipe.learning_rate, seed=seed)
     net.model.compile(optimizer=recipe.optimizer(recipe.steps_per_epoch(n_train)), loss="binary_crossentropy",
-                      steps_per_execution=STEPS_PER_EXECUTION)
+                      jit_compile=JIT_COMPILE, steps_per_execution=STEPS_PER_EXECUTION)
     return net.model
+
+
+def _check_given(model, p: int, n: int):
+    """A model handed in for code size p: a compiled Keras n → p → n model, layers 'encoding'/'decoding'."""
+    if not (hasattr(model, "get_layer") and getattr(model, "optimizer", None) is not None):
+        raise ValueError(f"each model must be a Keras model, compiled; got {type(model).__name__} for p={p}")
+    code = split_autoencoder(model).p  # names the layers it misses
+    if code != p or model.input_shape[-1] != n or model.output_shape[-1] != n:
+        raise ValueError(f"the model for p={p} must map {n} → {p} → {n} numbers; got "
+                         f"{model.input_shape[-1]} → {code} → {model.output_shape[-1]}")
+    return model
 
 
 # --- the plan: one record per p, computed once ------------------------------------------------
@@ -71,8 +82,8 @@ class SweepStep:
     model: object = dataclasses.field(repr=False, compare=False)
 
     @property
-    def folder(self) -> Path:
-        return Path(self.entry.path)  # the cache folder p's model is stored in (it may not exist yet)
+    def folder(self) -> Path:  # the cache folder p's model is stored in (it may not exist yet)
+        return Path(self.entry.path)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -84,36 +95,36 @@ class SweepPlan:
     seed: int
     recipe: Recipe | RecipeByP
     steps: tuple
+    given: bool = False  # the models were built by the caller (workers load them from a file)
 
     @property
-    def p_values(self) -> tuple:
-        """The code sizes, in increasing order."""
+    def p_values(self) -> tuple:  # the code sizes, in increasing order
         return tuple(step.p for step in self.steps)
 
-    def missing(self) -> tuple:
-        """The p's whose cache entry does not exist (yet): the ones a start would train."""
+    def missing(self) -> tuple:  # the p's whose cache entry does not exist (yet): the ones a start trains
         return tuple(step.p for step in self.steps if not step.entry.exists())
 
 
 def plan_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: int = 42,
                recipe: Recipe | RecipeByP = FAST, root: Path | None = None) -> SweepPlan:
-    """Check the inputs and make one ``SweepStep`` per p: recipe, seeded model, cache entry.
+    """Check the inputs and make one ``SweepStep`` per p: recipe, seeded model, cache entry; train nothing.
 
-    ``data`` is an ``MNIST`` (training images ``x_train``, evaluation images ``x_test``, both in
-    [0, 1]); ``epochs`` overrides the recipe's (keeping at most ``epochs - 1`` warm-up epochs);
-    ``root`` is the cache folder (default: the series' cache).  Nothing is trained.
+    ``data``: an ``MNIST`` (``x_train``, ``x_test`` in [0, 1]); ``p_values``: code sizes, or ``{p: compiled
+    model}`` (the recipe then gives only epochs and batch size); ``epochs`` overrides the recipe's;
+    ``root``: the cache folder (default: the series' cache).
     """
     x_train = as_matrix(check_mnist(data).x_train, "data.x_train", dtype=np.float32)
     x_eval = as_matrix(data.x_test, "data.x_test", n_cols=x_train.shape[1], dtype=np.float32)
-    p_values = check_p_values(p_values, x_train.shape[1])
+    given = dict(p_values) if isinstance(p_values, dict) else None
+    p_values = check_p_values(p_values if given is None else sorted(given), x_train.shape[1])
     seed = check_int_in_range(seed, "seed", 0)
-    check_pixels(x_train, "data.x_train")
-    check_pixels(x_eval, "data.x_test")
+    check_pixels(x_train, "data.x_train"), check_pixels(x_eval, "data.x_test")
     recipe = check_recipe(recipe)
     if epochs is not None:
         recipe = recipe.with_epochs(epochs)
     import_tensorflow_quietly()
-    models = {p: build_for_sweep(p, recipe.for_p(p), seed=seed, n=x_train.shape[1], n_train=len(x_train))
+    models = {p: _check_given(given[p], p, x_train.shape[1]) if given is not None else
+              build_for_sweep(p, recipe.for_p(p), seed=seed, n=x_train.shape[1], n_train=len(x_train))
               for p in p_values}
 
     def step(p: int) -> SweepStep:
@@ -121,7 +132,7 @@ def plan_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: int
         return SweepStep(p, recipe.for_p(p), entry, models[p])
 
     with cf.ThreadPoolExecutor(os.cpu_count() or 1) as threads:  # hashing the data releases the GIL
-        return SweepPlan(x_train, x_eval, seed, recipe, tuple(threads.map(step, p_values)))
+        return SweepPlan(x_train, x_eval, seed, recipe, tuple(threads.map(step, p_values)), given is not None)
 
 
 # --- training one p: the same call in this process and in a worker ------------------------------
@@ -145,10 +156,17 @@ def _fit_step(model, x_train, p: int, recipe: Recipe, entry, seed: int) -> _Fitt
     return _Fitted(p, dict(out.history), 0.0 if out.hit else out.seconds, out.hit, out.saved)
 
 
-def _fit_in_worker(x_file: str, p: int, recipe: Recipe, entry, seed: int) -> _Fitted:
-    """A worker's task: build p's model as the plan did, fit it through the cache, report back."""
+def _fit_in_worker(x_file: str, p: int, recipe: Recipe, entry, seed: int, model_file: str | None = None) -> _Fitted:
+    """A worker's task: build p's model as the plan did (or load the caller's), fit it through the cache, report."""
     x_train = np.load(x_file)
-    model = build_for_sweep(p, recipe, seed=seed, n=x_train.shape[1], n_train=len(x_train))
+    if model_file is not None:  # the caller's compiled model, saved with its initial weights
+        import_tensorflow_quietly()
+        import keras
+        with warnings.catch_warnings():  # "Skipping variable loading for optimizer": it has no state yet
+            warnings.filterwarnings("ignore", message="Skipping variable loading", category=UserWarning)
+            model = keras.saving.load_model(model_file)
+    else:
+        model = build_for_sweep(p, recipe, seed=seed, n=x_train.shape[1], n_train=len(x_train))
     fitted = _fit_step(model, x_train, p, recipe, entry, seed)
     if not fitted.saved:  # the parent cannot load it: send the weights rather than train it twice
         fitted = dataclasses.replace(fitted, weights=[np.asarray(w) for w in model.get_weights()])
@@ -160,11 +178,9 @@ def _fit_in_worker(x_file: str, p: int, recipe: Recipe, entry, seed: int) -> _Fi
 class SweepJob:
     """A sweep in training: ``start_sweep`` returns it at once; ``result()`` waits and returns the ``Sweep``.
 
-    ``str(job)`` says what was started.  A worker that fails only costs time: ``result`` warns
-    with its error and trains that p in this process; a model a worker trained but could not store
-    is taken from the worker, not trained again.  Interrupting ``result`` stops the workers;
-    ``stop()`` does it at any time, and interpreter exit does it for a job never collected.
-    Introduced in notebook 04.
+    A worker that fails only costs time: ``result`` warns and trains that p here; a model a worker
+    could not store is taken from the worker.  Interrupting ``result``, ``stop()`` or interpreter exit
+    stop the workers.  Introduced in notebook 04.
     """
 
     def __init__(self, plan: SweepPlan, workers: int | None = None):
@@ -191,21 +207,22 @@ class SweepJob:
             self._pool = start_worker_pool(self.workers)
             costs = {p: steps[p].recipe.epochs * (p + 200) for p in missing}  # an epoch of p=2: 0.85× p=128's
             for p in submission_order(costs, self.workers):
-                step = steps[p]
+                step, model_file = steps[p], None
+                if self.plan.given:  # a worker cannot receive a live model: it loads it from a .keras file
+                    step.model.save(model_file := str(Path(self._tmp) / f"p{p}.keras"))
                 self._futures[p] = self._pool.submit(_fit_in_worker, x_file, p, step.recipe, step.entry,
-                                                     self.plan.seed)
+                                                     self.plan.seed, model_file)
         except (OSError, RuntimeError, NotImplementedError) as err:  # no processes here (sandbox, frozen app...)
             warnings.warn(f"sweep: could not train in worker processes ({type(err).__name__}: {err}); "
                           "training here instead", RuntimeWarning, stacklevel=4)
             self.stop()
             self._futures = {}
 
-    def done(self) -> bool:
-        """True when no worker is still training (or none was started)."""
+    def done(self) -> bool:  # no worker is still training (or none was started)
         return all(f.done() for f in self._futures.values())
 
-    def stop(self) -> None:
-        """Stop the workers (what they stored stays stored) and remove their temporary files."""
+    def stop(self) -> None:  # what the workers stored stays stored
+        """Stop the workers and remove their temporary files."""
         if self._pool is not None:
             kill_worker_pool(self._pool)
             self._pool = None
@@ -251,11 +268,8 @@ class SweepJob:
         return done
 
     def result(self, *, show=10, progress: bool = True, verbose: bool = True) -> "Sweep":
-        """Wait for the workers, load or train every p, and precompute what the views show.
-
-        ``show`` is a number of test digits (the first ones) or their indices; ``progress`` shows
-        one bar over the models.
-        """
+        """Wait for the workers, load or train every p, precompute what the views show (``show``: a count of
+        first test digits, or their indices; ``progress``: one bar over the models)."""
         show_idx = _show_indices(show, len(self.plan.x_eval))
         done, steps, x_show = self._fit_all(progress), self.plan.steps, self.plan.x_eval[show_idx]
         nets = {step.p: split_autoencoder(step.model) for step in steps}
@@ -279,10 +293,10 @@ def start_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: in
                 recipe: Recipe | RecipeByP = FAST, root: Path | None = None, workers: int | None = None) -> SweepJob:
     """Plan the sweep (``plan_sweep``) and start training its missing models in background processes.
 
-    Returns a ``SweepJob`` at once; its ``result()`` waits and returns the ``Sweep``.  Nothing
-    starts when every model is cached or the data is small (``default_workers``): ``result()``
-    then trains here.  ``workers``: how many processes (``None``: ``default_workers``; 1: none).
-    Introduced in notebook 04.
+    ``p_values`` may be ``{p: compiled model}``: then those models are trained (notebook 04's loop).
+    Returns a ``SweepJob`` at once; ``result()`` waits and returns the ``Sweep``.  Nothing starts when
+    every model is cached or the data is small: ``result()`` trains here.  ``workers``: how many
+    processes (``None``: ``default_workers``; 1: none).  Introduced in notebook 04.
     """
     return SweepJob(plan_sweep(data, p_values, epochs=epochs, seed=seed, recipe=recipe, root=root), workers)
 
@@ -290,10 +304,7 @@ def start_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: in
 def train_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: int = 42,
                 recipe: Recipe | RecipeByP = FAST, show=10, root: Path | None = None, progress: bool = True,
                 verbose: bool = True, workers: int | None = None) -> "Sweep":
-    """``start_sweep(...).result(...)`` in one call: every p's model loaded from the cache or trained.
-
-    A corrupt or stale cache entry is retrained, never trusted.  Introduced in notebook 04.
-    """
+    """``start_sweep(...).result(...)`` in one call; a corrupt or stale cache entry is retrained.  Notebook 04."""
     plan = plan_sweep(data, p_values, epochs=epochs, seed=seed, recipe=recipe, root=root)
     _show_indices(show, len(plan.x_eval))  # a bad value is named before anything is trained
     return SweepJob(plan, workers).result(show=show, progress=progress, verbose=verbose)
@@ -309,17 +320,13 @@ def _show_indices(show, n_eval: int) -> np.ndarray:
     return idx.astype(int)
 
 
-# --- what a slider move needs, computed once -----------------------------------------------------
-
 @dataclasses.dataclass
 class Sweep:
     """Trained models for every p plus everything a slider move needs, computed once.
 
-    ``val_loss[p]`` is the binary cross-entropy ``model.evaluate`` gives on the evaluation images,
-    ``mse[p]`` the mean squared error there; ``x_show``/``x_hat[p]``/``codes[p]`` are the few
-    digits a view shows, their reconstructions and their codes; ``dead[p]`` counts code units
-    that are zero on every evaluation image; ``hits[p]`` is False for a p trained by this run,
-    whose fit took ``fit_seconds[p]``.  Introduced in notebook 04.
+    ``val_loss[p]``/``mse[p]``: BCE and squared error on the evaluation images; ``x_show``,
+    ``x_hat[p]``, ``codes[p]``: the digits a view shows; ``dead[p]``: units zero on every image;
+    ``hits[p]`` False for a p trained by this run.  Introduced in notebook 04.
     """
 
     p_values: tuple
@@ -341,13 +348,11 @@ class Sweep:
     paths: dict = dataclasses.field(default_factory=dict)
 
     @property
-    def hit(self) -> bool:
-        """True when every model came from the cache (nothing was trained)."""
+    def hit(self) -> bool:  # every model came from the cache (nothing was trained)
         return all(self.hits.values())
 
     @property
-    def train_seconds(self) -> float:
-        """The fits of this run added up (over processes that ran side by side: more than wall time)."""
+    def train_seconds(self) -> float:  # the fits of this run added up (side by side: more than wall time)
         return float(sum(self.fit_seconds.values()))
 
     def summary(self) -> str:
@@ -367,11 +372,8 @@ def evaluate_codes(codes: np.ndarray) -> tuple[int, float]:
 
 
 def shallow_forward(net: KerasAutoencoder, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """``(codes, reconstructions, mean BCE)`` of a 784 → p → 784 model, computed in NumPy from its weights.
-
-    The numbers ``model.evaluate``/``predict`` give (BCE as ``theory.framework.binary_cross_entropy``,
-    per pixel) without Keras' per-call set-up, which costs ~1 s per model here.
-    """
+    """``(codes, reconstructions, mean BCE)`` of a 784 → p → 784 model, in NumPy from its weights: what
+    ``evaluate``/``predict`` give (BCE per pixel) without Keras' per-call set-up (~1 s per model here)."""
     if (names := [layer.name for layer in net.model.layers if layer.weights]) != ["encoding", "decoding"]:
         raise ValueError(f"shallow_forward expects layers ['encoding', 'decoding']; got {names}")
     w1, b1 = net.model.get_layer("encoding").get_weights()

@@ -30,9 +30,15 @@ from aehelpers.runtime import import_tensorflow_quietly
 
 # Batches Keras hands TensorFlow per call (``compile(steps_per_execution=...)``). A step of the
 # course's small dense models is mostly fixed per-call cost on a CPU; 16 steps per call do the
-# same arithmetic in the same order (tests/test_models.py) and made epochs of the 784-32-784
-# model 0.71× as long here (`make bench`: aehelpers_recipe.epoch_time_ratio, against one step per call).
+# same arithmetic in the same order (tests/test_models.py).
 STEPS_PER_EXECUTION = 16
+# ``compile(jit_compile=...)`` for the dense models trained with Adam: XLA fuses those 16 steps into
+# one program. With the TensorFlow backend "auto" leaves XLA off for these models; asking for it made
+# an epoch of the 784-32-784 model about 0.6× as long as 16 steps without it, at the same loss
+# (tests/test_xla.py; `make bench`: aehelpers_recipe.epoch_time_ratio against the blog's own code). It
+# costs a few seconds of compiling in the first epoch, and does not pay for the linear models below
+# (Muon, 8 epochs: twice the time) nor for the convolutional ones of notebook 06 (epochs twice as long).
+JIT_COMPILE = True
 
 
 def progress_callback(epochs: int, desc: str):

@@ -15,7 +15,9 @@ majority vote is the rounded mean), so the centres are binary, eroded prototypes
 :func:`~aehelpers.theory.partitions.exhaustive_boolean_autoencoder` finds the exact optimum on
 small data by enumerating every partition.  With
 2**p ≥ m (as many codes as distinct points) the data are memorised with E = 0: the Boolean
-bottleneck is 2**p < m, not p < n.  Introduced in notebook 05.
+bottleneck is 2**p < m, not p < n.  Finding the global optimum is NP-hard already for p = 1 when n
+is part of the input (hypercube 2-segmentation; Kleinberg, Papadimitriou & Raghavan 1998, Feige
+2014); it is polynomial in m only for fixed p and n.  Introduced in notebook 05.
 """
 from __future__ import annotations
 

@@ -3,10 +3,11 @@
 Each partition's cells are decoded by majority vote (``boolean.optimal_decoder``), so the search
 finds the global optimum that alternating minimisation (``boolean.fit_boolean_autoencoder``) may
 miss.  Its cost is the number of partitions (a Stirling-number sum, :func:`count_partitions`) —
-the cost of this search, not the complexity of the problem: for fixed p the optimal cells are
-Voronoi cells with hyperplane boundaries (Hamming = squared Euclidean on {0,1}ⁿ), so the optimum
-is polynomial in m with a large exponent; NP-hardness needs 2**p growing with m.  Introduced in
-notebook 05.
+the cost of this search, not the complexity of the problem.  For fixed p *and* fixed n the optimal
+cells are Voronoi cells with hyperplane boundaries (Hamming = squared Euclidean on {0,1}ⁿ), so the
+optimum is polynomial in m (with an exponent growing with n and 2**p).  With n part of the input the
+problem is NP-hard already for p = 1: hypercube 2-segmentation (Kleinberg, Papadimitriou & Raghavan
+1998; proof in Feige 2014).  Introduced in notebook 05; the complexity is discussed in appendix 05a.
 """
 from __future__ import annotations
 

@@ -1,16 +1,19 @@
 """Vertical composition of autoencoders: stack a second one on the codes of the first.
 
 * Linear: PCA n → p1 followed by PCA p1 → p2 is exactly PCA n → p2 (:func:`stack_pca`), so
-  stacking linear autoencoders adds nothing — **provided the first layer's codes are orthonormal
-  coordinates** (A₁ = U C with C orthogonal).  A general global minimum A₁ = U C, B₁ = C⁻¹Uᵀ
-  (what gradient descent returns) gives codes with covariance C⁻¹ΛC⁻ᵀ, and PCA of those codes
-  picks a wrong subspace (:func:`stack_linear` shows it); orthogonalising the first layer
-  (``orthogonalise=True``, i.e. PCA in the metric A₁ᵀA₁) or fine-tuning end to end repairs it.
+  stacking linear autoencoders adds nothing — **exactly when the first layer's coordinates are
+  orthogonal up to scale**: A₁ = U C with CCᵀ ∝ I.  Any global minimum A₁ = U C, B₁ = C⁻¹Uᵀ gives
+  codes with covariance C⁻¹ΛC⁻ᵀ, and PCA of those codes picks a wrong subspace, more so the larger
+  cond(C) = cond(A₁) (:func:`stack_linear` shows it).  Which C training returns depends on the
+  optimiser: gradient flow conserves AᵀA − BBᵀ, so a balanced (e.g. tied) start ends with C
+  orthogonal, an independent random start does not, and Adam or Muon break the conservation law.
+  Orthogonalising the first layer (``orthogonalise=True``, i.e. PCA in the metric A₁ᵀA₁) or
+  fine-tuning end to end repairs it.
 * Boolean: a p1-bit autoencoder followed by a p2-bit one trained on what the first passes up is
   hierarchical clustering — cluster, then cluster the centres (:func:`stack_boolean`) — which is
   in general worse than clustering into 2**p2 clusters directly.
 
-The greedy layer-wise training of the non-linear deep model lives in ``aehelpers.nets.greedy``.
+The greedy layer-wise training of the non-linear deep model is written out in notebook 05 (``fit_greedy``).
 Introduced in notebook 05.
 """
 from __future__ import annotations

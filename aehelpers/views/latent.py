@@ -3,7 +3,7 @@
 ``grid_codes`` lays out the points a 2-D decoder is asked to draw (the post's 15 × 15
 manifold, or the explorer's stops); ``prepare_latent_view`` decodes every stop of the explorer
 once and draws the code map once; ``render_latent`` is the pure function behind the explorer
-slider: it picks the decoded digit of a stop and puts a cross on the map (a few milliseconds,
+slider: it picks the decoded digit of a stop and marks the stop on the map (a few milliseconds,
 no model runs).  Introduced in notebook 06.
 """
 from __future__ import annotations
@@ -125,6 +125,7 @@ class LatentView:
     digits: np.ndarray  # (len(z1), len(z2), 28, 28): the decoded digit at every stop
     map_rgb: np.ndarray  # (H, W, 3) uint8: the code map, drawn once
     to_pixel: tuple  # (x0, x_per_unit, y0, y_per_unit): latent → map pixel
+    map_png: bytes = b""  # the map as PNG, encoded once
 
 
 def _draw_map(codes, labels, lim: float, size: int = 252) -> tuple[np.ndarray, tuple]:
@@ -167,29 +168,29 @@ def prepare_latent_view(decoder, stops, *, codes=None, labels=None, batch_size: 
     lim = float(max(abs(values[0]), abs(values[-1])))
     rgb, to_pixel = _draw_map(None if codes is None else codes[:, :2], labels, lim)
     stops_t = tuple(float(v) for v in values)
-    return LatentView(stops_t, stops_t, digits, rgb, to_pixel)
+    return LatentView(stops_t, stops_t, digits, rgb, to_pixel, to_png(rgb))
 
 
-def _map_png(view: LatentView, z1: float, z2: float) -> bytes:
-    rgb = view.map_rgb.copy()
-    h, w = rgb.shape[:2]
+def _mark(view: LatentView, z1: float, z2: float) -> tuple:
+    """The cross at (z1, z2) as a ``Frame`` mark on picture 1 (the map): fractions of its width and height."""
+    h, w = view.map_rgb.shape[:2]
     x0, sx, y0, sy = view.to_pixel
-    px, py = int(round(x0 + sx * z1)), int(round(y0 + sy * z2))
-    px, py = min(max(px, 0), w - 1), min(max(py, 0), h - 1)
-    rgb[max(py - 1, 0):py + 2, max(px - 10, 0):px + 11] = 255  # a white cross, 3 px thick, at the code
-    rgb[max(py - 10, 0):py + 11, max(px - 1, 0):px + 2] = 255
-    rgb[max(py - 1, 0):py + 2, max(px - 1, 0):px + 2] = (255, 0, 0)
-    return to_png(rgb)
+    px, py = min(max(x0 + sx * z1, 0.0), w - 1.0), min(max(y0 + sy * z2, 0.0), h - 1.0)
+    return (1, px / w, py / h, "cross")
 
 
 def render_latent(view: LatentView, z1: float, z2: float) -> Frame:
-    """The explorer at (z1, z2): the decoded digit and the code map with a cross at that point."""
+    """The explorer at (z1, z2): the decoded digit and the code map with a cross at that point.
+
+    The map is one picture for every stop; the cross is a ``Frame`` mark (drawn in by the live
+    slider, laid over the picture by the static page: the site keeps all 441 stops small)."""
     i = view.z1.index(check_stop(z1, view.z1, "z1", nearest=True))  # any number in range: the nearest stop
     j = view.z2.index(check_stop(z2, view.z2, "z2", nearest=True))
     digit = view.digits[i, j]
     label = f"z = ({view.z1[i]:+.2f}, {view.z2[j]:+.2f}) · ink = {float(digit.mean()):.3f}"
-    return Frame((to_png(digit, scale=9), _map_png(view, view.z1[i], view.z2[j])), label,
-                 {"z1": view.z1[i], "z2": view.z2[j], "ink": float(digit.mean())})
+    return Frame((to_png(digit, scale=9), view.map_png), label,
+                 {"z1": view.z1[i], "z2": view.z2[j], "ink": float(digit.mean())},
+                 marks=(_mark(view, view.z1[i], view.z2[j]),))
 
 
 def latent_slider(view: LatentView, z1: float = 0.0, z2: float = 0.0) -> Slider:

@@ -226,18 +226,35 @@ def plot_spectrum(pca: PCA, p: int | None = None, axes=None):
     return ax1, ax2, ax3
 
 
-def plot_convergence(seconds, ratios, cosines, axes=None):
-    """Two panels over training time: error ratio to PCA, and every principal-angle cosine (last in red)."""
+def plot_convergence(ratios, cosines, *, seconds=None, axes=None):
+    """Two panels over the epochs: error ratio to PCA, and every principal-angle cosine (last in red).
+
+    The x axis counts epochs, not seconds: the first epoch also pays for tracing and XLA
+    compilation.  With ``seconds`` (elapsed at each epoch's end) the axis label says how long the
+    first epoch and each later one took.
+    """
     ax1, ax2 = panels(axes, 2, width=5.0)
-    ax1.semilogy(seconds, np.maximum(np.asarray(ratios) - 1, 1e-7), "o-", ms=3)  # ≤ 0 would vanish on log
-    ax1.set(xlabel="training time (s)", ylabel="test MSE ratio − 1 (AE / PCA)",
-            title="Reconstruction error reaches the PCA optimum")
-    cos = np.asarray(cosines)
-    ax2.plot(seconds, 1 - cos[:, :-1], color="C0", alpha=0.35, lw=1)
-    ax2.plot(seconds, 1 - cos[:, -1], color="C3", lw=2, label="last (largest) angle")
-    ax2.set(yscale="log", xlabel="training time (s)", ylabel="1 − cos(principal angle)",
+    ratios = np.asarray(ratios, dtype=float)
+    cos = np.asarray(cosines, dtype=float)
+    if cos.ndim != 2 or len(cos) != len(ratios):
+        raise ValueError(f"cosines must be epochs × k with one row per ratio ({len(ratios)}); got shape {cos.shape}")
+    epochs = np.arange(1, len(ratios) + 1)
+    xlabel = "epoch"
+    if seconds is not None:
+        t = np.asarray(seconds, dtype=float)
+        later = f", then {np.diff(t).mean():.2f} s each" if len(t) > 1 else ""
+        xlabel = f"epoch (the first took {t[0]:.1f} s with compilation{later})"
+    ax1.semilogy(epochs, np.maximum(ratios - 1, 1e-7), "o-", ms=3)  # ≤ 0 would vanish on log
+    ax1.set(xlabel=xlabel, ylabel="test MSE ratio − 1 (AE / PCA)", title="Reconstruction error reaches the PCA optimum")
+    ax2.plot(epochs, 1 - cos[:, :-1], color="C0", alpha=0.35, lw=1)
+    ax2.plot(epochs, 1 - cos[:, -1], color="C3", lw=2, label="last (largest) angle")
+    ax2.set(yscale="log", xlabel=xlabel, ylabel="1 − cos(principal angle)",
             title="col(A) turns onto the top-p eigenvectors")
     ax2.legend()
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in (ax1, ax2):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return ax1, ax2
 
 
@@ -254,18 +271,47 @@ def plot_error_surface(theta1, theta2, errors, *, labels=("θ₁", "θ₂"), ax=
 
 
 def plot_error_vs_p(pca: PCA, test_mse, trained: dict, *, ax=None):
-    """Test MSE against p: PCA's closed form on training data, PCA on test data, trained linear AEs."""
+    """Test MSE against p: PCA on test data (solid), PCA's closed form on training data (dashed, drawn
+    on top so that both stay visible where they nearly coincide) and trained linear AEs (open circles)."""
     ax = panels(ax, 1, width=6.0)[0]
     ps = np.arange(1, pca.n + 1)
-    ax.plot(ps, pca.optimal_errors()[1:] / pca.n, color="0.6", lw=2,
-            label=r"PCA, training ($\sum_{i>p} \lambda_i / n$)")
-    ax.plot(ps, np.asarray(test_mse)[1:], color="C0", lw=1.5, label="PCA, test")
+    ax.plot(ps, np.asarray(test_mse)[1:], color="C0", lw=3, alpha=0.6, label="PCA, test digits")
+    ax.plot(ps, pca.optimal_errors()[1:] / pca.n, "--", color="k", lw=1.2,
+            label=r"PCA, training digits ($\sum_{i>p} \lambda_i / n$)")
     qs = sorted(trained)
-    ax.plot(qs, [trained[q] for q in qs], "o", color="C3", ms=7, label="linear AE by gradient descent, test")
+    ax.plot(qs, [trained[q] for q in qs], "o", mfc="none", mec="C3", mew=2, ms=9,
+            label="linear AE by gradient descent, test")
     ax.set(xscale="log", ylim=(0, None), xlabel="p (code size, log scale)", ylabel="MSE per pixel",
-           title="Error against p: trained linear autoencoders sit on the PCA curve")
+           title="Trained linear autoencoders sit on the PCA curve")
     ax.legend()
     return ax
+
+
+def plot_entropy_floor(x, ax=None):
+    """Where the cross-entropy floor of grey-level digits comes from, three panels (notebook 01).
+
+    The binary entropy H(v) of one pixel value, a histogram of the strictly grey pixels of ``x``
+    (log counts) and the mean H at each of the 28 × 28 positions.  Returns the three axes.
+    """
+    from aehelpers.theory.framework import binary_entropy
+
+    x = as_matrix(x, "x", n_cols=784)
+    if x.min() < 0 or x.max() > 1:
+        raise ValueError(f"x must hold pixel values in [0, 1]; got values from {x.min()} to {x.max()}")
+    ax_H, ax_h, ax_map = panels(ax, 3, width=4.6, height=3.8)
+    grid = np.linspace(0, 1, 201)
+    ax_H.plot(grid, binary_entropy(grid), color="#a23b3b")
+    ax_H.set(xlabel="pixel value v", ylabel="binary entropy H(v), nats", title="the entropy of one pixel")
+    ax_h.hist(x[(x > 0) & (x < 1)], bins=51, range=(0, 1), color="#9ecae1")
+    ax_h.set(yscale="log", xlabel="pixel value (strictly between 0 and 1)", ylabel="number of pixels (log scale)",
+             title="grey pixels")
+    h_map = binary_entropy(x).mean(axis=0).reshape(28, 28)
+    im = ax_map.imshow(h_map, cmap="magma")
+    ax_map.set(title=f"mean H per pixel position\n(overall mean {h_map.mean():.4f} nats)",
+               xlabel="pixel column", ylabel="pixel row")
+    ax_map.grid(False)
+    ax_map.figure.colorbar(im, ax=ax_map, label="nats")
+    return ax_H, ax_h, ax_map
 
 
 def plot_critical_points(points, *, ax=None):

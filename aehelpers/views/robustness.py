@@ -121,6 +121,7 @@ class ThresholdView:
     flagged: dict  # threshold -> {group: share of the group scoring >= threshold}
     hist_rgb: np.ndarray  # (H, W, 3) uint8, the histograms (log-scaled score axis)
     to_pixel: tuple  # (x0, pixels per unit of log10(score)): score -> column
+    hist_png: bytes = b""  # the histograms as PNG, encoded once
 
 
 def _draw_histograms(groups: dict, lo: float, hi: float, xlabel: str, size=(420, 240)) -> tuple[np.ndarray, tuple]:
@@ -170,21 +171,20 @@ def prepare_threshold_view(normal, anomalous: dict, *, n_stops: int = 25, normal
     stops = sorted({first, *(float(f"{t:.3g}") for t in np.geomspace(lo, hi, n_stops)[1:])})
     flagged = {t: {name: float((g >= t).mean()) for name, g in groups.items()} for t in stops}
     rgb, to_pixel = _draw_histograms(groups, lo / 1.05, hi * 1.05, f"{score_name} (log scale)")
-    return ThresholdView(tuple(stops), flagged, rgb, to_pixel)
+    return ThresholdView(tuple(stops), flagged, rgb, to_pixel, to_png(rgb))
 
 
 def render_threshold(view: ThresholdView, threshold: float) -> Frame:
     """The histograms with a yellow line at ``threshold`` (one of the view's); the label: the share flagged."""
     threshold = check_stop(threshold, view.thresholds, "threshold")
-    rgb = view.hist_rgb.copy()
+    w = view.hist_rgb.shape[1]
     x0, per_decade = view.to_pixel
-    col = int(round(x0 + per_decade * np.log10(threshold)))
-    col = min(max(col, 0), rgb.shape[1] - 2)
-    rgb[:, col:col + 2] = (255, 230, 0)  # yellow: no family is drawn in it
+    col = min(max(x0 + per_decade * np.log10(threshold), 0.0), w - 1.0)
     shares = view.flagged[threshold]
     label = format_label({"threshold": f"{threshold:.3g}",
                           **{f"{name} flagged": f"{100 * v:.1f} %" for name, v in shares.items()}})
-    return Frame(to_png(rgb), label, {"threshold": float(threshold), **shares})
+    return Frame(view.hist_png, label, {"threshold": float(threshold), **shares},
+                 marks=((0, col / w, 0.0, "vline"),))  # the yellow line: drawn live, laid over on the site
 
 
 def threshold_slider(view: ThresholdView, threshold: float | None = None) -> Slider:

@@ -326,5 +326,4 @@ def identity_slider(results: dict, p: int | None = None) -> Slider:
                   None if p is None else {"p": p},
                   caption="row pairs: inputs, then their reconstructions by the model with code size p; "
                           f"families top to bottom: {', '.join(results['families'])}. Right: the gap "
-                          "(mean non-digit error − digit error) against p; it shrinks towards 0 as the model "
-                          "learns to copy")
+                          "(mean non-digit error − digit error) against p, the red dot at the p shown")

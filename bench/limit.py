@@ -1,0 +1,93 @@
+"""What this machine can do for the blog's 784-32-784 model, without Keras: the bench's "limit".
+
+``NumpyAutoencoder`` trains the same model with the same arithmetic as Keras does it: float32,
+Dense(32, relu) → Dense(784, sigmoid), binary cross-entropy taken from the logits (as Keras does
+for a sigmoid output), its gradient through the five GEMMs of forward and backward, and Keras'
+Adam (lr 1e-3, β = 0.9 / 0.999, ε = 1e-7), on shuffled batches of 256 (the last one short), with
+the validation loss after every epoch as ``fit(validation_data=...)`` computes it.
+``gemm_epoch`` is the floor under any implementation: the five GEMMs of one epoch alone, through
+NumPy's BLAS, on preallocated arrays.  Used by ``bench/run.py``, section ``recipes``.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
+
+
+def _bce_from_logits(a: np.ndarray, y: np.ndarray) -> float:
+    """Mean binary cross-entropy of targets ``y`` and sigmoid(``a``), computed stably from the logits."""
+    return float(np.mean(np.maximum(a, 0) - a * y + np.log1p(np.exp(-np.abs(a)))))
+
+
+class NumpyAutoencoder:
+    """784 → 32 (relu) → 784 (sigmoid) trained by Adam on the BCE, in plain float32 NumPy."""
+
+    def __init__(self, weights, learning_rate: float = 1e-3):
+        self.params = [np.array(w, dtype=np.float32) for w in weights]  # W1, b1, W2, b2 (Keras' order)
+        self.m = [np.zeros_like(w) for w in self.params]
+        self.v = [np.zeros_like(w) for w in self.params]
+        self.lr, self.t = np.float32(learning_rate), 0
+
+    def _step(self, xb: np.ndarray) -> None:
+        W1, b1, W2, b2 = self.params
+        h = xb @ W1                                   # GEMM 1
+        h += b1
+        np.maximum(h, 0, out=h)
+        a = h @ W2                                    # GEMM 2
+        a += b2
+        with np.errstate(over="ignore"):
+            g = 1 / (1 + np.exp(-a))                  # sigmoid
+        g -= xb
+        g *= np.float32(1.0 / g.size)                 # d(mean BCE)/d logits = (sigmoid(a) - x) / (B · 784)
+        dW2 = h.T @ g                                 # GEMM 3
+        db2 = g.sum(axis=0)
+        dh = g @ W2.T                                 # GEMM 4
+        dh *= h > 0
+        dW1 = xb.T @ dh                               # GEMM 5
+        db1 = dh.sum(axis=0)
+        self.t += 1
+        alpha = self.lr * np.float32(np.sqrt(1 - BETA_2 ** self.t) / (1 - BETA_1 ** self.t))
+        for w, grad, m, v in zip(self.params, (dW1, db1, dW2, db2), self.m, self.v):
+            m += (grad - m) * np.float32(1 - BETA_1)
+            v += (grad * grad - v) * np.float32(1 - BETA_2)
+            w -= alpha * m / (np.sqrt(v) + np.float32(EPSILON))
+
+    def loss(self, x: np.ndarray, chunk: int = 2048) -> float:
+        """Mean BCE of the reconstruction of ``x`` (as Keras' ``evaluate``/``val_loss``)."""
+        W1, b1, W2, b2 = self.params
+        total = 0.0
+        for i in range(0, len(x), chunk):
+            xb = x[i:i + chunk]
+            a = np.maximum(xb @ W1 + b1, 0) @ W2 + b2
+            total += _bce_from_logits(a, xb) * len(xb)
+        return total / len(x)
+
+    def fit_epoch(self, x: np.ndarray, rng: np.random.Generator, batch_size: int = 256, x_val=None) -> dict:
+        """One shuffled epoch over ``x`` (and the validation loss on ``x_val``); returns seconds and val_loss."""
+        t = time.perf_counter()
+        order = rng.permutation(len(x))
+        for i in range(0, len(x), batch_size):
+            self._step(x[order[i:i + batch_size]])
+        val = self.loss(x_val) if x_val is not None else None
+        return {"seconds": time.perf_counter() - t, "val_loss": val}
+
+
+def gemm_epoch(m: int, n: int = 784, p: int = 32, batch_size: int = 256, seed: int = 0) -> float:
+    """Seconds for the five GEMMs of forward + backward over one epoch of ``m`` examples, nothing else."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((batch_size, n), dtype=np.float32)
+    W1, W2 = rng.standard_normal((n, p), dtype=np.float32), rng.standard_normal((p, n), dtype=np.float32)
+    h, a, dW2 = np.empty((batch_size, p), np.float32), np.empty((batch_size, n), np.float32), np.empty((p, n), np.float32)
+    dh, dW1 = np.empty((batch_size, p), np.float32), np.empty((n, p), np.float32)
+    t = time.perf_counter()
+    for i in range(0, m, batch_size):
+        b = min(batch_size, m - i)
+        np.matmul(x[:b], W1, out=h[:b])
+        np.matmul(h[:b], W2, out=a[:b])
+        np.matmul(h[:b].T, a[:b], out=dW2)
+        np.matmul(a[:b], W2.T, out=dh[:b])
+        np.matmul(x[:b].T, dh[:b], out=dW1)
+    return time.perf_counter() - t
