@@ -166,7 +166,9 @@ def bench_recipes(cfg, data):
     out["aehelpers_recipe"] = {"val_bce": round(val["aehelpers"][-1], 5),
                                "s_per_epoch": round(seconds["aehelpers"] / epochs, 3),
                                "median_epoch_s": round(med["aehelpers"], 3),
-                               "steps_per_execution": STEPS_PER_EXECUTION, "jit_compile": JIT_COMPILE,
+                               "steps_per_execution": STEPS_PER_EXECUTION, "jit_compile_asked": JIT_COMPILE,
+                               # what Keras did: it turns XLA off under op determinism (setup_notebook)
+                               "jit_compile": bool(helper.jit_compile),
                                # per epoch: median epoch inside Keras, aehelpers / the seed's code
                                "epoch_time_ratio": round(med["aehelpers"] / med["plain"], 4),
                                # per epoch: aehelpers / the same arithmetic in a plain NumPy loop

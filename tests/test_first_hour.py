@@ -86,14 +86,14 @@ def test_make_resolves_python313_under_pyenv_and_says_how_to_name_one(pyenv_mach
         pytest.skip("no make here")
     env, real = pyenv_machine
     venv = tmp_path / "venv"
-    dry = subprocess.run(["make", "-n", "lab", "PYTHON=python3.13", f"VENV={venv}"], cwd=ROOT, env=env,
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "lab", "PYTHON=python3.13", f"VENV={venv}"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)
     assert dry.returncode == 0, dry.stderr
     assert f"{real} -m venv {venv}" in dry.stdout and "pyenv: python3.13" not in dry.stdout + dry.stderr
     real.unlink()
     if _system_python313():
         pytest.skip(f"{_system_python313()} exists: make would build a venv with it")
-    run = subprocess.run(["make", "lab", "PYTHON=python3.13", f"VENV={venv}"], cwd=ROOT, env=env,
+    run = subprocess.run(["make", "--no-print-directory", "lab", "PYTHON=python3.13", f"VENV={venv}"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode != 0 and not venv.exists()
     assert "no Python 3.11-3.13 that runs was found" in run.stdout
@@ -183,7 +183,7 @@ def test_make_lab_prints_a_url_that_opens_notebook_00_without_news(scratch_env, 
         pytest.skip("no make here")
     venv_python.configure(scratch_env)
     port = _free_port()
-    dry = subprocess.run(["make", "-n", "lab", f"VENV={scratch_env}", f"PORT={port}", f"PYTHON={BASE_PYTHON}"],
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "lab", f"VENV={scratch_env}", f"PORT={port}", f"PYTHON={BASE_PYTHON}"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     command = dry.stdout.replace("\\\n", " ").strip().splitlines()[-1]
     assert command.startswith(f"{scratch_env}/bin/jupyter lab "), dry.stdout

@@ -218,6 +218,7 @@ WATCH_CALLBACKS_JS = "(path) => { " + _PANEL + r"""
 KERNEL_SHELL_CODE = r"""
 def _ae_e2e(model_id, index):
     import gc, hashlib, html, json, re
+    from aehelpers.views.slider import draw_marks
     shell = next((o for o in gc.get_objects() if type(o).__name__ == "Slider"
                   and getattr(getattr(o, "widget", None), "model_id", None) == model_id), None)
     if shell is None:
@@ -226,7 +227,9 @@ def _ae_e2e(model_id, index):
     return json.dumps({"index": [c.index for c in shell.controls.values()],
                        "readouts": [str(c._options_labels[i]) for c, i in zip(shell.controls.values(), index)],
                        "label": html.unescape(re.sub(r"<[^>]*>", "", frame.label)),
-                       "hashes": [hashlib.sha256(png).hexdigest() for png in frame.images]})
+                       # the live slider shows each picture with its marks drawn in (views.slider.draw_marks)
+                       "hashes": [hashlib.sha256(draw_marks(png, [m for m in frame.marks if m[0] == j])).hexdigest()
+                                  for j, png in enumerate(frame.images)]})
 print(_ae_e2e(%r, %r))
 del _ae_e2e
 """
