@@ -1,8 +1,9 @@
 """Running the series: the setup call, quiet TensorFlow, quick or full mode, where files go, BLAS threads.
 
 ``setup_notebook()`` is the one call at the top of every notebook: it seeds Python, NumPy and
-Keras, makes TensorFlow's ops deterministic, keeps its start-up noise off the screen and sets the
-plot style; ``seed_everything`` re-seeds before each model build.  Behind it:
+Keras, keeps TensorFlow's start-up noise off the screen and sets the plot style (a run is
+reproducible bit for bit without TensorFlow's op-determinism switch, which would turn XLA off:
+tests/test_reproducible.py); ``seed_everything`` re-seeds before each model build.  Behind it:
 
 * TensorFlow writes one-off C++ lines (CUDA probing, CPU features, graph version skew) straight
   to file descriptor 2, past Python's logging; ``quiet_tensorflow_env`` (set before anything
@@ -309,8 +310,16 @@ def _shown_path(path: Path) -> str:
     return str(path)
 
 
-def setup_notebook(seed: int = 42, *, deterministic: bool = True) -> NotebookSetup:
-    """Seed everything, make TensorFlow ops deterministic, quiet its logs, set plot defaults."""
+def setup_notebook(seed: int = 42, *, deterministic: bool = False) -> NotebookSetup:
+    """Seed everything, quiet TensorFlow's logs, set plot defaults.
+
+    Seeded runs of the series' models on a CPU give the same weights bit for bit in a fresh process
+    (tests/test_reproducible.py checks dense with XLA, convolutional, noisy and VAE training), so the
+    series leaves TensorFlow's op-determinism switch off: with it on, Keras silently compiles
+    without XLA (``jit_compile=True`` becomes False), which doubles a dense epoch.
+    ``deterministic=True`` turns the switch on anyway (TensorFlow then refuses ops it cannot make
+    deterministic, at the price of XLA).
+    """
     quiet_tensorflow_env()
     filter_tensorflow_stderr()
     import matplotlib as mpl

@@ -23,8 +23,8 @@ RTOL = 1e-4
 @pytest.fixture(autouse=True)
 def _no_op_determinism():
     """Keras turns XLA off, with a warning, while TensorFlow's op determinism is on (``setup_notebook``
-    turns it on; another test of this process may have): these tests measure XLA itself, so they run
-    with determinism off and put it back as they found it."""
+    leaves it off, but ``setup_notebook(deterministic=True)`` or another test of this process may have
+    turned it on): these tests measure XLA itself, so they run with it off and put it back as they found it."""
     from tensorflow.python.framework import config  # disable_op_determinism is not in TF's public API
 
     was_on = config.is_op_determinism_enabled()
@@ -60,8 +60,8 @@ def test_the_blog_model_is_compiled_with_xla():
 
 
 def test_op_determinism_turns_xla_off():
-    """What the notebooks get today (issue 26, left open): under ``setup_notebook``'s op determinism
-    Keras compiles without XLA, whatever ``jit_compile`` asks for."""
+    """Why ``setup_notebook`` leaves op determinism off (tests/test_reproducible.py shows runs stay
+    reproducible without it): with it on, Keras compiles without XLA whatever ``jit_compile`` asks for."""
     from tensorflow.python.framework import config
 
     config.enable_op_determinism()

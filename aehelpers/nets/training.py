@@ -33,11 +33,13 @@ from aehelpers.runtime import import_tensorflow_quietly
 # same arithmetic in the same order (tests/test_models.py).
 STEPS_PER_EXECUTION = 16
 # ``compile(jit_compile=...)`` for the dense models trained with Adam: XLA fuses those 16 steps into
-# one program. With the TensorFlow backend "auto" leaves XLA off for these models; asking for it made
-# an epoch of the 784-32-784 model about 0.6× as long as 16 steps without it, at the same loss
-# (tests/test_xla.py; `make bench`: aehelpers_recipe.epoch_time_ratio against the blog's own code). It
-# costs a few seconds of compiling in the first epoch, and does not pay for the linear models below
-# (Muon, 8 epochs: twice the time) nor for the convolutional ones of notebook 06 (epochs twice as long).
+# one program. With the TensorFlow backend on a CPU "auto" leaves XLA off; asking for it made an epoch
+# of the 784-32-784 model about 0.4x as long as the blog's code as written, at the same loss
+# (tests/test_xla.py; `make bench`: aehelpers_recipe.epoch_time_ratio). Keras ignores the request while
+# TensorFlow's op determinism is on, so ``setup_notebook`` leaves that switch off (seeded runs are still
+# reproducible bit for bit: tests/test_reproducible.py). XLA costs a few seconds of compiling in the
+# first epoch, and does not pay for the linear models below (Muon, 8 epochs: twice the time) nor for
+# the convolutional ones of notebook 06 (epochs twice as long).
 JIT_COMPILE = True
 
 
