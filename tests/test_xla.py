@@ -2,7 +2,7 @@
 
 The blog's 784-32-784 model, built by ``build_autoencoder`` (XLA on, ``JIT_COMPILE``), is trained
 twice from the same initial weights on the same shuffled batches: once as built, once recompiled
-with ``jit_compile=False``.  XLA fuses the 16 steps of a call into one program and may add the
+with ``jit_compile=False``.  XLA fuses each training step into one program and may add the
 terms of a sum in another order, so float32 results may differ by a few units of rounding
 (float32 epsilon is 1.2e-7; here they differ by ~1e-7 relative).  The tolerance, 1e-4 relative on
 each epoch's loss, is ~1000 times that rounding, and 50 times tighter than the "same loss

@@ -32,9 +32,10 @@ from aehelpers.runtime import import_tensorflow_quietly
 # course's small dense models is mostly fixed per-call cost on a CPU; 16 steps per call do the
 # same arithmetic in the same order (tests/test_models.py).
 STEPS_PER_EXECUTION = 16
-# ``compile(jit_compile=...)`` for the dense models trained with Adam: XLA fuses those 16 steps into
-# one program. With the TensorFlow backend on a CPU "auto" leaves XLA off; asking for it made an epoch
-# of the 784-32-784 model about 0.4x as long as the blog's code as written, at the same loss
+# ``compile(jit_compile=...)`` for the dense models trained with Adam: XLA compiles one training step
+# (forward pass, gradient, Adam update) into one fused program; Keras loops it 16 times per call.
+# With the TensorFlow backend on a CPU "auto" leaves XLA off; asking for it made an epoch of the
+# 784-32-784 model about 0.4x as long as the blog's code as written, at the same loss
 # (tests/test_xla.py; `make bench`: aehelpers_recipe.epoch_time_ratio). Keras ignores the request while
 # TensorFlow's op determinism is on, so ``setup_notebook`` leaves that switch off (seeded runs are still
 # reproducible bit for bit: tests/test_reproducible.py). XLA costs a few seconds of compiling in the
