@@ -5,13 +5,17 @@ ratios are taken inside it (the two recipes are interleaved chunk by chunk so th
 load hits both alike).  ``--smoke`` runs every section on small data in seconds (CI does, so
 the bench never rots) and asserts nothing about speed.
 
-    .venv/bin/python bench/run.py                      # full bench (about 50 min on 2 cores)
+    .venv/bin/python bench/run.py                      # full bench (over an hour on 2 cores)
     .venv/bin/python bench/run.py --only recipes,linear_vs_pca   # some sections, merged into results.json
     .venv/bin/python bench/run.py --only recipes     # the blog model: seed code, series, NumPy limit
+    .venv/bin/python bench/run.py --only site_full   # `make site`'s build, cold and warm model cache
     .venv/bin/python bench/run.py --smoke --out build/bench-smoke
 
 Each section is one function ``bench_NAME(cfg, data) -> {figure: value}`` registered in
 ``SECTIONS`` (one line each) and runs alone: nothing passes from one section to another.
+Section ``series_s`` leaves what its full runs printed in ``build/bench-executed/`` (read it with
+``.venv/bin/python -m bench.prose_numbers build/bench-executed/*.ipynb``) and what they drew in
+``build/bench-figures/``.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import json
 import os
 import platform
 import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build"  # build/bench-executed/, build/bench-figures/ (section series_s)
 sys.path.insert(0, str(ROOT))
 
 import aehelpers as ae  # noqa: E402
@@ -302,9 +308,15 @@ def _execute(notebooks, env: dict, out_dir: str) -> float:
 def bench_series_s(cfg, data):
     """Wall time to execute the notebooks: the whole series in quick mode (cold cache), and each
     notebook in full mode on a cold model cache, then again on the cache it filled (warm), with
-    the time from Run All to the first working slider (``slider_first_s``, cold) where there is one."""
+    the time from Run All to the first working slider (``slider_first_s``, cold) where there is one.
+
+    The cold full runs leave their executed copies in ``build/bench-executed/`` and their figures in
+    ``build/bench-figures/`` (emptied first: a maintainer refreshes the committed ``figures/`` from it);
+    ``prose_mismatches`` lists the numbers their prose quotes that their outputs do not show
+    (``bench/prose_numbers.py``, issue #27)."""
     import nbformat
 
+    from bench import prose_numbers
     from bench.cells import run_notebook
 
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -316,18 +328,25 @@ def bench_series_s(cfg, data):
             env.pop("AEHELPERS_MNIST", None)
             result["quick"] = round(_execute(notebooks, env, f"{tmp}/out"), 1)
             print(f"  series: quick mode {result['quick']} s", flush=True)
-    per_notebook, slider_first = {}, {}
-    for path in notebooks[:cfg["series_full_notebooks"]]:
+    per_notebook, slider_first, mismatches = {}, {}, []
+    full = notebooks[:cfg["series_full_notebooks"]]
+    figures = BUILD / "bench-figures"
+    if full:
+        shutil.rmtree(figures, ignore_errors=True)  # this run's figures only
+    for path in full:
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ, AEHELPERS_CACHE=f"{tmp}/cache", AEHELPERS_FIGURES=f"{tmp}/figures",
                        MPLBACKEND="Agg", AEHELPERS_QUICK="0")
             cold = run_notebook(path, env)
+            if Path(f"{tmp}/figures").is_dir():  # what the cold run saved, before the warm run rewrites it
+                shutil.copytree(f"{tmp}/figures", figures, dirs_exist_ok=True)
             warm = run_notebook(path, env)
             if path.name.startswith("06_"):  # section notebook06 reads the models of this run, not a run of its own
                 cfg["nb06_models"] = notebook06.read_models(f"{tmp}/cache")
-        executed = ROOT / "build" / "bench-executed" / path.name  # what the cold run printed, for reading
+        executed = BUILD / "bench-executed" / path.name  # what the cold run printed, for reading
         executed.parent.mkdir(parents=True, exist_ok=True)
         write_text(executed, nbformat.writes(cold["notebook"]))
+        mismatches += prose_numbers.check(cold["notebook"], path.stem)
         name = path.stem.split("_")[0]  # "04", "04a": an appendix keeps its own row
         per_notebook[name] = {"cold": cold["seconds"], "warm": warm["seconds"]}
         if cold["slider_first_s"] is not None:
@@ -339,7 +358,47 @@ def bench_series_s(cfg, data):
         result["per_notebook"] = per_notebook
         result["slider_first_s"] = slider_first
         result["full"] = round(sum(t["cold"] for t in per_notebook.values()), 1)  # the series on a cold cache
+        result["prose_mismatches"] = {"count": len(mismatches), "list": [m.short() for m in mismatches]}
+        print(f"  series: {len(mismatches)} number(s) in prose not shown by the outputs of the full runs"
+              + "".join(f"\n    {m}" for m in mismatches), flush=True)
+        print(f"  series: figures of the cold full runs in {figures}", flush=True)
     return {"series_s": result}
+
+
+def bench_site_full(cfg, data):
+    """``series_s.site_full``: wall time of what ``make site`` runs (``tools/build_site.py``: execute every
+    notebook with static sliders, convert to pages), on a cold model cache and then on the cache it filled.
+
+    Everything goes to a temp folder (cache, executed copies, pages), never ``build/site``; the warm
+    build executes every notebook again (``--no-reuse``), only the model cache is warm.  Full mode; the
+    smoke run builds ``cfg["site_notebooks"]`` (one notebook) in quick mode, to keep the code path alive.
+    """
+    names = cfg["site_notebooks"]
+    quick = cfg["smoke"]
+    with tempfile.TemporaryDirectory() as tmp:
+        source = ROOT / "notebooks"
+        if names is not None:
+            source = Path(tmp) / "notebooks"
+            source.mkdir()
+            for name in names:
+                shutil.copy(ROOT / "notebooks" / name, source / name)
+        env = dict(os.environ, AEHELPERS_CACHE=f"{tmp}/cache", AEHELPERS_QUICK="1" if quick else "0")
+        env.pop("AEHELPERS_FIGURES", None)  # build_site puts them beside its executed copies
+        if quick:  # as CI builds the quick site: the offline sample
+            env["AEHELPERS_OFFLINE"] = "1"
+            env.pop("AEHELPERS_MNIST", None)
+        cmd = [sys.executable, str(ROOT / "tools" / "build_site.py"), "--notebooks", str(source),
+               "--executed", f"{tmp}/executed", "--out", f"{tmp}/site", "--no-reuse"]
+        seconds = {}
+        for cache in ("cold", "warm"):
+            t = time.perf_counter()
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+            seconds[cache] = round(time.perf_counter() - t, 1)
+            if done.returncode != 0:
+                raise RuntimeError(f"site build ({cache} cache) failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+            print(f"  site_full: {cache} cache {seconds[cache]} s", flush=True)
+        count = len(list(source.glob("*.ipynb")))
+    return {"series_s": {"site_full": {**seconds, "notebooks": count, "mode": "quick" if quick else "full"}}}
 
 
 # One line per section, in the order they run: name -> function(cfg, data) -> {figure: value}.
@@ -351,7 +410,21 @@ SECTIONS = {
     "slider_ms": bench_slider_ms,
     "series_s": bench_series_s,
     "notebook06": lambda cfg, data: notebook06.bench_notebook06(cfg, data, {}),
+    "site_full": bench_site_full,
 }
+
+
+def figure_paths(figures: dict) -> list[str]:
+    """The dotted paths a section fills: each top-level key, followed down while a dict holds one key
+    (``{"series_s": {"site_full": {...}}}`` -> ``series_s.site_full``), so that a section writing into
+    another's figure (``site_full``, notebook06's ``slider_ms.latent_median``) owns only its part of it."""
+    out = []
+    for path, value in figures.items():
+        while isinstance(value, dict) and len(value) == 1:
+            (key, value), = value.items()
+            path = f"{path}.{key}"
+        out.append(path)
+    return sorted(out)
 
 
 def merge_into(old: dict, new: dict) -> dict:
@@ -392,10 +465,12 @@ def config(smoke: bool) -> dict:
     if smoke:
         return {"smoke": True, "seed": 0, "epochs": 2, "chunk": 1, "linear_p": 8, "linear_epochs": 2, "p_values": [2, 8],
                 "sweep_epochs": 2, "slider_sweep_epochs": 2, "moves": 20, "series_quick": False,
-                "series_full_notebooks": 0, "n_train": 1000, "n_test": 300}
+                "series_full_notebooks": 0, "site_notebooks": ["01a_definition_in_full.ipynb"], "n_train": 1000,
+                "n_test": 300}
     return {"smoke": False, "seed": 0, "epochs": 50, "chunk": 10, "linear_p": 32, "linear_epochs": None,
             "p_values": [2, 4, 8, 16, 32, 64, 128], "sweep_epochs": None, "slider_sweep_epochs": 2, "moves": 40,
-            "series_quick": True, "series_full_notebooks": None, "n_train": None, "n_test": None}
+            "series_quick": True, "series_full_notebooks": None, "site_notebooks": None, "n_train": None,
+            "n_test": None}
 
 
 def targets(results: dict) -> list[str]:
@@ -431,13 +506,30 @@ def write_markdown(results: dict, path: Path) -> None:
              "", "Reproduce: `AEHELPERS_MNIST=/path/to/mnist.npz make bench` "
              "(or `.venv/bin/python bench/run.py --only SECTION` for one section).", ""]
 
-    def walk(prefix, value):
-        if isinstance(value, dict) and not prefix.endswith(("val_bce", "epochs", "batch_size", "learning_rate", "slider_first_s")):
+    owners = {}  # dotted path -> the section that wrote it (shown once, with that section's stamp)
+    for section in SECTIONS:
+        for figure in results.get("sections", {}).get(section, []):
+            owners.setdefault(figure, section)
+
+    def walk(prefix, value, section):
+        if owners.get(prefix, section) != section:  # another section's part of this figure
+            return
+        if isinstance(value, dict) and not prefix.endswith(("val_bce", "epochs", "batch_size", "learning_rate",
+                                                            "slider_first_s")):
             for k, v in value.items():
-                yield from walk(f"{prefix}.{k}" if prefix else k, v)
+                yield from walk(f"{prefix}.{k}" if prefix else k, v, section)
         else:
             yield prefix, value
 
+    def lookup(path):
+        value = results
+        for key in path.split("."):
+            if not isinstance(value, dict) or key not in value:
+                return missing
+            value = value[key]
+        return value
+
+    missing = object()
     judged = targets(results)
     if judged:
         lines += [judged[0] + (" — a smoke run: its figures say nothing about speed" if results.get("smoke") else ""),
@@ -446,9 +538,11 @@ def write_markdown(results: dict, path: Path) -> None:
     stamps = results.get("measured_at", {})
     for section in SECTIONS:
         for key in results.get("sections", {}).get(section, []):
-            for name, value in walk(key, results[key]):
-                lines.append(f"| `{name}` | {json.dumps(value) if isinstance(value, (dict, list)) else value} "
-                             f"| {stamps.get(section, '—')} |")
+            if lookup(key) is missing:
+                continue
+            for name, value in walk(key, lookup(key), section):
+                text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
+                lines.append(f"| `{name}` | {text.replace('|', chr(92) + '|')} | {stamps.get(section, '—')} |")
     write_text(path, "\n".join(lines) + "\n")
 
 
@@ -484,7 +578,7 @@ def main(argv=None) -> int:
         t = time.perf_counter()
         figures = bench(cfg, data)
         merge_into(fresh, figures)
-        keys[section] = sorted(figures)
+        keys[section] = figure_paths(figures)
         stamps[section] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         print(f"bench: {section} done in {time.perf_counter() - t:.0f} s", flush=True)
     merge_into(results, fresh)

@@ -26,9 +26,13 @@ def test_bench_smoke(tmp_path):
     lin = results["linear_vs_pca"]
     assert lin["mse_ratio"] >= 0.999 and 0 <= lin["min_cos"] <= 1.0 + 1e-9
     assert results["slider_ms"]["pca_median"] > 0
+    site = results["series_s"]["site_full"]  # the smoke run builds one notebook's page, quick mode
+    assert site["cold"] > 0 and site["warm"] > 0 and site["notebooks"] == 1 and site["mode"] == "quick"
+    assert results["sections"]["site_full"] == ["series_s.site_full"]
     text = (tmp_path / "RESULTS.md").read_text()
     assert "seed_recipe.val_bce" in text and "not full MNIST" in text and "limit.gemm_epoch_s" in text
     assert "Targets of issue #26" in text
+    assert text.count("`series_s.site_full.cold`") == 1
 
 
 def test_the_numpy_limit_does_the_arithmetic_of_the_seed_code():
@@ -58,3 +62,52 @@ def test_the_numpy_limit_does_the_arithmetic_of_the_seed_code():
     assert abs(last["val_loss"] - history.history["val_loss"][-1]) < 1e-5
     for a, b in zip(keras_model.get_weights(), numpy_model.params):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-5)
+
+
+def test_series_s_keeps_the_cold_runs_figures_and_lists_prose_numbers_no_output_shows(tmp_path, monkeypatch):
+    """Section series_s, its notebook runs faked: build/bench-figures/ gets what the cold run drew (not the
+    warm run's, not an older run's), and series_s.prose_mismatches names the number no output shows."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    import bench.cells
+    import bench.run
+
+    runs = []
+
+    def fake_run(path, env):
+        figures = pathlib.Path(env["AEHELPERS_FIGURES"])
+        figures.mkdir(parents=True, exist_ok=True)
+        (figures / ("warm_only.png" if runs else "00_cold.png")).write_bytes(b"png")
+        runs.append(env["AEHELPERS_QUICK"])
+        nb = new_notebook(cells=[new_markdown_cell("The loss ends at 0.0928; about 0.06 nats."),
+                                 new_code_cell("print(loss)", outputs=[new_output("stream", text="0.1234 0.0581\n")])])
+        return {"seconds": 1.0, "slider_first_s": None, "cells": [(1, 0.5, "print(loss)")], "notebook": nb}
+
+    monkeypatch.setattr(bench.cells, "run_notebook", fake_run)
+    monkeypatch.setattr(bench.run, "BUILD", tmp_path)
+    (tmp_path / "bench-figures").mkdir()
+    (tmp_path / "bench-figures" / "stale.png").write_bytes(b"old")
+    out = bench.run.bench_series_s({"series_quick": False, "series_full_notebooks": 1}, None)["series_s"]
+    assert runs == ["0", "0"]  # cold, then warm, full mode
+    assert sorted(p.name for p in (tmp_path / "bench-figures").iterdir()) == ["00_cold.png"]
+    assert len(list((tmp_path / "bench-executed").glob("*.ipynb"))) == 1
+    mismatches = out["prose_mismatches"]
+    assert mismatches["count"] == 1 and "cell 0: 0.0928" in mismatches["list"][0]
+
+
+def test_results_md_shows_a_figure_two_sections_share_once_with_its_own_section(tmp_path):
+    from bench.run import figure_paths, write_markdown
+
+    assert figure_paths({"series_s": {"site_full": {"cold": 1, "warm": 2}}}) == ["series_s.site_full"]
+    assert figure_paths({"conv": {"a": 1, "b": 2}, "slider_ms": {"latent_median": 3}}) == ["conv", "slider_ms.latent_median"]
+    results = {"machine": {"date": "d", "machine": "m", "python": "3", "tensorflow": "2", "keras": "3", "numpy": "2",
+                           "data_source": "s", "full_mnist": True, "n_train": 1, "n_test": 1},
+               "series_s": {"full": 10.0, "site_full": {"cold": 5.0, "warm": 2.0},
+                            "prose_mismatches": {"count": 1, "list": ["00 cell 8: 12 (| 12 s |)"]}},
+               "sections": {"series_s": ["series_s"], "site_full": ["series_s.site_full"]},
+               "measured_at": {"series_s": "T1", "site_full": "T2"}}
+    out = tmp_path / "RESULTS.md"
+    write_markdown(results, out)
+    rows = [line for line in out.read_text().splitlines() if line.startswith("| `")]
+    assert "| `series_s.site_full.cold` | 5.0 | T2 |" in rows and "| `series_s.full` | 10.0 | T1 |" in rows
+    assert sum("site_full" in r for r in rows) == 2 and all(r.count(" | ") == 2 for r in rows)  # "|" escaped
