@@ -122,17 +122,18 @@ FACE = {
     'check_settings': 'nets.recipes',
     # nets.sweep
     'DEFAULT_P': 'nets.sweep',
-    'Sweep': 'nets.sweep',
     'SweepJob': 'nets.sweep',
     'SweepPlan': 'nets.sweep',
     'SweepStep': 'nets.sweep',
     'build_for_sweep': 'nets.sweep',
     'check_p_values': 'nets.sweep',
-    'evaluate_codes': 'nets.sweep',
     'plan_sweep': 'nets.sweep',
-    'shallow_forward': 'nets.sweep',
     'start_sweep': 'nets.sweep',
     'train_sweep': 'nets.sweep',
+    # nets.sweep_result
+    'Sweep': 'nets.sweep_result',
+    'evaluate_codes': 'nets.sweep_result',
+    'shallow_forward': 'nets.sweep_result',
     # nets.tracking
     'subspace_history': 'nets.tracking',
     'track_subspace': 'nets.tracking',
@@ -337,6 +338,7 @@ FACE = {
     'render_identity': 'views.sliders',
     'render_pca': 'views.sliders',
     'render_pictures': 'views.sliders',
+    'render_training': 'views.sliders',
     # views.static_slider
     'DENSE_HEAD': 'views.static_slider',
     'MAX_FRAMES': 'views.static_slider',

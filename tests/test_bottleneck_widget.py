@@ -108,3 +108,37 @@ def test_pictures_are_drawn_from_the_sweep_without_twin_axes(sweep, monkeypatch)
     assert list(loss_args[1]) == [sweep.val_loss[q] for q in P] and list(mse_args[1]) == [sweep.mse[q] for q in P]
     assert ax_loss is not ax_mse and ax_loss.figure is ax_mse.figure
     assert len(ax_loss.figure.axes) == 2  # two panels, one quantity each: no twin axis
+
+
+def test_a_slider_on_a_sweep_in_training_shows_each_p_as_it_lands(data, tmp_path, monkeypatch):
+    """Given the job, the slider is shown at once; a p still training says so, and shows its model once landed."""
+    import concurrent.futures as cf
+    import threading
+
+    release = threading.Event()
+
+    class Gated(cf.ThreadPoolExecutor):  # one 'worker' thread; p = 8 waits for the test
+        def submit(self, fn, *args, **kwargs):  # 2, 4 (first=...), then 8 once released
+            return super().submit(lambda: (args[1] != 8 or release.wait(60)) and fn(*args, **kwargs))
+
+    monkeypatch.setattr(sw, "start_worker_pool", lambda workers, owner=None: Gated(1))
+    recipe = sw.Recipe(epochs=1, batch_size=64, learning_rate=3e-3, schedule="cosine")
+    job = sw.start_sweep(data, (2, 4, 8), seed=1, recipe=recipe, root=tmp_path, workers=2, first=(2, 4))
+    slider = bw.bottleneck_slider(job, p=8, show=5)
+    assert list(slider.controls["p"].options) == [2, 4, 8]
+    assert slider.label.value.startswith("p = 8 · model = still training")
+    for _ in range(600):
+        if job.training() == (8,) and "ready = 2, 4" in slider.update(p=8).label:
+            break
+        threading.Event().wait(0.1)
+    assert "ready = 2, 4" in slider.label.value and slider.update(p=2).label.endswith("still training = 8")
+    release.set()
+    sweep = job.result(show=5, progress=False, verbose=False)
+    for _ in range(600):  # the watcher redraws the frame shown when p = 8 lands
+        if slider.label.value.startswith("p = 2 · val loss") and "still training" not in slider.label.value:
+            break
+        threading.Event().wait(0.1)
+    frame = slider.update(p=8)
+    assert frame.numbers == {"val_loss": sweep.val_loss[8], "mse": sweep.mse[8], "dead": sweep.dead[8]}
+    assert frame.images[0] == bw.render_bottleneck(sweep, bw.render_pictures(sweep), 8).images[0]
+    assert "still training" not in slider.label.value and "still training" not in slider.update(p=2).label

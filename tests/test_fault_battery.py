@@ -780,6 +780,29 @@ for _bad, _names in [((0, 4), ("each p", "0")), ((4, 2), ("increasing", "[4, 2]"
         return expect_error(lambda: sw.train_sweep(_tiny_mnist(env), _bad, root=env.tmp / "s", progress=False), *_names)
 
 
+@fault("training: bad targets", "start_sweep(first=p) with a p the sweep does not train")
+def _(env):
+    from aehelpers.nets import sweep as sw
+    return expect_error(lambda: sw.start_sweep(_tiny_mnist(env), (2, 4), root=env.tmp / "s", first=16),
+                        "first", "16", "[2, 4]")
+
+
+@fault("training: bad targets", "job.ready(show=0) and job.watch(a non-function)")
+def _(env):
+    from aehelpers.nets import sweep as sw
+    job = sw.start_sweep(_tiny_mnist(env), (2,), root=env.tmp / "s")
+    outcome = expect_error(lambda: job.ready(show=0), "show", "0")
+    return outcome if outcome[0] != "clear" else expect_error(lambda: job.watch("redraw"), "function", "redraw")
+
+
+@fault("sliders and theory inputs", "bottleneck_slider(job, p=...) at a p the sweep does not have")
+def _(env):
+    from aehelpers.nets import sweep as sw
+    from aehelpers.views.sliders import bottleneck_slider
+    job = sw.start_sweep(_tiny_mnist(env), (2, 4), root=env.tmp / "s")
+    return expect_error(lambda: bottleneck_slider(job, p=3), "p", "3")
+
+
 # --- class 6: smaller, same spirit ----------------------------------------------------------
 
 def _frame(p):

@@ -398,4 +398,65 @@ def test_raw_pixels_are_refused_before_anything_is_trained(data, tmp_path):
 
 def test_evaluate_codes_counts_dead_units():
     codes = np.array([[0.0, 1.0, 0.0], [0.0, 2.0, 3.0]])
-    assert sw.evaluate_codes(codes) == (1, pytest.approx(0.5))
+    assert ae.evaluate_codes(codes) == (1, pytest.approx(0.5))
+
+
+# --- watching a sweep in training (notebook 04's slider appears before the last model is trained) --------
+
+class GatedPool(cf.ThreadPoolExecutor):
+    """One 'worker' thread that records the order of the p's it is handed and holds ``gated`` until released."""
+
+    def __init__(self, gated=()):
+        super().__init__(1)
+        self.order, self.gated, self.release = [], set(gated), threading.Event()
+
+    def submit(self, fn, *args, **kwargs):
+        p = args[1]
+        self.order.append(p)
+
+        def run():
+            if p in self.gated:
+                assert self.release.wait(60), "the test never released the gated p"
+            return fn(*args, **kwargs)
+        return super().submit(run)
+
+
+def test_first_p_is_handed_to_the_workers_first(data, tmp_path, monkeypatch):
+    pool = GatedPool()
+    monkeypatch.setattr(sw, "start_worker_pool", lambda workers, owner=None: pool)
+    sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=2, first=8).result(progress=False,
+                                                                                           verbose=False)
+    assert pool.order[0] == 8 and sorted(pool.order) == list(P)
+    with pytest.raises(ValueError, match=r"first must name p's of the sweep \[2, 4, 8\]; got 16"):
+        sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=2, first=16)
+
+
+def test_ready_holds_the_landed_models_while_the_rest_train(first, data, tmp_path, monkeypatch):
+    """``watch`` lands each p as its worker ends; ``ready()`` is their Sweep, the same numbers ``result`` gives."""
+    pool = GatedPool(gated={2})  # one 'worker': 8, then 4, then 2, held
+    monkeypatch.setattr(sw, "start_worker_pool", lambda workers, owner=None: pool)
+    trained = count_fits(monkeypatch)
+    job = sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=2, first=(8, 4))
+    landed = []
+    thread = job.watch(landed.append)
+    for _ in range(600):
+        if sorted(landed) == [4, 8]:
+            break
+        threading.Event().wait(0.1)
+    part = job.ready(show=6)
+    assert part.p_values == (4, 8) and job.training() == (2,) and landed == [8, 4] and pool.order == [8, 4, 2]
+    pool.release.set()
+    out = job.result(show=6, progress=False, verbose=False)
+    thread.join(30)
+    assert sorted(trained) == list(P)  # each p trained once, by its 'worker'
+    assert job.training() == () and job.ready(show=6).p_values == P
+    assert None in landed  # told that result has them all (a p a failed worker left is trained there)
+    for p in (4, 8):
+        assert part.val_loss[p] == out.val_loss[p] == pytest.approx(first.val_loss[p], rel=2e-3)
+        np.testing.assert_array_equal(part.x_hat[p], out.x_hat[p])
+
+
+def test_a_job_without_workers_has_nothing_to_watch(data, tmp_path):
+    job = sw.start_sweep(data, P, seed=3, recipe=RECIPE, root=tmp_path, workers=1)
+    assert not job.in_background and job.watch(print) is None and job.ready() is None
+    assert job.result(progress=False, verbose=False).p_values == job.ready().p_values == P

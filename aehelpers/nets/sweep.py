@@ -6,9 +6,10 @@ notebook 04's loop does); ``start_sweep`` starts training the p's whose entry is
 ``SweepJob`` at once; ``job.result()`` waits and returns the ``Sweep`` a slider reads.
 ``train_sweep`` is the two in one call.  Each p is trained by ``cache.cached_fit``, so a p is
 trained once even when a notebook kernel asks for it while a worker trains it (one lock per entry).
+While the workers train, ``job.ready()`` is the ``Sweep`` of the p's done so far and ``job.watch``
+calls back as each lands: the bottleneck slider shows them before the last one is trained.
 
-Missing models of a full-size sweep are trained in worker processes, one TensorFlow thread each,
-two at a time on two cores (``nets.workers``: about 1.9× the epochs per second of one process).
+Missing models of a full-size sweep are trained in worker processes (``nets.workers``), two at a time.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import concurrent.futures as cf
 import dataclasses
 import os
 import shutil
+import threading
 import time
 import warnings
 import weakref
@@ -26,13 +28,14 @@ import numpy as np
 from aehelpers import cache
 from aehelpers.checks import as_matrix, check_int_in_range, check_pixels
 from aehelpers.data import check_mnist
-from aehelpers.nets.models import KerasAutoencoder, build_autoencoder, split_autoencoder
+from aehelpers.nets.models import build_autoencoder, split_autoencoder
 from aehelpers.nets.recipes import FAST, Recipe, RecipeByP, check_recipe
 from aehelpers.nets.training import JIT_COMPILE, STEPS_PER_EXECUTION
 from aehelpers.nets.workers import (default_workers, kill_worker_pool, share_array, start_worker_pool,
                                    submission_order, wait_for_jobs)
 from aehelpers.runtime import import_tensorflow_quietly, seed_everything
-from aehelpers.theory.framework import binary_cross_entropy, entropy_floor
+from aehelpers.nets.sweep_result import Sweep, _evaluate, _show_indices, shallow_forward
+from aehelpers.theory.framework import entropy_floor
 
 DEFAULT_P = (2, 4, 8, 16, 32, 64, 128)
 
@@ -156,6 +159,16 @@ def _fit_step(model, x_train, p: int, recipe: Recipe, entry, seed: int) -> _Fitt
     return _Fitted(p, dict(out.history), 0.0 if out.hit else out.seconds, out.hit, out.saved)
 
 
+def _load_step(step: SweepStep, x_train) -> _Fitted:
+    """A stored p loaded into the plan's model (``cache.cached_fit`` on an existing entry); seeded and trained,
+    in the calling thread, only if the entry is gone.  Loading leaves the random generators alone: a
+    background thread must not re-seed them under a cell building its model."""
+    if not step.entry.exists():
+        raise FileNotFoundError(f"the cache entry of p={step.p} is gone")
+    out = cache.cached_fit(step.model, x_train, x_train, entry=step.entry, **step.recipe.fit_kwargs())
+    return _Fitted(step.p, dict(out.history), 0.0 if out.hit else out.seconds, out.hit, out.saved)
+
+
 def _fit_in_worker(x_file: str, p: int, recipe: Recipe, entry, seed: int, model_file: str | None = None) -> _Fitted:
     """A worker's task: build p's model as the plan did (or load the caller's), fit it through the cache, report."""
     x_train = np.load(x_file)
@@ -183,8 +196,9 @@ class SweepJob:
     stop the workers.  Introduced in notebook 04.
     """
 
-    def __init__(self, plan: SweepPlan, workers: int | None = None):
+    def __init__(self, plan: SweepPlan, workers: int | None = None, first=()):
         self._pool, self._futures, self._tmp, self._done, self._t0 = None, {}, None, None, time.perf_counter()
+        self._landed, self._lock, self._first, self._watchers = {}, threading.RLock(), tuple(first), []
         missing = plan.missing()
         if workers is None:
             workers = default_workers(len(missing), len(plan.x_train))
@@ -206,7 +220,10 @@ class SweepJob:
             weakref.finalize(self, shutil.rmtree, self._tmp, True)  # at exit, or when the job is dropped
             self._pool = start_worker_pool(self.workers)
             costs = {p: steps[p].recipe.epochs * (p + 200) for p in missing}  # an epoch of p=2: 0.85× p=128's
-            for p in submission_order(costs, self.workers):
+            first = [p for p in self._first if p in costs]  # e.g. the p a slider opens on
+            rest = submission_order({p: c for p, c in costs.items() if p not in first}, self.workers) if \
+                len(costs) > len(first) else []
+            for p in [*first, *rest]:
                 step, model_file = steps[p], None
                 if self.plan.given:  # a worker cannot receive a live model: it loads it from a .keras file
                     step.model.save(model_file := str(Path(self._tmp) / f"p{p}.keras"))
@@ -221,8 +238,14 @@ class SweepJob:
     def done(self) -> bool:  # no worker is still training (or none was started)
         return all(f.done() for f in self._futures.values())
 
-    def stop(self) -> None:  # what the workers stored stays stored
-        """Stop the workers and remove their temporary files."""
+    @property
+    def in_background(self) -> bool:  # workers were started for this job (else ``result`` trains here)
+        return bool(self._futures)
+
+    def training(self) -> tuple:  # the p's a worker still trains (or whose model has not landed here yet)
+        return tuple(p for p in self.plan.p_values if p in self._futures and p not in self._landed)
+
+    def stop(self) -> None:  # stop the workers, remove their temporary files; what they stored stays stored
         if self._pool is not None:
             kill_worker_pool(self._pool)
             self._pool = None
@@ -232,16 +255,66 @@ class SweepJob:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
-    def _land(self, p: int, fitted: _Fitted) -> None:
-        """A p a worker trained, into the plan's model (from the cache, else the worker's weights), evaluated."""
-        step = self._steps[p]
-        if fitted.weights is not None:
-            step.model.set_weights(fitted.weights)
-            fitted = dataclasses.replace(fitted, weights=None)
-        else:  # cached_fit on the entry the worker stored only loads it
-            here = _fit_step(step.model, self.plan.x_train, step.p, step.recipe, step.entry, self.plan.seed)
-            fitted = dataclasses.replace(fitted, saved=here.saved)
-        self._landed[p] = fitted, _evaluate(step.model, self.plan.x_eval)
+    def _land(self, p: int, fitted: _Fitted, may_train: bool = True) -> None:
+        """A p a worker trained, into the plan's model (from the cache, else the worker's weights), evaluated.
+        Once per p, whichever thread comes first (``result`` or a ``watch``, which never trains)."""
+        with self._lock:
+            if p in self._landed:
+                return
+            step = self._steps[p]
+            if fitted.weights is not None:
+                step.model.set_weights(fitted.weights)
+                fitted = dataclasses.replace(fitted, weights=None)
+            else:  # the entry the worker stored is only loaded (re-seeded and trained here if it vanished)
+                here = _load_step(step, self.plan.x_train) if step.entry.exists() or not may_train else \
+                    _fit_step(step.model, self.plan.x_train, step.p, step.recipe, step.entry, self.plan.seed)
+                fitted = dataclasses.replace(fitted, saved=here.saved)
+            self._landed[p] = fitted, _evaluate(step.model, self.plan.x_eval)
+
+    def _land_cached(self) -> None:
+        """The p's no worker trains whose entry exists, loaded (they are shown at once)."""
+        with self._lock:
+            for step in self.plan.steps:
+                if step.p not in self._landed and step.p not in self._futures and step.entry.exists():
+                    self._landed[step.p] = _load_step(step, self.plan.x_train), _evaluate(step.model, self.plan.x_eval)
+
+    def watch(self, on_land) -> threading.Thread | None:
+        """Call ``on_land(p)`` in a background thread as each worker's p lands here (cached p's first,
+        at once), and ``on_land(None)`` when ``result`` has every p (failed ones trained here); returns the
+        thread, or None when no worker was started."""
+        if not callable(on_land):
+            raise TypeError(f"watch expects a function called with each p as it lands; got {on_land!r}")
+        if not self._futures:
+            return None
+        self._watchers.append(on_land)
+        self._land_cached()
+        name_of = {future: p for p, future in self._futures.items()}
+
+        def run():
+            for future in cf.as_completed(name_of):
+                p = name_of[future]
+                try:
+                    fitted = future.result()
+                except BaseException:  # noqa: BLE001 (``result`` reports it and trains p here)
+                    continue
+                try:
+                    self._land(p, fitted, may_train=False)
+                    on_land(p)
+                except FileNotFoundError:  # nothing to load: ``result`` trains it, seeded, in the main thread
+                    continue
+                except Exception as err:  # noqa: BLE001 (a view that fails to refresh must not hide the result)
+                    warnings.warn(f"sweep: showing p={p} failed ({type(err).__name__}: {err})", RuntimeWarning)
+
+        thread = threading.Thread(target=run, name="sweep-watch", daemon=True)
+        thread.start()
+        return thread
+
+    def ready(self, *, show=10) -> "Sweep | None":
+        """The ``Sweep`` of the p's landed so far (all of them once ``result`` ran), or None if none has."""
+        show_idx = _show_indices(show, len(self.plan.x_eval))
+        with self._lock:
+            done = dict(self._done if self._done is not None else self._landed)
+        return self._sweep(done, show_idx) if done else None
 
     def _fit_all(self, progress) -> dict:
         """``{p: (_Fitted, metrics)}``, once per job: each worker's p evaluated as it lands, the rest trained here."""
@@ -249,7 +322,7 @@ class SweepJob:
             return self._done
         from tqdm.auto import tqdm
 
-        done = self._landed = {}
+        done = self._landed
         try:
             _, failed = wait_for_jobs(self._futures, progress=progress, on_result=self._land,
                                       desc=f"sweep: {len(self._futures)} models in {self.workers} processes")
@@ -262,25 +335,35 @@ class SweepJob:
         todo = [step for step in self.plan.steps if step.p not in done]
         for step in tqdm(todo, unit="model", desc=f"sweep: {len(todo)} models",
                          disable=not (progress and todo) or bool(self._futures)):
-            fitted = _fit_step(step.model, self.plan.x_train, step.p, step.recipe, step.entry, self.plan.seed)
-            done[step.p] = fitted, _evaluate(step.model, self.plan.x_eval)
-        self._done = done
-        return done
+            with self._lock:
+                fitted = _fit_step(step.model, self.plan.x_train, step.p, step.recipe, step.entry, self.plan.seed)
+                done[step.p] = fitted, _evaluate(step.model, self.plan.x_eval)
+        self._done = dict(done)
+        for on_land in self._watchers:
+            try:
+                on_land(None)
+            except Exception as err:  # noqa: BLE001 (a view that fails to refresh must not hide the result)
+                warnings.warn(f"sweep: refreshing a view failed ({type(err).__name__}: {err})", RuntimeWarning)
+        return self._done
+
+    def _sweep(self, done: dict, show_idx: np.ndarray) -> "Sweep":
+        """The ``Sweep`` of the p's in ``done`` (``{p: (_Fitted, metrics)}``), in increasing p."""
+        steps = [step for step in self.plan.steps if step.p in done]
+        x_show = self.plan.x_eval[show_idx]
+        nets = {step.p: split_autoencoder(step.model) for step in steps}
+        shown = {p: shallow_forward(net, x_show) for p, net in nets.items()}
+        metrics = {name: {p: done[p][1][name] for p in nets} for name in ("val_loss", "mse", "dead", "zero")}
+        return Sweep(tuple(nets), nets, {p: done[p][0].history for p in nets}, {p: done[p][0].hit for p in nets},
+                     *metrics.values(), x_show, {p: shown[p][1] for p in nets}, {p: shown[p][0] for p in nets},
+                     self.plan.recipe, {s.p: s.recipe for s in steps}, time.perf_counter() - self._t0,
+                     {p: done[p][0].seconds for p in nets}, entropy_floor(self.plan.x_eval),
+                     {s.p: s.folder for s in steps})
 
     def result(self, *, show=10, progress: bool = True, verbose: bool = True) -> "Sweep":
         """Wait for the workers, load or train every p, precompute what the views show (``show``: a count of
         first test digits, or their indices; ``progress``: one bar over the models)."""
         show_idx = _show_indices(show, len(self.plan.x_eval))
-        done, steps, x_show = self._fit_all(progress), self.plan.steps, self.plan.x_eval[show_idx]
-        nets = {step.p: split_autoencoder(step.model) for step in steps}
-        shown = {p: shallow_forward(net, x_show) for p, net in nets.items()}
-        metrics = {name: {p: done[p][1][name] for p in nets} for name in ("val_loss", "mse", "dead", "zero")}
-        sweep = Sweep(self.plan.p_values, nets, {p: done[p][0].history for p in nets},
-                      {p: done[p][0].hit for p in nets}, *metrics.values(), x_show,
-                      {p: shown[p][1] for p in nets}, {p: shown[p][0] for p in nets}, self.plan.recipe,
-                      {s.p: s.recipe for s in steps}, time.perf_counter() - self._t0,
-                      {p: done[p][0].seconds for p in nets}, entropy_floor(self.plan.x_eval),
-                      {s.p: s.folder for s in steps})
+        sweep = self._sweep(self._fit_all(progress), show_idx)
         if verbose:
             trained = [p for p in sweep.p_values if not sweep.hits[p]]
             how = "all loaded from the cache" if not trained else \
@@ -290,15 +373,22 @@ class SweepJob:
 
 
 def start_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: int = 42,
-                recipe: Recipe | RecipeByP = FAST, root: Path | None = None, workers: int | None = None) -> SweepJob:
+                recipe: Recipe | RecipeByP = FAST, root: Path | None = None, workers: int | None = None,
+                first=()) -> SweepJob:
     """Plan the sweep (``plan_sweep``) and start training its missing models in background processes.
 
     ``p_values`` may be ``{p: compiled model}``: then those models are trained (notebook 04's loop).
     Returns a ``SweepJob`` at once; ``result()`` waits and returns the ``Sweep``.  Nothing starts when
     every model is cached or the data is small: ``result()`` trains here.  ``workers``: how many
-    processes (``None``: ``default_workers``; 1: none).  Introduced in notebook 04.
+    processes (``None``: ``default_workers``; 1: none); ``first``: a p (or p's) handed to the workers
+    before the others, e.g. the one a slider opens on.  Introduced in notebook 04.
     """
-    return SweepJob(plan_sweep(data, p_values, epochs=epochs, seed=seed, recipe=recipe, root=root), workers)
+    plan = plan_sweep(data, p_values, epochs=epochs, seed=seed, recipe=recipe, root=root)
+    first = (first,) if np.ndim(first) == 0 else tuple(first)
+    for p in first:
+        if p not in plan.p_values:
+            raise ValueError(f"first must name p's of the sweep {list(plan.p_values)}; got {p!r}")
+    return SweepJob(plan, workers, first)
 
 
 def train_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: int = 42,
@@ -308,93 +398,3 @@ def train_sweep(data, p_values=DEFAULT_P, *, epochs: int | None = None, seed: in
     plan = plan_sweep(data, p_values, epochs=epochs, seed=seed, recipe=recipe, root=root)
     _show_indices(show, len(plan.x_eval))  # a bad value is named before anything is trained
     return SweepJob(plan, workers).result(show=show, progress=progress, verbose=verbose)
-
-
-def _show_indices(show, n_eval: int) -> np.ndarray:
-    """``show`` (a count of first test digits, or their indices) as indices, else ``ValueError``."""
-    if np.ndim(show) == 0:
-        return np.arange(check_int_in_range(show, "show", 1, n_eval))
-    idx = np.asarray(show)
-    if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu" or idx.min() < 0 or idx.max() >= n_eval:
-        raise ValueError(f"show must be a count or 1-D indices into the {n_eval} test images; got {show!r}")
-    return idx.astype(int)
-
-
-@dataclasses.dataclass
-class Sweep:
-    """Trained models for every p plus everything a slider move needs, computed once.
-
-    ``val_loss[p]``/``mse[p]``: BCE and squared error on the evaluation images; ``x_show``,
-    ``x_hat[p]``, ``codes[p]``: the digits a view shows; ``dead[p]``: units zero on every image;
-    ``hits[p]`` False for a p trained by this run.  Introduced in notebook 04.
-    """
-
-    p_values: tuple
-    models: dict
-    histories: dict
-    hits: dict
-    val_loss: dict
-    mse: dict
-    dead: dict
-    zero_fraction: dict
-    x_show: np.ndarray
-    x_hat: dict
-    codes: dict
-    recipe: Recipe | RecipeByP  # as given to start_sweep (epochs applied)
-    recipes: dict  # p -> the Recipe that p was trained with
-    seconds: float  # wall time from start_sweep to the result (training, or loading from the cache)
-    fit_seconds: dict  # p -> wall time of its fit in this run (0 when loaded from the cache)
-    floor: float | None = None  # mean binary entropy of the evaluation images (the loss floor)
-    paths: dict = dataclasses.field(default_factory=dict)
-
-    @property
-    def hit(self) -> bool:  # every model came from the cache (nothing was trained)
-        return all(self.hits.values())
-
-    @property
-    def train_seconds(self) -> float:  # the fits of this run added up (side by side: more than wall time)
-        return float(sum(self.fit_seconds.values()))
-
-    def summary(self) -> str:
-        """One line per p: validation loss, MSE, dead units, where the model came from."""
-        lines = [f"{'p':>4} {'val loss':>9} {'MSE':>7} {'dead':>5}  source"]
-        for p in self.p_values:
-            lines.append(f"{p:>4} {self.val_loss[p]:>9.4f} {self.mse[p]:>7.4f} {self.dead[p]:>2}/{p:<3} "
-                         f"{'cache' if self.hits[p] else 'trained'}")
-        return "\n".join(lines)
-
-
-def evaluate_codes(codes: np.ndarray) -> tuple[int, float]:
-    """``(dead, zero_fraction)`` of a ReLU code matrix: units zero on every row, share of zeros.  Notebook 04."""
-    codes = np.asarray(codes)
-    dead = int(np.sum(np.all(codes <= 0, axis=0)))
-    return dead, float(np.mean(codes <= 0))
-
-
-def shallow_forward(net: KerasAutoencoder, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """``(codes, reconstructions, mean BCE)`` of a 784 → p → 784 model, in NumPy from its weights: what
-    ``evaluate``/``predict`` give (BCE per pixel) without Keras' per-call set-up (~1 s per model here)."""
-    if (names := [layer.name for layer in net.model.layers if layer.weights]) != ["encoding", "decoding"]:
-        raise ValueError(f"shallow_forward expects layers ['encoding', 'decoding']; got {names}")
-    w1, b1 = net.model.get_layer("encoding").get_weights()
-    w2, b2 = net.model.get_layer("decoding").get_weights()
-    codes = np.maximum(x @ w1 + b1, np.float32(0))
-    logits = (codes @ w2 + b2).astype(np.float64)
-    e = np.exp(-np.abs(logits))  # in (0, 1]: a sigmoid without overflow
-    recon = np.where(logits >= 0, 1 / (1 + e), e / (1 + e))
-    bce = binary_cross_entropy(recon, x).mean() / x.shape[1]
-    return codes, recon.astype(np.float32), float(bce)
-
-
-def _evaluate(model, x_eval: np.ndarray, rows: int = 2048) -> dict:
-    """``val_loss``, ``mse``, ``dead`` units and ``zero`` share of codes of one model on ``x_eval``, ``rows``
-    at a time (the float64 logits stay small; nothing of size len(x_eval) × 784 is kept)."""
-    net, bce, se, alive, zeros = split_autoencoder(model), 0.0, 0.0, None, 0
-    for lo in range(0, len(x_eval), rows):
-        x = x_eval[lo:lo + rows]
-        codes, recon, loss = shallow_forward(net, x)
-        bce, se = bce + loss * len(x), se + float(np.sum(np.square(recon - x), dtype=np.float64))
-        alive = np.any(codes > 0, axis=0) | (False if alive is None else alive)
-        zeros += int(np.sum(codes <= 0))
-    return {"val_loss": bce / len(x_eval), "mse": se / x_eval.size, "dead": int(np.sum(~alive)),
-            "zero": zeros / (len(x_eval) * net.p)}

@@ -7,7 +7,8 @@ in the series' one slider shell (``aehelpers.views.slider``); a move trains and 
   against p, all in closed form (``prepare_pca_view`` computes the eigen-coordinates once).
 * ``bottleneck_slider`` (notebook 04): digits, reconstructions, codes and loss of the model of
   each p of a precomputed ``Sweep`` (``aehelpers.nets.sweep``); its two Matplotlib pictures per
-  p are drawn once (``render_pictures``).
+  p are drawn once (``render_pictures``).  Given the ``SweepJob`` instead, it is shown while the
+  workers train and fills in each p as its model lands (``render_training`` until then).
 * ``identity_slider`` (notebook 03): non-digit reconstructions sharpening into copies as p
   grows; ``identity_views`` arranges what the notebook's models returned
   (``ae.family_outputs``) into the slider's frames.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
 
 import numpy as np
 
@@ -229,14 +231,78 @@ def render_bottleneck(sweep, pictures: dict, p: int, *, scale: int = 2) -> Frame
                  {"val_loss": val_loss, "mse": mse, "dead": dead})
 
 
-def bottleneck_slider(sweep, p: int | None = None) -> Slider:
-    """The p slider over the sweep's code sizes (see ``aehelpers.views.slider.Slider``), starting at ``p``."""
+_CAPTION = ("top row: {k} test digits · second row: their reconstructions through a p-unit bottleneck · "
+            "beside them: their p numbers each (row k is the k-th digit; white = large, black = 0) · below: loss "
+            "and squared error for every p, the one shown in red")
+
+
+def bottleneck_slider(sweep, p: int | None = None, *, show=10) -> Slider:
+    """The p slider over the sweep's code sizes (see ``aehelpers.views.slider.Slider``), starting at ``p``.
+
+    ``sweep``: a ``Sweep``, or a ``SweepJob`` (``ae.start_sweep``) whose workers still train: then the
+    slider is shown at once, each p as soon as its model is trained (the others say "still training"),
+    ``show`` test digits (as ``job.result(show=...)``).  A job without workers is trained here first, and
+    so is every job while ``make site`` renders the frames ahead (``AEHELPERS_STATIC_SLIDERS``).
+    """
+    if hasattr(sweep, "ready") and hasattr(sweep, "watch"):  # a SweepJob
+        from aehelpers.runtime import env_flag
+
+        if sweep.in_background and not env_flag("AEHELPERS_STATIC_SLIDERS"):  # a page built ahead shows all p's
+            return _live_bottleneck_slider(sweep, p, show)
+        sweep = sweep.result(show=show, progress=False, verbose=False)
     render = functools.partial(render_bottleneck, sweep, render_pictures(sweep))
     return Slider(render, {"p": sweep.p_values}, None if p is None else {"p": p}, width="500px",
-                  caption=f"top row: {len(sweep.x_show)} test digits · second row: their reconstructions "
-                          "through a p-unit bottleneck · beside them: their p numbers each (row k is the "
-                          "k-th digit; white = large, black = 0) · below: loss and squared error for "
-                          "every p, the one shown in red")
+                  caption=_CAPTION.format(k=len(sweep.x_show)))
+
+
+def render_training(x_show, p: int, ready: tuple, *, scale: int = 2) -> Frame:
+    """What the slider shows at a ``p`` whose model is still training: the digits above a grey row, and a label
+    saying so and which p's are ``ready``."""
+    x_show = np.asarray(x_show, dtype=np.float32)
+    picture = mosaic(np.concatenate([x_show, np.full_like(x_show, 0.5)]), ncols=len(x_show))
+    label = format_label({"p": p, "model": "still training, shown here when done",
+                          "ready": ", ".join(map(str, ready)) or "none yet"})
+    blank = to_png(np.full((4, 4), 1.0), scale=1)
+    return Frame((to_png(picture, scale=scale), blank, blank), label, {})
+
+
+class _LiveView:
+    """A sweep in training seen by a slider: ``render(p)`` from the models landed so far, redrawn as each lands."""
+
+    def __init__(self, job, show):
+        self.job, self.show, self.slider = job, show, None
+        self.x_show = job.plan.x_eval[np.arange(show) if np.ndim(show) == 0 else np.asarray(show)]
+        self._sweep, self._pictures, self._lock = None, {}, threading.Lock()
+
+    def refresh(self, _p=None) -> None:  # a model landed (in the watcher's thread): new curves, same stops
+        with self._lock:
+            self._sweep, self._pictures = self.job.ready(show=self.show), {}
+        if self.slider is not None:
+            self.slider._show()
+
+    def render(self, p: int) -> Frame:
+        with self._lock:
+            sweep, training = self._sweep, self.job.training()
+            if sweep is None or p not in sweep.p_values:
+                return render_training(self.x_show, p, () if sweep is None else sweep.p_values)
+            if p not in self._pictures:
+                self._pictures[p] = (codes_png(sweep.codes[p]), curves_png(sweep, p))
+        frame = render_bottleneck(sweep, self._pictures, p)
+        if training:
+            label = frame.label + " · " + format_label({"still training": ", ".join(map(str, training))})
+            frame = dataclasses.replace(frame, label=label)
+        return frame
+
+
+def _live_bottleneck_slider(job, p, show) -> Slider:
+    view = _LiveView(job, show)
+    view.refresh()
+    stops = job.plan.p_values
+    slider = Slider(view.render, {"p": stops}, None if p is None else {"p": p}, width="500px",
+                    caption=_CAPTION.format(k=len(view.x_show)))
+    view.slider = slider
+    job.watch(view.refresh)
+    return slider
 
 
 # --- the identity problem (notebook 03) ----------------------------------------------------------
