@@ -5,8 +5,9 @@ under ``nbconvert --execute``) with ``env`` as the kernel's environment and retu
 ``{"seconds", "slider_first_s", "cells": [(index, seconds, first source line), ...], "notebook"}``
 (the executed notebook, outputs included).
 ``slider_first_s`` is the time from the start of the run to the end of the first cell that
-displays a slider (a widget whose tree holds an ipywidgets ``*SliderModel``): from then on the
-reader can move it while the cells below still run.
+displays a slider (a widget whose tree holds an ipywidgets ``*SliderModel``): from then on it is on
+the screen.  A reader who runs the cells one by one can move it at once; under Run All the kernel
+answers a move when the cells below have run (it handles widget messages between cells).
 
     .venv/bin/python bench/cells.py notebooks/04_keras_mnist_autoencoder.ipynb   # profile one notebook
 """
