@@ -226,8 +226,12 @@ def run_notebook(cache: str, figures: str, out: str) -> None:
 
 
 def _final_val(cache: str, name: str) -> tuple[float, int]:
-    """Final validation loss and epochs of the one ``cached_fit`` entry of model ``name`` in ``cache``."""
-    (meta_path,) = glob.glob(f"{cache}/fit_{name}-*/meta.json")
+    """Final validation loss and epochs of the first ``cached_fit`` entry of model ``name`` in ``cache``: the
+    main line's model (an exercise may train another model of the same name later in the run)."""
+    found = sorted(glob.glob(f"{cache}/fit_{name}-*/meta.json"), key=os.path.getmtime)
+    if not found:
+        raise FileNotFoundError(f"no cached fit of model {name!r} in {cache}")
+    meta_path = found[0]
     meta = json.loads(Path(meta_path).read_text())
     return float(meta["history"]["val_loss"][-1]), int(meta["key"]["arguments"]["epochs"])
 

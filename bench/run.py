@@ -581,9 +581,9 @@ def main(argv=None) -> int:
         keys[section] = figure_paths(figures)
         stamps[section] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         print(f"bench: {section} done in {time.perf_counter() - t:.0f} s", flush=True)
-    merge_into(results, fresh)
-    write_text(results_path, json.dumps(results, indent=2, sort_keys=True) + "\n")
-    write_markdown(results, out_dir / "RESULTS.md")
+        merge_into(results, figures)  # written after every section: a later failure loses nothing measured
+        write_text(results_path, json.dumps(results, indent=2, sort_keys=True) + "\n")
+        write_markdown(results, out_dir / "RESULTS.md")
     print(json.dumps(fresh, indent=2))
     return 0
 
