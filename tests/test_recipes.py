@@ -21,7 +21,7 @@ def test_recipe_by_p_picks_the_first_step_that_covers_p():
     assert recipes.FAST.for_p(2) is not recipes.FAST.for_p(128) and recipes.PLAIN.for_p(2) is recipes.PLAIN
     short = recipes.FAST.with_epochs(1)
     assert all(r.epochs == 1 and r.warmup_epochs == 0 for _, r in short.steps)
-    assert recipes.FAST.describe().splitlines()[0].startswith("p ≤ 4: 30 epochs, batches of 512")
+    assert recipes.FAST.describe().splitlines()[0].startswith("p ≤ 4: 20 epochs, batches of 256")
 
 
 @pytest.mark.parametrize("steps, message", [((), "non-empty"), (((4, "fast"),), "pairs"),

@@ -199,12 +199,13 @@ def check_recipe(recipe) -> "Recipe | RecipeByP":
 
 PLAIN = Recipe(epochs=50, batch_size=256, learning_rate=1e-3, schedule="constant")  # the blog's
 # FAST: within 2% of PLAIN's validation loss at every p in 2…128 on full MNIST (`make bench`, seed 0) in a
-# fraction of its time. Where the time goes (2 cores): at batch 256 a step of a small model is mostly fixed
-# per-step cost, so batches of 512 make an epoch ~0.6–0.9× as long; fewer, larger steps then need a higher
-# peak rate, reached over a 2-epoch warm-up so that no unit dies (6e-3 at batch 1024 killed 3–8 units at
-# p ≥ 64). Small codes learn slowest and cost least per epoch: they get 30 epochs at 8e-3 (p = 2: +1.5%);
-# from p = 8 up 20 epochs at 6e-3 are enough (+0.7…1.4%; 20 epochs at 3e-3 missed by 3–4%).
-# 16 steps per execution made a one-thread epoch alone ~0.8× as long (/tmp runs), two workers side by side
-# ~0.9×; XLA on top of them (``training.JIT_COMPILE``) ~0.6× again — with one step per call XLA was slower.
-FAST = RecipeByP(((4, Recipe(epochs=30, batch_size=512, learning_rate=8e-3, schedule="cosine", warmup_epochs=2)),
-                  (784, Recipe(epochs=20, batch_size=512, learning_rate=6e-3, schedule="cosine", warmup_epochs=2))))
+# fraction of its time. With XLA and 16 steps per call (``training``) a step's fixed cost is small, so an
+# epoch at batch 256 costs about what one at batch 512 did, and its twice as many updates reach the loss in
+# fewer epochs (one-thread fits side by side, 2026-12-02: 14 epochs at 256 beat 20 at 512 for p = 128).
+# Peak rates are reached over a one-epoch warm-up. Small codes learn slowest and cost least per epoch: 20
+# epochs at 5e-3 (p = 2: +1.6%; 14 epochs missed by 2.5%); 8 ≤ p ≤ 32: 13 at 4e-3 (p = 8: +1.7%; 12 epochs:
+# p = 16 +1.5%, p = 32 −0.6%); p ≥ 64 improves longest under PLAIN: 14 at 4e-3 (p = 64 +0.8%, p = 128 +1.4%;
+# at 3e-3 +1.4% and +2.4%).
+FAST = RecipeByP(((4, Recipe(epochs=20, batch_size=256, learning_rate=5e-3, schedule="cosine", warmup_epochs=1)),
+                  (32, Recipe(epochs=13, batch_size=256, learning_rate=4e-3, schedule="cosine", warmup_epochs=1)),
+                  (784, Recipe(epochs=14, batch_size=256, learning_rate=4e-3, schedule="cosine", warmup_epochs=1))))

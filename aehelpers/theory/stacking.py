@@ -23,17 +23,36 @@ import numpy as np
 
 from aehelpers.theory import boolean as _bool
 from aehelpers.checks import as_matrix, check_int_in_range
-from aehelpers.theory.pca import fit_pca
+from aehelpers.keys import fingerprint
+from aehelpers.theory.pca import covariance, eigen_decomposition
+
+_MOMENTS: dict = {}  # per process, keyed by the data's fingerprint: a notebook stacks many first layers on one X
+
+
+def _moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance Σ_XX (float64, read-only) of the rows of ``X``, computed once per data set."""
+    key = fingerprint(X)
+    if key not in _MOMENTS:
+        mean = X.mean(axis=0)
+        S = covariance(X - mean)
+        mean.flags.writeable = S.flags.writeable = False
+        _MOMENTS.clear()  # one data set at a time: Σ of 784 pixels is 5 MB
+        _MOMENTS[key] = mean, S
+    return _MOMENTS[key]
+
 
 def pca_basis(X, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean, top-p principal directions (n, p, orthonormal columns) and all eigenvalues of X's covariance.
 
-    Centres in float64 and hands the eigen-decomposition to ``pca.fit_pca`` (notebook 02).
+    Centres in float64 and eigen-decomposes the covariance as ``pca.fit_pca`` does (notebook 02); the
+    mean and covariance are computed once per data set in a process (``stack_linear`` reuses them).
     """
     X = as_matrix(X, "X")
     p = check_int_in_range(p, "p", 1, X.shape[1])
-    mean = X.mean(axis=0)
-    pca = fit_pca(X - mean)        # remembered for the process: the notebook asks for the same data several times
+    if X.shape[0] < 2:
+        raise ValueError(f"PCA needs at least 2 rows; got shape {X.shape}")
+    mean, S = _moments(X)
+    pca = eigen_decomposition(S, len(X))
     return mean, pca.components(p), pca.eigenvalues
 
 
@@ -113,13 +132,12 @@ def stack_linear(X, A1, B1, p2: int, *, orthogonalise: bool = False) -> LinearSt
     if A1.shape[0] != n or B1.shape != (A1.shape[1], n):
         raise ValueError(f"A1 must be n × p1 and B1 p1 × n with n = {n}; got A1 {A1.shape}, B1 {B1.shape}")
     p2 = check_int_in_range(p2, "p2", 1, A1.shape[1])
-    mean = X.mean(axis=0)
-    xc = X - mean
+    mean, S = _moments(X)
     if orthogonalise:
         A1, _ = np.linalg.qr(A1)
         B1 = A1.T
-    H = xc @ B1.T                                    # the first layer's codes (centred: xc is)
-    evals, V = np.linalg.eigh(H.T @ H / len(H))
+    # the codes H = (X − mean) B₁ᵀ have covariance HᵀH/m = B₁ Σ_XX B₁ᵀ: the same matrix without forming H
+    evals, V = np.linalg.eigh(B1 @ S @ B1.T)
     order = np.argsort(evals)[::-1]
     V = V[:, order[:p2]]
     return LinearStack(mean=mean, A=A1 @ V, B=V.T @ B1, code_eigenvalues=evals[order])
