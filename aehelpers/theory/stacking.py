@@ -24,17 +24,22 @@ import numpy as np
 from aehelpers.theory import boolean as _bool
 from aehelpers.checks import as_matrix, check_int_in_range
 from aehelpers.keys import fingerprint
-from aehelpers.theory.pca import covariance, eigen_decomposition
+from aehelpers.theory.pca import eigen_decomposition, scatter
 
 _MOMENTS: dict = {}  # per process, keyed by the data's fingerprint: a notebook stacks many first layers on one X
+
+
+def _data(X) -> np.ndarray:
+    """``X`` as a finite 2-D float array; float32 stays float32 (the sums run in float64 block by block)."""
+    return as_matrix(X, "X", dtype=np.float32 if np.asarray(X).dtype == np.float32 else np.float64)
 
 
 def _moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and covariance Σ_XX (float64, read-only) of the rows of ``X``, computed once per data set."""
     key = fingerprint(X)
     if key not in _MOMENTS:
-        mean = X.mean(axis=0)
-        S = covariance(X - mean)
+        mean = X.mean(axis=0, dtype=np.float64)
+        S = scatter(X, mean) / len(X)  # centred block by block: no centred copy of X
         mean.flags.writeable = S.flags.writeable = False
         _MOMENTS.clear()  # one data set at a time: Σ of 784 pixels is 5 MB
         _MOMENTS[key] = mean, S
@@ -47,7 +52,7 @@ def pca_basis(X, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Centres in float64 and eigen-decomposes the covariance as ``pca.fit_pca`` does (notebook 02); the
     mean and covariance are computed once per data set in a process (``stack_linear`` reuses them).
     """
-    X = as_matrix(X, "X")
+    X = _data(X)
     p = check_int_in_range(p, "p", 1, X.shape[1])
     if X.shape[0] < 2:
         raise ValueError(f"PCA needs at least 2 rows; got shape {X.shape}")
@@ -126,7 +131,7 @@ def stack_linear(X, A1, B1, p2: int, *, orthogonalise: bool = False) -> LinearSt
     col(A₁) (A₁ = Q R, B₁ = Qᵀ): the same A₁B₁ at a global minimum, but codes in orthonormal
     coordinates — equivalently, PCA of the codes in the metric A₁ᵀA₁.  Introduced in notebook 05.
     """
-    X = as_matrix(X, "X")
+    X = _data(X)
     A1, B1 = as_matrix(A1, "A1 (n × p1)"), as_matrix(B1, "B1 (p1 × n)")
     n = X.shape[1]
     if A1.shape[0] != n or B1.shape != (A1.shape[1], n):
