@@ -696,6 +696,30 @@ for _what, _x, _names in [("uncentred data", _centred() + 5.0, ("centred",)),
         return expect_error(lambda: pca_lib.fit_pca(_x), *_names)
 
 
+for _what, _call, _names in [
+        ("covariance of uncentred data", lambda: pca_lib.covariance(_centred() + 5.0), ("centred",)),
+        ("covariance of a 1-D array", lambda: pca_lib.covariance(np.zeros(6)), ("2-D", "(6,)")),
+        ("scatter of strings", lambda: pca_lib.scatter(np.array([["1", "2"], ["3", "4"]])), ("real numbers",)),
+        ("scatter with NaN in the data", lambda: pca_lib.scatter(np.full((4, 3), np.nan)), ("finite", "NaN")),
+        ("scatter with a mean of the wrong length", lambda: pca_lib.scatter(_centred(), np.zeros(5)), ("(6,)", "(5,)")),
+        ("scatter with a NaN mean", lambda: pca_lib.scatter(_centred(), np.full(6, np.nan)), ("finite", "NaN")),
+        ("pca_basis of float32 data with NaN", lambda: ae.pca_basis(np.full((5, 4), np.nan, np.float32), 2),
+         ("finite", "NaN")),
+        ("pca_basis with p = 0", lambda: ae.pca_basis(_centred().astype(np.float32), 0), ("p", "0"))]:
+    @fault("pca", _what)
+    def _pca_call(env, _call=_call, _names=_names):
+        return expect_error(_call, *_names)
+
+
+@fault("pca", "float32 data summed block by block against one float64 product")
+def _(env):
+    x = np.random.default_rng(3).random((2 * pca_lib.BLOCK_ROWS + 7, 5)).astype(np.float32)
+    x64 = x.astype(np.float64)
+    mean = x64.mean(axis=0)
+    ok = np.allclose(pca_lib.scatter(x, mean), (x64 - mean).T @ (x64 - mean), rtol=1e-12, atol=1e-9)
+    return handled(ok and pca_lib.scatter(x).dtype == np.float64, "the same float64 sums, last block included")
+
+
 # --- class 5: targets checked before fit ----------------------------------------------------
 
 def _model():

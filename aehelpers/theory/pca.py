@@ -43,9 +43,9 @@ def check_centred(x, name: str = "x", rtol: float = CENTRED_RTOL) -> np.ndarray:
 
     Guards covariance PCA (Σ = XᵀX/m is the covariance only for centred x), not the theorem itself.
     """
-    arr = as_matrix(x, name, dtype=np.float32 if np.asarray(x).dtype == np.float32 else np.float64)
+    arr = _as_data(x, name)
     means = arr.mean(axis=0, dtype=np.float64)
-    squares = sum(float(np.einsum("ij,ij->", b, b, dtype=np.float64)) for b in row_blocks(arr))
+    squares = sum(float(np.einsum("ij,ij->", b, b, dtype=np.float64)) for b in _row_blocks(arr))
     scale = float(np.sqrt(squares / arr.size)) or 1.0
     worst = int(np.argmax(np.abs(means)))
     if abs(means[worst]) > rtol * scale:
@@ -56,23 +56,35 @@ def check_centred(x, name: str = "x", rtol: float = CENTRED_RTOL) -> np.ndarray:
     return arr
 
 
-def row_blocks(x, rows: int = BLOCK_ROWS):
+def _row_blocks(x, rows: int = BLOCK_ROWS):
     """``x`` a block of ``rows`` rows at a time (views, no copies)."""
     for start in range(0, len(x), rows):
         yield x[start:start + rows]
 
 
-def scatter(x, mean=None) -> np.ndarray:
-    """Σᵢ (xᵢ − mean)(xᵢ − mean)ᵀ over the rows of ``x``, summed in float64 block by block.
+def _as_data(x, name: str) -> np.ndarray:
+    """``x`` as a finite 2-D float array; float32 stays float32 (the sums below run in float64 by blocks)."""
+    return as_matrix(x, name, dtype=np.float32 if np.asarray(x).dtype == np.float32 else np.float64)
 
-    Each block is converted (and centred) in one reused float64 buffer, so no float64 copy of the
-    data is made: on full MNIST that copy is 376 MB, and on a machine that is slow to hand out fresh
-    memory, writing it cost more than the products themselves.
+
+def scatter(x, mean=None) -> np.ndarray:
+    """Σᵢ (xᵢ − mean)(xᵢ − mean)ᵀ over the rows of ``x`` (no centring when ``mean`` is None), in float64.
+
+    Summed block by block, each block converted (and centred) in one reused float64 buffer, so no
+    float64 copy of the data is made: on full MNIST that copy is 376 MB, and on a machine that is slow
+    to hand out fresh memory, writing it cost more than the products themselves.
     """
+    x = _as_data(x, "x")
     n = x.shape[1]
+    if mean is not None:
+        mean = np.asarray(mean, dtype=np.float64)
+        if mean.shape != (n,):
+            raise ValueError(f"mean must have shape ({n},), one number per column of x {x.shape}; got {mean.shape}")
+        if not np.all(np.isfinite(mean)):
+            raise ValueError("mean must be finite; got NaN/inf values")
     S = np.zeros((n, n))
     buffer = np.empty((min(BLOCK_ROWS, len(x)), n))
-    for block in row_blocks(x):
+    for block in _row_blocks(x):
         b = buffer[:len(block)]
         b[...] = block
         if mean is not None:
