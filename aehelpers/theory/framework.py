@@ -188,9 +188,9 @@ def point_errors(ae: Autoencoder, X, Y=None, delta=squared_euclidean) -> np.ndar
     return delta(ae(X), Y)
 
 
-def error(ae: Autoencoder, X, Y=None, delta=squared_euclidean) -> float:
+def error(model: Autoencoder, X, Y=None, delta=squared_euclidean) -> float:
     """E(A,B) = Σₜ Δ(A∘B(xₜ), yₜ) over the data set (``Y=None``: targets are X)."""
-    return float(np.sum(point_errors(ae, X, Y, delta)))
+    return float(np.sum(point_errors(model, X, Y, delta)))
 
 
 def binary_entropy(x) -> np.ndarray:
