@@ -170,7 +170,7 @@ DELTAS = {"squared_euclidean": squared_euclidean, "binary_cross_entropy": binary
           "hamming": hamming, "l1": l1_distance}
 
 
-def point_errors(ae: Autoencoder, X, Y=None, delta=squared_euclidean) -> np.ndarray:
+def point_errors(model: Autoencoder, X, Y=None, delta=squared_euclidean) -> np.ndarray:
     """Δ(A∘B(xₜ), yₜ) for every t (``Y=None``: auto-associative, yₜ = xₜ)."""
     if isinstance(delta, str):
         if delta not in DELTAS:
@@ -179,13 +179,13 @@ def point_errors(ae: Autoencoder, X, Y=None, delta=squared_euclidean) -> np.ndar
     elif not callable(delta):
         raise ValueError(f"delta must be a function Δ(Z, X) or one of {sorted(DELTAS)}; "
                          f"got {type(delta).__name__} {delta!r}")
-    X = as_matrix(X, "X", n_cols=ae.n)
+    X = as_matrix(X, "X", n_cols=model.n)
     if Y is None:
         Y = X
     else:
-        Y = as_matrix(Y, "Y", n_cols=ae.n)
+        Y = as_matrix(Y, "Y", n_cols=model.n)
         check_same_length(X, Y, "X", "Y")
-    return delta(ae(X), Y)
+    return delta(model(X), Y)
 
 
 def error(model: Autoencoder, X, Y=None, delta=squared_euclidean) -> float:
