@@ -240,6 +240,7 @@ FACE = {
     'is_single_move_optimal': 'theory.partitions',
     'subset_costs': 'theory.partitions',
     # theory.pca
+    'BLOCK_ROWS': 'theory.pca',
     'CENTRED_RTOL': 'theory.pca',
     'PCA': 'theory.pca',
     'centre': 'theory.pca',
@@ -249,6 +250,7 @@ FACE = {
     'eigen_decomposition': 'theory.pca',
     'fit_pca': 'theory.pca',
     'pca_from_covariance': 'theory.pca',
+    'scatter': 'theory.pca',
     # theory.stacking
     'BooleanStack': 'theory.stacking',
     'LinearStack': 'theory.stacking',
@@ -298,6 +300,7 @@ FACE = {
     'plot_loss_vs_p': 'views.plots',
     'plot_mse_vs_p': 'views.plots',
     'plot_paths': 'views.plots',
+    'plot_remedies': 'views.plots',
     'plot_spectrum': 'views.plots',
     'standardise': 'views.plots',
     'unit_order': 'views.plots',

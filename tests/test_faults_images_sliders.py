@@ -177,6 +177,14 @@ FAULTS = [
      ["threshold", "stops", "got 'x'"]),
     ("sliders", "render_latent at z1 = NaN", lambda: ae.render_latent(latent_view(), float("nan"), 0.0),
      ["z1", "[-3, 3]", "nan"]),
+    # --- notebook 03's remedies chart takes the rows of ae.error_table ------------------------------
+    ("plots", "remedies chart: no rows", lambda: ae.plot_remedies([]), ["error_table rows", "got []"]),
+    ("plots", "remedies chart: a row without its gap",
+     lambda: ae.plot_remedies([{"model": "a", "digits": 0.1, "non-digits": 0.2}]),
+     ["error_table rows", "'gap'", "{'model': 'a'"]),
+    ("plots", "remedies chart: a NaN error",
+     lambda: ae.plot_remedies([{"model": "a", "digits": 0.1, "non-digits": np.nan, "gap": np.nan}]),
+     ["rows' errors", "finite", "2 NaN"]),
 ]
 
 
@@ -207,6 +215,8 @@ def test_right_inputs_still_work():
     set_control(slider, "a", 3)
     assert slider.frame.label == "a = 3"
     assert ae.mean_cross_entropy(DIGITS[..., None], DIGITS) > 0 and checks.check_images(DIGITS).dtype == np.float32
+    row = {"model": "a b", "digits": 0.1, "non-digits": 0.3, "gap": 0.2}
+    assert len(ae.plot_remedies([row, row]).patches) == 6  # three bars per model
 
 
 def teardown_module():

@@ -12,6 +12,7 @@ and returns what it drew; one quantity per axis, never a curve on a twin axis.
 * The linear landscape (notebook 02): spectrum, error against p, convergence, error surface,
   critical points and descent paths.
 * Notebook 05: Hebbian runs converging to the PCA subspace, and the cost of exhaustive Boolean search.
+* Notebook 03: ``plot_remedies``, digit and non-digit error of each remedy for copying.
 """
 from __future__ import annotations
 
@@ -378,4 +379,21 @@ def plot_exhaustive_growth(rows, ax=None):
     ax.set_ylabel("exhaustive search time (s, log scale)")
     ax.set_title("Exact Boolean autoencoder: time grows with the number of partitions")
     ax.legend()
+    return ax
+
+
+def plot_remedies(rows, *, ax=None):
+    """Bars per ``ae.error_table`` row: digit and non-digit error, the gap hatched on top (notebook 03). Returns ``ax``."""
+    keys = ("digits", "non-digits", "gap")
+    if not rows or not all(isinstance(r, dict) and {"model", *keys} <= r.keys() for r in rows):
+        raise ValueError(f"rows must be ae.error_table rows with the keys 'model', {keys}; got {str(rows)[:200]}")
+    d, nd, gap = as_matrix([[r[k] for k in keys] for r in rows], "the rows' errors (digits, non-digits, gap)").T
+    ax, pos = axes_for(ax, (7.5, 3.6)), np.arange(len(rows))
+    ax.bar(pos - 0.2, d, width=0.4, label="digits (unseen test digits)")
+    ax.bar(pos + 0.2, nd, width=0.4, label="non-digits (mean over the families)")
+    ax.bar(pos + 0.2, gap, bottom=d, width=0.4, fill=False, hatch="//", edgecolor="black", label="gap = non-digits − digits")
+    ax.set_xticks(pos, [str(r["model"]).replace(" ", "\n", 1) for r in rows])
+    ax.set(xlabel="model (all trained on the same digits)", ylabel="reconstruction MSE per pixel", ylim=(0, 1.3 * nd.max()),
+           title="Remedies pay in digit error and refuse to copy non-digits")
+    ax.legend(loc="upper left", fontsize=8)
     return ax
