@@ -417,12 +417,15 @@ def bench_memory(cfg, data):
     """``memory``: how fast this machine hands a process fresh memory (first write of each page) and memory the
     process has just freed, in MB/s, median of three fresh processes.  On the virtual machine this project is
     measured on, memory the host has taken back costs about 6 s per GB to touch again, and the host takes freed
-    memory back within seconds: much of a notebook's warm run (imports, the data, its arrays) is this, not
+    memory back within about 20 s (hence the pause before each run): much of a notebook's warm run (imports, the data, its arrays) is this, not
     arithmetic, and a laptop does it 20–50× faster."""
     mb = cfg["memory_mb"]
     n = mb * 2**20 // 8
-    runs = [tuple(map(float, subprocess.run([sys.executable, "-c", _TOUCH, str(n)], check=True, capture_output=True,
-                                            text=True).stdout.split())) for _ in range(3)]
+    runs = []
+    for _ in range(3):  # a pause first: memory another process (or the last run) just freed is still fast to touch
+        time.sleep(cfg["memory_pause_s"])
+        runs.append(tuple(map(float, subprocess.run([sys.executable, "-c", _TOUCH, str(n)], check=True,
+                                                     capture_output=True, text=True).stdout.split())))
     fresh, reused = (statistics.median(r[i] for r in runs) for i in (0, 1))
     print(f"  memory: {mb} MB fresh in {fresh:.2f} s ({mb / fresh:.0f} MB/s), just freed in {reused:.3f} s", flush=True)
     return {"memory": {"fresh_mb_per_s": round(mb / fresh), "reused_mb_per_s": round(mb / reused), "mb": mb}}
@@ -493,11 +496,12 @@ def config(smoke: bool) -> dict:
     if smoke:
         return {"smoke": True, "seed": 0, "epochs": 2, "chunk": 1, "linear_p": 8, "linear_epochs": 2, "p_values": [2, 8],
                 "sweep_epochs": 2, "slider_sweep_epochs": 2, "moves": 20, "series_quick": False, "memory_mb": 50,
+                "memory_pause_s": 0,
                 "series_full_notebooks": 0, "site_notebooks": ["01a_definition_in_full.ipynb"], "n_train": 1000,
                 "n_test": 300}
     return {"smoke": False, "seed": 0, "epochs": 50, "chunk": 10, "linear_p": 32, "linear_epochs": None,
             "p_values": [2, 4, 8, 16, 32, 64, 128], "sweep_epochs": None, "slider_sweep_epochs": 2, "moves": 40,
-            "memory_mb": 400,
+            "memory_mb": 400, "memory_pause_s": 30,
             "series_quick": True, "series_full_notebooks": None, "site_notebooks": None, "n_train": None,
             "n_test": None}
 
