@@ -391,5 +391,8 @@ def fit_entry(model, x, y=None, *, root=None, **fit_kwargs) -> Entry:
         elif name != "verbose":  # printing does not change the weights
             arguments[name] = keys.describe(value, f"fit argument {name!r}")
     key = {"fit": _FIT_FORMAT, "model": model_signature(model), "initial_weights": weights_fingerprint(model),
-           "arguments": arguments, "versions": library_versions(keras=True)}
+           "arguments": arguments, "versions": library_versions(keras=True),
+           # XLA rounds differently, so its fit is another fit: whether it really runs (Keras turns it off
+           # under op determinism whatever compile() asked), not what was asked; steps per call change nothing.
+           "xla": bool(getattr(model, "jit_compile", False))}
     return _entry("fit_" + re.sub(r"_\d+$", "", model.name), key, root)

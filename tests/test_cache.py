@@ -79,6 +79,20 @@ def test_fit_entry_is_the_entry_cached_fit_uses(tmp_path):
     assert cache.fit_entry(_build(), X, X, root=tmp_path, **{**FIT, "epochs": 1}) != entry
 
 
+def test_the_key_follows_whether_xla_runs_not_the_steps_per_call(tmp_path):
+    """XLA rounds differently, so a fit with it is another fit; steps per call change nothing the weights see."""
+    def entry(**compile_kwargs):
+        model = _build()
+        model.compile(optimizer="adam", loss="binary_crossentropy", **compile_kwargs)
+        return model, cache.fit_entry(model, X, X, root=tmp_path, **FIT)
+
+    on, with_xla = entry(jit_compile=True)
+    if not on.jit_compile:
+        pytest.skip("op determinism is on in this process: Keras runs without XLA whatever compile() asks")
+    assert with_xla != entry(jit_compile=False)[1]
+    assert entry(jit_compile=False, steps_per_execution=1)[1] == entry(jit_compile=False, steps_per_execution=16)[1]
+
+
 def test_callbacks_are_keyed_by_their_class(tmp_path):
     import keras
 
