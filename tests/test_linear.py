@@ -412,3 +412,19 @@ def test_plot_error_vs_p_draws_the_training_curve_on_top_of_the_test_curve(synth
     assert test_line.get_linestyle() == "-" and train_line.get_linestyle() == "--"  # dashes over a wide line
     assert test_line.get_linewidth() > 2 * train_line.get_linewidth()
     assert markers.get_markerfacecolor() == "none" and list(markers.get_xdata()) == [2, 4]  # the curve shows through
+
+
+def test_reconstruction_mse_by_blocks_is_the_one_float64_mean():
+    """Summed a block of rows at a time (float32 data never copied whole to float64), the MSE is the
+    mean of one float64 computation, with and without separate targets, across block boundaries."""
+    rng = np.random.default_rng(3)
+    m = pca_lib.BLOCK_ROWS + 917                                # two blocks, the second short
+    x = rng.random((m, 12), dtype=np.float32)
+    y = rng.random((m, 5), dtype=np.float32)
+    A, B = rng.standard_normal((12, 3)), rng.standard_normal((3, 12))
+    x64 = x.astype(np.float64)
+    assert lin.reconstruction_mse(x, A, B) == pytest.approx(np.mean((x64 - x64 @ B.T @ A.T) ** 2), rel=1e-12)
+    A5 = rng.standard_normal((5, 3))
+    expected = np.mean((y.astype(np.float64) - x64 @ B.T @ A5.T) ** 2)
+    assert lin.reconstruction_mse(x, A5, B, y) == pytest.approx(expected, rel=1e-12)
+    assert lin.reconstruction_mse(x[:7].tolist(), A, B) == pytest.approx(np.mean((x64[:7] - x64[:7] @ B.T @ A.T) ** 2), rel=1e-12)
