@@ -245,3 +245,17 @@ def test_plot_entropy_floor_draws_three_panels_and_refuses_raw_pixels():
         plots.plot_entropy_floor(x * 255)
     with pytest.raises(ValueError, match="784 columns"):
         plots.plot_entropy_floor(x[:, :100])
+
+
+def test_entropy_floor_by_blocks_is_the_one_float64_mean():
+    """Summed a block of rows at a time (float32 images never copied whole to float64), the floor is the
+    mean of one float64 computation, across block boundaries and for images in any layout."""
+    rng = np.random.default_rng(5)
+    x = rng.random((fw._BLOCK_ROWS * 2 + 37, 28, 28, 1), dtype=np.float32)   # three blocks, the last short
+    x[:, :3] = 0.0                                                        # blank rows of pixels: H(0) = 0
+    x64 = x.reshape(len(x), -1).astype(np.float64)
+    direct = float(np.mean(-(x64 * np.log(np.where(x64 > 0, x64, 1)) + (1 - x64) * np.log(np.where(x64 < 1, 1 - x64, 1)))))
+    assert fw.entropy_floor(x) == pytest.approx(direct, rel=1e-12)
+    assert fw.entropy_floor(x.reshape(len(x), -1)) == fw.entropy_floor(x)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        fw.entropy_floor(x * 255)

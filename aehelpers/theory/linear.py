@@ -42,27 +42,18 @@ def _check_square(S, name: str = "Σ") -> np.ndarray:
     return S
 
 
-def _data(x, name: str, n_cols: int) -> np.ndarray:
-    """``x`` as a finite 2-D float array with ``n_cols`` columns; float32 stays float32 (no 8-byte copy)."""
-    dtype = np.float32 if np.asarray(x).dtype == np.float32 else np.float64
-    return as_matrix(x, name, n_cols=n_cols, dtype=dtype)
-
-
 def reconstruction_mse(x, A, B, y=None) -> float:
-    """Mean over rows and pixels of (y − x Bᵀ Aᵀ)² (``y=None``: y = x), as Keras' ``"mse"`` reports it.
-
-    Computed in float64 a block of ``BLOCK_ROWS`` rows at a time: float32 data is never copied whole
-    to float64 (376 MB for the MNIST training set, slow to allocate on a machine that hands out fresh
-    memory slowly), and the result is the same to rounding.
-    """
+    """Mean over rows and pixels of (y − x Bᵀ Aᵀ)² (``y=None``: y = x), as Keras' ``"mse"`` reports it;
+    in float64 by blocks of rows, so float32 data is never copied whole (fresh memory is slow here)."""
     A, B = _check_AB(A, B)
-    x = _data(x, "x", B.shape[1])
-    y = x if y is None else _data(y, "y", A.shape[0])
+    single = getattr(x, "dtype", None) == np.float32                  # float32 data stays float32
+    x = as_matrix(x, "x", n_cols=B.shape[1], dtype=np.float32 if single else np.float64)
+    y = x if y is None else as_matrix(y, "y", n_cols=A.shape[0], dtype=np.float64)
     check_same_length(x, y, "x", "y")
     total = 0.0
     for start in range(0, len(x), BLOCK_ROWS):
         xb = x[start:start + BLOCK_ROWS].astype(np.float64)
-        r = (xb if y is x else y[start:start + BLOCK_ROWS].astype(np.float64)) - (xb @ B.T) @ A.T
+        r = (xb if y is x else y[start:start + BLOCK_ROWS]) - (xb @ B.T) @ A.T
         total += float(np.einsum("ij,ij->", r, r))
     return total / y.size
 
