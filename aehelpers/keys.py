@@ -125,12 +125,12 @@ def _names_read(code) -> set[str]:
     return names
 
 
-def _class_source(cls) -> str:
-    parts = [f"{cls.__module__}.{cls.__qualname__}"]
+def _class_source(cls, keys: "_KeyMaker | None" = None) -> str:
+    parts, keys = [f"{cls.__module__}.{cls.__qualname__}"], keys or _KeyMaker()
     for name, member in sorted(vars(cls).items()):
         member = getattr(member, "__func__", member)  # static and class methods
-        if inspect.isfunction(member):
-            parts.append(_function_source(member))
+        if inspect.isfunction(member):  # its source and what it reads (a notebook's beta): either changes the key
+            parts.append(_function_source(member) + json.dumps(_reads(member, keys), sort_keys=True, default=_plain))
     return "\n".join(parts)
 
 
@@ -191,7 +191,9 @@ def _own_code(obj) -> str | None:
     module = getattr(target, "__module__", "") or ""
     if module.split(".")[0] in ("keras", "tf_keras", "tensorflow", "builtins"):
         return None
-    return digest_json(_class_source(target) if isinstance(target, type) else _function_source(target))
+    if isinstance(target, type):
+        return digest_json(_class_source(target))
+    return digest_json(_function_source(target) + json.dumps(_reads(target, _KeyMaker()), sort_keys=True, default=_plain))
 
 
 def model_signature(model) -> str:
@@ -267,7 +269,7 @@ class _KeyMaker:
             return {"aehelpers": f"{fn.__module__}.{getattr(fn, '__qualname__', '')}",
                     "code": module_digest(fn.__module__)}
         if isinstance(fn, type):
-            return {"class": f"{fn.__module__}.{fn.__qualname__}", "code": digest_json(_class_source(fn))}
+            return {"class": f"{fn.__module__}.{fn.__qualname__}", "code": digest_json(_class_source(fn, self))}
         if inspect.isfunction(fn):
             return {"function": fn.__qualname__, "source": digest_json(_function_source(fn)),
                     "reads": _reads(fn, self)}

@@ -333,6 +333,16 @@ def test_the_code_of_a_layer_or_loss_written_in_a_cell_is_in_the_signature():
     assert ae.model_signature(_custom_model(LAYER.replace("** 2)", "** 4)"), 4)) != first
 
 
+def test_the_numbers_a_layer_or_loss_reads_from_the_notebook_are_in_the_signature():
+    """A layer whose ``call`` reads a notebook global (06's β-VAE reads ``beta``) is another model when that
+    global changes, though its source does not: the cache must not serve the β = 4 model for β = 8."""
+    source = LAYER.replace("x * 2.0", "x * beta").replace("** 2)", "** power)") + "\nbeta, power = 4.0, 2\n"
+    first = ae.model_signature(_custom_model(source, 5))
+    assert ae.model_signature(_custom_model(source, 6)) == first  # the cell run again
+    assert ae.model_signature(_custom_model(source.replace("4.0, 2", "8.0, 2"), 7)) != first  # the layer's beta
+    assert ae.model_signature(_custom_model(source.replace("4.0, 2", "4.0, 3"), 8)) != first  # the loss's power
+
+
 def _worker(root, mode, seconds=0.0):
     return subprocess.Popen([sys.executable, str(WORKER), str(root), mode, str(seconds)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
