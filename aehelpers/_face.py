@@ -16,6 +16,7 @@ FACE = {
     'as_matrix': 'checks',
     'as_real_array': 'checks',
     'check': 'checks',
+    'check_answer': 'checks',
     'check_binary': 'checks',
     'check_images': 'checks',
     'check_int_in_range': 'checks',

@@ -189,12 +189,27 @@ def check(claim: str, holds, detail: str = "") -> None:
     check cannot pass by accident on ``if array:``.  ``detail`` (e.g. the measured numbers) is
     shown after the claim either way.  Returns nothing, so a cell may end with it.
     """
+    line = _verdict("check", claim, holds, detail)
+    if not holds:
+        raise ClaimFailed(line)
+    print(line)
+
+
+def check_answer(claim: str, holds, detail: str = "") -> None:
+    """An exercise's verdict on the learner's own answer: ``✓ claim`` or ``✗ claim``, printed, never raised.
+
+    A wrong prediction is part of learning, not an error: the notebook runs on (``Run All`` does not
+    stop at the first exercise the learner got wrong).  Same arguments, and the same refusals, as ``check``.
+    """
+    line = _verdict("check_answer", claim, holds, detail)
+    print(line if holds else f"{line} — this run says otherwise; the solution above shows why")
+
+
+def _verdict(what: str, claim, holds, detail) -> str:
+    """``"✓ claim (detail)"`` or ``"✗ claim (detail)"``, after refusing an empty claim or a non-bool ``holds``."""
     if not isinstance(claim, str) or not claim.strip():
         raise ValueError(f"claim must be a non-empty sentence; got {claim!r}")
     if not isinstance(holds, (bool, np.bool_)):
-        raise TypeError(f"check({claim!r}, ...) needs a single bool; got {type(holds).__name__} "
+        raise TypeError(f"{what}({claim!r}, ...) needs a single bool; got {type(holds).__name__} "
                         f"{holds!r} (use .all(), .any() or a comparison)")
-    suffix = f" ({detail})" if detail else ""
-    if not holds:
-        raise ClaimFailed(f"✗ {claim}{suffix}")
-    print(f"✓ {claim}{suffix}")
+    return f"{'✓' if holds else '✗'} {claim}" + (f" ({detail})" if detail else "")

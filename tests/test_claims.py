@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aehelpers.checks import ClaimFailed, check
+from aehelpers.checks import ClaimFailed, check, check_answer
 
 
 def test_true_claim_prints_one_tick_line(capsys):
@@ -21,3 +21,18 @@ def test_numpy_bool_accepted_array_refused():
         check("array", np.array([True, True]))
     with pytest.raises(ValueError, match="non-empty"):
         check("", True)
+
+
+def test_an_answer_gets_a_verdict_and_a_wrong_one_does_not_raise(capsys):
+    check_answer("your count is right", 3 == 3, "you said 3")
+    check_answer("your count is right", np.bool_(2 == 3), "you said 2, it is 3")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "✓ your count is right (you said 3)"
+    assert lines[1].startswith("✗ your count is right (you said 2, it is 3)") and "otherwise" in lines[1]
+
+
+def test_check_answer_refuses_what_check_refuses():
+    with pytest.raises(TypeError, match=r"check_answer\('x', \.\.\.\) needs a single bool; got ndarray"):
+        check_answer("x", np.array([True]))
+    with pytest.raises(ValueError, match="non-empty"):
+        check_answer("  ", True)

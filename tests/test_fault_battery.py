@@ -891,6 +891,12 @@ def _(env):
     return expect_error(lambda: check("all positive", np.array([True, False])), "single bool", "ndarray")
 
 
+@fault("sliders and theory inputs", "check_answer(claim, a list) instead of one bool")
+def _(env):
+    from aehelpers.checks import check_answer
+    return expect_error(lambda: check_answer("your guess is right", [True]), "single bool", "list")
+
+
 @fault("sliders and theory inputs", "check_binary on strings")
 def _(env):
     from aehelpers.checks import check_binary

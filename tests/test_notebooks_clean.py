@@ -45,6 +45,28 @@ def test_solutions_are_folded(path):
     assert open_ == [], f"{path.name}: solution cells {open_} are not folded (metadata jupyter.source_hidden)"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_cell_has_its_own_id(path):
+    """nbformat 4.5 cells carry ids (JupyterLab and nbval warn, later versions refuse, without them)."""
+    nb = json.loads(path.read_text())
+    ids = [c.get("id") for c in nb["cells"]]
+    missing = [i for i, x in enumerate(ids) if not x]
+    assert missing == [] and len(set(ids)) == len(ids), f"{path.name}: cells {missing} have no id, or ids repeat"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_wrong_answer_is_a_verdict_not_an_error(path):
+    """An exercise judges the learner's own answer with ``ae.check_answer`` (prints ✓ or ✗): a wrong
+    guess must not raise and stop Run All, as ``ae.check`` does for the prose's claims."""
+    nb = json.loads(path.read_text())
+    raising = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+               and re.search(r'ae\.check\(\s*f?"your ', "".join(c["source"]))]
+    assert raising == [], f"{path.name}: cells {raising} judge the learner's answer with ae.check; use ae.check_answer"
+    answers = [i for i, c in enumerate(nb["cells"]) if "in globals()" in "".join(c["source"])]
+    judged = [i for i in answers if "ae.check_answer(" in "".join(nb["cells"][i]["source"])]
+    assert judged == answers, f"{path.name}: cells {sorted(set(answers) - set(judged))} read an answer but give no verdict"
+
+
 def test_make_strip_keeps_tags_and_folded_solutions(tmp_path):
     """`make strip` clears outputs but keeps what the series needs: tags and folded solutions."""
     import subprocess
