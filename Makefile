@@ -19,6 +19,12 @@ TEST_STAMP := $(STAMP)-test
 SITE_STAMP := $(STAMP)-site
 QUICK  := AEHELPERS_QUICK=1 AEHELPERS_OFFLINE=1 MPLBACKEND=Agg
 PORT   ?= 8888
+# Tests run TEST_WORKERS at a time (pytest-xdist); a notebook's cells, and a test file's tests, stay together
+# in one worker, in order (--dist loadscope). On this 2-core machine make test took 18 minutes with 2 workers;
+# the last CI run in one process took 27.
+# TEST_WORKERS=0 runs everything in one process, one after the other.
+TEST_WORKERS ?= 2
+PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope)
 # Jupyter refuses to run as root without this (containers, CI); users never need it.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -78,15 +84,15 @@ lab: $(STAMP) $(VENV_CONFIG)
 
 test: $(TEST_STAMP)
 	$(QUICK) $(BIN)/python -m pytest tests notebooks --nbval-lax \
-		--nbval-cell-timeout=900 --durations=15
+		--nbval-cell-timeout=900 --durations=15 $(PARALLEL)
 
 # UNIT_FLAGS: extra pytest flags (.ci/run leaves the notebook-running invited-edit tests out of its 3.13 pass).
 unit: $(TEST_STAMP)
-	$(QUICK) $(BIN)/python -m pytest tests --ignore=tests/e2e $(UNIT_FLAGS)
+	$(QUICK) $(BIN)/python -m pytest tests --ignore=tests/e2e $(PARALLEL) $(UNIT_FLAGS)
 
 NOTEBOOKS ?= notebooks
 notebooks: $(TEST_STAMP)
-	$(QUICK) $(BIN)/python -m pytest $(NOTEBOOKS) --nbval-lax --nbval-cell-timeout=900
+	$(QUICK) $(BIN)/python -m pytest $(NOTEBOOKS) --nbval-lax --nbval-cell-timeout=900 $(PARALLEL)
 
 # Full mode: real data sizes and epochs; the one target that writes the committed figures/
 # (AEHELPERS_FIGURES; everything else, JupyterLab included, saves figures to the ignored build/figures/).
