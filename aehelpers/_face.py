@@ -24,6 +24,7 @@ FACE = {
     'check_pixels': 'checks',
     'check_same_length': 'checks',
     'check_stop': 'checks',
+    'check_timing': 'checks',
     'check_unit_interval': 'checks',
     # data
     'KERAS_CACHE': 'data',

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aehelpers.checks import ClaimFailed, check, check_answer
+from aehelpers.checks import ClaimFailed, check, check_answer, check_timing
 
 
 def test_true_claim_prints_one_tick_line(capsys):
@@ -36,3 +36,13 @@ def test_check_answer_refuses_what_check_refuses():
         check_answer("x", np.array([True]))
     with pytest.raises(ValueError, match="non-empty"):
         check_answer("  ", True)
+
+
+def test_a_timing_claim_is_reported_never_raised(capsys):
+    check_timing("XLA makes an epoch shorter", 0.36 < 0.52, "0.36 s against 0.52 s")
+    check_timing("XLA makes an epoch shorter", np.bool_(0.61 < 0.52), "0.61 s against 0.52 s")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "✓ XLA makes an epoch shorter (0.36 s against 0.52 s)"
+    assert lines[1].startswith("✗ XLA makes an epoch shorter (0.61 s against 0.52 s)") and "load" in lines[1]
+    with pytest.raises(TypeError, match=r"check_timing\('x', \.\.\.\) needs a single bool; got float"):
+        check_timing("x", 0.5)

@@ -897,6 +897,12 @@ def _(env):
     return expect_error(lambda: check_answer("your guess is right", [True]), "single bool", "list")
 
 
+@fault("sliders and theory inputs", "check_timing(claim, a float) instead of one bool")
+def _(env):
+    from aehelpers.checks import check_timing
+    return expect_error(lambda: check_timing("XLA is faster", 0.7), "single bool", "float")
+
+
 @fault("sliders and theory inputs", "check_binary on strings")
 def _(env):
     from aehelpers.checks import check_binary

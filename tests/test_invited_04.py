@@ -27,3 +27,12 @@ def test_changing_p_keeps_every_claim(p, shared_cache, monkeypatch):
     # the summary speaks of this run's p, and the deep variant's hidden layers never narrow below it
     assert re.search(rf"^p = {p}: validation loss \d\.\d{{4}}", text, re.M), "the summary does not print this run's p"
     assert f"deep 784-{max(128, 4 * p)}-{max(64, 2 * p)}-{p}-" in text
+
+
+def test_changing_epochs_keeps_every_claim(shared_cache, monkeypatch):
+    """Fewer epochs than the optimizer comparison's ``few_epochs`` (quick mode: 3): that comparison follows them."""
+    monkeypatch.setenv("AEHELPERS_CACHE", str(shared_cache))
+    text = outputs_text(run_invited(NOTEBOOK, epochs=2))
+    assert "✗" not in text
+    assert re.search(r"validation loss after 2 epochs: adadelta \d\.\d{4}, adam \d\.\d{4}", text), \
+        "the optimizer comparison does not follow the model's epochs"
