@@ -142,3 +142,17 @@ def test_a_slider_on_a_sweep_in_training_shows_each_p_as_it_lands(data, tmp_path
     assert frame.numbers == {"val_loss": sweep.val_loss[8], "mse": sweep.mse[8], "dead": sweep.dead[8]}
     assert frame.images[0] == bw.render_bottleneck(sweep, bw.render_pictures(sweep), 8).images[0]
     assert "still training" not in slider.label.value and "still training" not in slider.update(p=2).label
+
+
+def test_the_slider_draws_each_ps_pictures_on_first_use(sweep, pictures):
+    """The live slider opens after one p's Matplotlib pictures, not all of them; each is drawn once."""
+    lazy = bw._PicturesOnDemand(sweep)
+    assert len(lazy) == 0
+    frame = bw.render_bottleneck(sweep, lazy, 8)
+    assert list(lazy) == [8] and frame.images[1:] == pictures[8]
+    again = lazy[8]
+    bw.render_bottleneck(sweep, lazy, 8)
+    assert lazy[8] is again and list(lazy) == [8]
+    with pytest.raises(ValueError):
+        bw.render_bottleneck(sweep, lazy, 5)          # not a stop: refused before anything is drawn
+    assert list(lazy) == [8]

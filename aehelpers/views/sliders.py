@@ -7,7 +7,7 @@ in the series' one slider shell (``aehelpers.views.slider``); a move trains and 
   against p, all in closed form (``prepare_pca_view`` computes the eigen-coordinates once).
 * ``bottleneck_slider`` (notebook 04): digits, reconstructions, codes and loss of the model of
   each p of a precomputed ``Sweep`` (``aehelpers.nets.sweep``); its two Matplotlib pictures per
-  p are drawn once (``render_pictures``).  Given the ``SweepJob`` instead, it is shown while the
+  p are drawn once, the first time the slider shows that p (``render_pictures`` draws them all).  Given the ``SweepJob`` instead, it is shown while the
   workers train and fills in each p as its model lands (``render_training`` until then).
 * ``identity_slider`` (notebook 03): non-digit reconstructions sharpening into copies as p
   grows; ``identity_views`` arranges what the notebook's models returned
@@ -215,6 +215,19 @@ def render_pictures(sweep, *, dpi: int = 80) -> dict[int, tuple[bytes, bytes]]:
     return {p: (codes_png(sweep.codes[p], dpi=dpi), curves_png(sweep, p, dpi=dpi)) for p in sweep.p_values}
 
 
+class _PicturesOnDemand(dict):
+    """``render_pictures(sweep)`` drawn on first use of each p, then kept: the slider opens after one p's
+    pictures instead of all of them (a move to a new p draws its two in a fraction of a second)."""
+
+    def __init__(self, sweep, dpi: int = 80):
+        super().__init__()
+        self.sweep, self.dpi = sweep, dpi
+
+    def __missing__(self, p):
+        self[p] = (codes_png(self.sweep.codes[p], dpi=self.dpi), curves_png(self.sweep, p, dpi=self.dpi))
+        return self[p]
+
+
 def render_bottleneck(sweep, pictures: dict, p: int, *, scale: int = 2) -> Frame:
     """What the slider shows at ``p`` (one of ``sweep.p_values``, checked here as by the slider).
 
@@ -250,7 +263,7 @@ def bottleneck_slider(sweep, p: int | None = None, *, show=10) -> Slider:
         if sweep.in_background and not env_flag("AEHELPERS_STATIC_SLIDERS"):  # a page built ahead shows all p's
             return _live_bottleneck_slider(sweep, p, show)
         sweep = sweep.result(show=show, progress=False, verbose=False)
-    render = functools.partial(render_bottleneck, sweep, render_pictures(sweep))
+    render = functools.partial(render_bottleneck, sweep, _PicturesOnDemand(sweep))
     return Slider(render, {"p": sweep.p_values}, None if p is None else {"p": p}, width="500px",
                   caption=_CAPTION.format(k=len(sweep.x_show)))
 
