@@ -5,10 +5,10 @@ in the series' one slider shell (``aehelpers.views.slider``); a move trains and 
 
 * ``pca_slider`` (notebook 02): rank-p PCA reconstructions of test digits and the test MSE
   against p, all in closed form (``prepare_pca_view`` computes the eigen-coordinates once).
-* ``bottleneck_slider`` (notebook 04): digits, reconstructions, codes and loss of the model of
-  each p of a precomputed ``Sweep`` (``aehelpers.nets.sweep``); its two Matplotlib pictures per
-  p are drawn once, the first time the slider shows that p (``render_pictures`` draws them all).  Given the ``SweepJob`` instead, it is shown while the
-  workers train and fills in each p as its model lands (``render_training`` until then).
+* ``bottleneck_slider`` (notebook 04): digits, reconstructions, codes and loss of the model of each p of a
+  precomputed ``Sweep`` (``aehelpers.nets.sweep``); its two Matplotlib pictures per p are drawn the first time
+  the slider shows that p.  Given the ``SweepJob``, it is shown while the workers train and fills in each p as
+  its model lands (``render_training`` until then).
 * ``identity_slider`` (notebook 03): non-digit reconstructions sharpening into copies as p
   grows; ``identity_views`` arranges what the notebook's models returned
   (``ae.family_outputs``) into the slider's frames.
@@ -152,10 +152,8 @@ def _curve_png(view: PCAView, p: int) -> bytes:
 def render_pca(view: PCAView, p: int) -> Frame:
     """What the slider shows at ``p`` (one of ``1…n``, checked here as by the slider: ``checks.check_stop``).
 
-    Images: the test digits above their rank-p reconstructions, then test MSE against p with p
-    marked.  Numbers: ``test_mse`` (measured on the test set) and ``train_mse`` (the closed form
-    Σ_{i>p} λᵢ/n on the training set).
-    """
+    Images: the test digits above their rank-p reconstructions, then test MSE against p with p marked.  Numbers:
+    ``test_mse`` (measured on the test set) and ``train_mse`` (the closed form Σ_{i>p} λᵢ/n on the training set)."""
     p = check_stop(p, range(1, view.n + 1), "p")
     x_hat = _reconstruct(view, p)
     picture = mosaic(np.concatenate([view.originals, x_hat]), ncols=len(x_hat))
@@ -168,9 +166,8 @@ def render_pca(view: PCAView, p: int) -> Frame:
 def p_stops(n: int) -> list[int]:
     """Slider stops over 1…n, dense where the picture changes fast: every p up to 32, then sparser.
 
-    Steps of 4 to 64, 8 to 128, 16 to 256, 32 to 512, 64 beyond, and n itself, so that small p
-    (where most of the variance is) gets about half of the track instead of 4% of it.
-    """
+    Steps of 4 to 64, 8 to 128, 16 to 256, 32 to 512, 64 beyond, and n itself, so that small p (where most of
+    the variance is) gets about half of the track instead of 4% of it."""
     n = check_int_in_range(n, "n", 1)
     stops = set(range(1, min(n, 32) + 1))
     for lo, hi, step in ((32, 64, 4), (64, 128, 8), (128, 256, 16), (256, 512, 32), (512, n, 64)):
@@ -216,25 +213,20 @@ def render_pictures(sweep, *, dpi: int = 80) -> dict[int, tuple[bytes, bytes]]:
 
 
 class _PicturesOnDemand(dict):
-    """``render_pictures(sweep)`` drawn on first use of each p, then kept: the slider opens after one p's
-    pictures instead of all of them (a move to a new p draws its two in a fraction of a second)."""
-
-    def __init__(self, sweep, dpi: int = 80):
+    """``render_pictures(sweep)``, each p drawn on first use and kept: the slider opens after one p's pictures."""
+    def __init__(self, sweep):
         super().__init__()
-        self.sweep, self.dpi = sweep, dpi
+        self.sweep = sweep
 
     def __missing__(self, p):
-        self[p] = (codes_png(self.sweep.codes[p], dpi=self.dpi), curves_png(self.sweep, p, dpi=self.dpi))
+        self[p] = (codes_png(self.sweep.codes[p]), curves_png(self.sweep, p))
         return self[p]
 
 
 def render_bottleneck(sweep, pictures: dict, p: int, *, scale: int = 2) -> Frame:
     """What the slider shows at ``p`` (one of ``sweep.p_values``, checked here as by the slider).
-
-    Images: the test digits above their reconstructions, then ``pictures[p]`` (from
-    ``render_pictures``): their codes and the curves against p.  Numbers: ``val_loss``, ``mse``
-    and ``dead`` (units never active on the test set).
-    """
+    Images: the test digits above their reconstructions, then ``pictures[p]`` (from ``render_pictures``):
+    their codes and the curves against p.  Numbers: ``val_loss``, ``mse`` and ``dead`` (units never active)."""
     p = check_stop(p, sweep.p_values, "p")
     picture = mosaic(np.concatenate([sweep.x_show, sweep.x_hat[p]]), ncols=len(sweep.x_show))
     val_loss, mse, dead = float(sweep.val_loss[p]), float(sweep.mse[p]), int(sweep.dead[p])
