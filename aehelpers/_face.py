@@ -261,6 +261,13 @@ FACE = {
     'stack_boolean': 'theory.stacking',
     'stack_linear': 'theory.stacking',
     'stack_pca': 'theory.stacking',
+    # views.deep_dives
+    'plot_alternating': 'views.deep_dives',
+    'plot_captured_by_step': 'views.deep_dives',
+    'plot_class_profiles': 'views.deep_dives',
+    'plot_family_sweep': 'views.deep_dives',
+    'plot_hebbian_neurons': 'views.deep_dives',
+    'plot_jacobian': 'views.deep_dives',
     # views.diagrams
     'INSTALL_HINT': 'views.diagrams',
     'graphviz_status': 'views.diagrams',

@@ -202,7 +202,7 @@ def check_answer(claim: str, holds, detail: str = "") -> None:
     stop at the first exercise the learner got wrong).  Same arguments, and the same refusals, as ``check``.
     """
     line = _verdict("check_answer", claim, holds, detail)
-    print(line if holds else f"{line} — this run says otherwise; the solution above shows why")
+    print(line if holds else f"{line} — this run says otherwise; this cell's output shows why")
 
 
 def check_timing(claim: str, holds, detail: str = "") -> None:

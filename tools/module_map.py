@@ -26,7 +26,7 @@ LAYERS = (
     ("nets", "Nets", None),
     ("views", "Views", None),
 )
-INTRODUCED = re.compile(r"Introduced\s+in\s+notebook\s+(\d\d)")
+INTRODUCED = re.compile(r"Introduced\s+in\s+notebook\s+(\d\d[a-z]?)\b")
 
 
 def docstring(path: Path) -> str:

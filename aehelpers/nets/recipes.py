@@ -203,9 +203,9 @@ PLAIN = Recipe(epochs=50, batch_size=256, learning_rate=1e-3, schedule="constant
 # epoch at batch 256 costs about what one at batch 512 did, and its twice as many updates reach the loss in
 # fewer epochs (one-thread fits side by side, 2026-12-02: 14 epochs at 256 beat 20 at 512 for p = 128).
 # Peak rates are reached over a one-epoch warm-up. Small codes learn slowest and cost least per epoch: 20
-# epochs at 5e-3 (p = 2: +1.6%; 14 epochs missed by 2.5%); 8 ≤ p ≤ 32: 13 at 4e-3 (p = 8: +1.7%; 12 epochs:
-# p = 16 +1.5%, p = 32 −0.6%); p ≥ 64 improves longest under PLAIN: 14 at 4e-3 (p = 64 +0.8%, p = 128 +1.4%;
-# at 3e-3 +1.4% and +2.4%).
+# epochs at 5e-3 (p = 2: +1.6%; 14 epochs missed by 2.5%); 5 ≤ p ≤ 32 (measured at 8, 16, 32): 13 at 4e-3
+# (p = 8: +1.7%; 12 epochs: p = 16 +1.5%, p = 32 −0.6%); p ≥ 33 (measured at 64, 128) improves longest under
+# PLAIN: 14 at 4e-3 (p = 64 +0.8%, p = 128 +1.4%; at 3e-3 +1.4% and +2.4%).
 FAST = RecipeByP(((4, Recipe(epochs=20, batch_size=256, learning_rate=5e-3, schedule="cosine", warmup_epochs=1)),
                   (32, Recipe(epochs=13, batch_size=256, learning_rate=4e-3, schedule="cosine", warmup_epochs=1)),
                   (784, Recipe(epochs=14, batch_size=256, learning_rate=4e-3, schedule="cosine", warmup_epochs=1))))

@@ -321,8 +321,8 @@ def identity_views(outputs: dict, *, n_show: int = 8) -> dict:
     {p: {"outputs": {family: ...}, "errors": {family: MSE}, "relative": {family: relative error},
     "gap": non-digits − digits}}}``, the errors being means over *all* the images given, not just
     the ones shown.  The relative error of a family is its MSE over its mean squared pixel value
-    (the MSE of an all-black reconstruction): sparse ink, as in letters and shapes, has a small
-    MSE even when badly reconstructed.
+    (the MSE of an all-black reconstruction): a family with little ink has a small MSE even when
+    badly reconstructed, and the relative error does not reward it for that.
     """
     n_show = check_int_in_range(n_show, "n_show", 1)
     if not isinstance(outputs, dict) or not outputs:
