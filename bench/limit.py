@@ -6,7 +6,10 @@ for a sigmoid output), its gradient through the five GEMMs of forward and backwa
 Adam (lr 1e-3, β = 0.9 / 0.999, ε = 1e-7), on shuffled batches of 256 (the last one short), with
 the validation loss after every epoch as ``fit(validation_data=...)`` computes it.
 ``gemm_epoch`` is the floor under any implementation: the five GEMMs of one epoch alone, through
-NumPy's BLAS, on preallocated arrays.  Used by ``bench/run.py``, section ``recipes``.
+NumPy's BLAS, on preallocated arrays.  ``framework_gemm_epoch`` runs the same five GEMMs through
+TensorFlow, 16 batches per call as the series' compile does, with XLA or without: the floor under a
+Keras epoch on that path, which says how much of the gap to NumPy is the framework's matrix products.
+Used by ``bench/run.py``, section ``recipes``.
 """
 from __future__ import annotations
 
@@ -91,3 +94,40 @@ def gemm_epoch(m: int, n: int = 784, p: int = 32, batch_size: int = 256, seed: i
         np.matmul(a[:b], W2.T, out=dh[:b])
         np.matmul(x[:b].T, dh[:b], out=dW1)
     return time.perf_counter() - t
+
+
+_FRAMEWORK_STEPS = {}
+
+
+def framework_gemm_epoch(m: int, *, jit_compile: bool, n: int = 784, p: int = 32, batch_size: int = 256,
+                         steps_per_call: int = 16, seed: int = 0) -> float:
+    """Seconds for the five GEMMs of ``m // batch_size`` full batches through a TensorFlow function that runs
+    ``steps_per_call`` batches per call (XLA-compiled if ``jit_compile``); the first call, which traces and
+    compiles, is made before timing, once per setting."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    W1, W2 = (tf.constant(rng.standard_normal(s, dtype=np.float32)) for s in ((n, p), (p, n)))
+    xs = tf.constant(rng.random((steps_per_call, batch_size, n), dtype=np.float32))
+    key = (jit_compile, n, p, batch_size, steps_per_call)
+    if key not in _FRAMEWORK_STEPS:
+        @tf.function(jit_compile=jit_compile)
+        def chunk(xs, W1, W2):
+            total = tf.zeros(())
+            for k in range(steps_per_call):  # unrolled, as steps_per_execution unrolls the train step
+                x = xs[k]
+                h = x @ W1
+                a = h @ W2
+                dW2 = tf.matmul(h, a, transpose_a=True)
+                dh = tf.matmul(a, W2, transpose_b=True)
+                dW1 = tf.matmul(x, dh, transpose_a=True)
+                total += dW2[0, 0] + dW1[0, 0]  # keeps every product alive
+            return total
+        chunk(xs, W1, W2).numpy()
+        _FRAMEWORK_STEPS[key] = chunk
+    chunk = _FRAMEWORK_STEPS[key]
+    calls = max(1, round(m / batch_size / steps_per_call))
+    t = time.perf_counter()
+    for _ in range(calls):
+        chunk(xs, W1, W2).numpy()
+    return (time.perf_counter() - t) * (m / batch_size) / (calls * steps_per_call)  # scaled to the epoch's batches

@@ -102,7 +102,7 @@ def bench_recipes(cfg, data):
     from aehelpers.theory.framework import entropy_floor
     from aehelpers.nets.models import build_autoencoder
     from aehelpers.nets.training import JIT_COMPILE, STEPS_PER_EXECUTION, train
-    from bench.limit import NumpyAutoencoder, gemm_epoch
+    from bench.limit import NumpyAutoencoder, framework_gemm_epoch, gemm_epoch
 
     x_train, x_test = data.x_train, data.x_test
     epochs, chunk = cfg["epochs"], cfg["chunk"]
@@ -113,6 +113,7 @@ def bench_recipes(cfg, data):
     numpy_net = NumpyAutoencoder(plain.get_weights())
     rng = np.random.default_rng(cfg["seed"])
     names = ("plain", "aehelpers", "numpy", "gemm")
+    framework_gemm = {"xla": [], "tf": []}  # the same five GEMMs through TensorFlow, 16 batches per call
     seconds = dict.fromkeys(names, 0.0)  # whole calls: everything each path does
     epoch_s = {name: [] for name in names}  # per epoch (Keras: inside its epochs, timed by a callback)
     val = {name: [] for name in names[:3]}
@@ -144,6 +145,8 @@ def bench_recipes(cfg, data):
             blas["threads"] = min(by_threads, key=by_threads.get)  # for this floor and the NumPy loop's next chunk
             with threadpool_limits(limits=blas["threads"], user_api="blas"):
                 epoch_s["gemm"].append(gemm_epoch(len(x_train)))
+            for key in framework_gemm:
+                framework_gemm[key].append(framework_gemm_epoch(len(x_train), jit_compile=key == "xla"))
         seconds["gemm"] += time.perf_counter() - t
 
     def run_numpy(start):
@@ -189,6 +192,9 @@ def bench_recipes(cfg, data):
     out["limit"] = {"numpy_epoch_s": round(med["numpy"], 3), "numpy_val_bce": round(val["numpy"][-1], 5),
                     "gemm_epoch_s": round(med["gemm"], 3),
                     "gemm_epoch_s_by_blas_threads": {str(k): round(statistics.median(v), 3) for k, v in threads.items()},
+                    # the same GEMMs through TensorFlow, 16 batches per call: XLA's and TF's own kernels
+                    "xla_gemm_epoch_s": round(statistics.median(framework_gemm["xla"]), 3),
+                    "tf_gemm_epoch_s": round(statistics.median(framework_gemm["tf"]), 3),
                     "seed_code_numpy_ratio": round(med["plain"] / med["numpy"], 3), "epochs": epochs}
     return out
 
@@ -520,6 +526,9 @@ def targets(results: dict) -> list[str]:
                    f"{judge(rec['epoch_time_ratio'] <= 0.45)}")
         out.append(f"blog-model epoch ≤ 1.5 × the NumPy loop's: {rec['numpy_time_ratio']} — "
                    f"{judge(rec['numpy_time_ratio'] <= 1.5)}")
+        if "xla_gemm_epoch_s" in lim:  # how much of that gap is the framework's matrix products
+            out.append(f"  the five GEMMs of an epoch alone: NumPy {lim['gemm_epoch_s']} s, through XLA "
+                       f"{lim['xla_gemm_epoch_s']} s, through TensorFlow without XLA {lim['tf_gemm_epoch_s']} s")
         out.append(f"same loss (± 0.0005): series − seed code {rec['val_bce_minus_seed']:+.5f}, series − NumPy "
                    f"{rec['val_bce_minus_numpy']:+.5f} — {judge(same)}")
     if sweep.get("reference") == "the seed's code":

@@ -19,6 +19,7 @@ def test_bench_smoke(tmp_path):
         assert results["seed_recipe"][key] > 0 and results["aehelpers_recipe"][key] > 0
     assert results["aehelpers_recipe"]["epoch_time_ratio"] > 0 and results["aehelpers_recipe"]["numpy_time_ratio"] > 0
     assert results["limit"]["numpy_epoch_s"] > 0 and results["limit"]["gemm_epoch_s"] > 0
+    assert results["limit"]["xla_gemm_epoch_s"] > 0 and results["limit"]["tf_gemm_epoch_s"] > 0  # the framework's GEMMs
     seeds = results["vae_seeds"]  # issue 28.7: rate from a validation split, several seeds a side
     assert seeds["ours_mean"] > 0 and seeds["ours_spread"] >= 0
     assert results["seed_recipe"]["steps_per_execution"] == 1 and results["aehelpers_recipe"]["jit_compile_asked"] is True
