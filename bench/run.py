@@ -447,6 +447,7 @@ SECTIONS = {
     "slider_ms": bench_slider_ms,
     "series_s": bench_series_s,
     "notebook06": lambda cfg, data: notebook06.bench_notebook06(cfg, data, {}),
+    "vae_seeds": notebook06.bench_vae_seeds,
     "site_full": bench_site_full,
 }
 
