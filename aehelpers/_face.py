@@ -75,6 +75,7 @@ FACE = {
     'letters': 'probes',
     'make_probes': 'probes',
     'shapes': 'probes',
+    'share_inside_box': 'probes',
     'shifted_digits': 'probes',
     'uniform_noise': 'probes',
     # runtime
@@ -268,6 +269,7 @@ FACE = {
     'plot_family_sweep': 'views.deep_dives',
     'plot_hebbian_neurons': 'views.deep_dives',
     'plot_jacobian': 'views.deep_dives',
+    'plot_weight_pictures': 'views.deep_dives',
     # views.diagrams
     'INSTALL_HINT': 'views.diagrams',
     'graphviz_status': 'views.diagrams',

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aehelpers.checks import as_matrix, check_int_in_range, check_unit_interval
+from aehelpers.checks import as_matrix, as_real_array, check_int_in_range, check_unit_interval
 
 SIDE = 28
 N_PIXELS = SIDE * SIDE
@@ -72,6 +72,25 @@ def frame_mask() -> np.ndarray:
     mask = np.zeros((SIDE, SIDE), dtype=bool)
     mask[FRAME[0]:FRAME[1], FRAME[0]:FRAME[1]] = True
     return mask.ravel()
+
+
+def share_inside_box(images) -> np.ndarray:
+    """``(k,)``: each image's share of its ink (sum of pixel values) inside the 20×20 digit box.
+
+    ``images`` holds ``k`` non-negative images of 784 pixels each, flat or as ``(k, 28, 28[, 1])``; every
+    image needs some ink, since an empty picture has no share to measure.  Noise spread evenly over the
+    28×28 frame puts 400 / 784 ≈ 51 % of its ink inside."""
+    arr = as_real_array(images, "images")
+    if arr.ndim >= 2 and arr.shape[0] and arr.size == arr.shape[0] * N_PIXELS:
+        arr = arr.reshape(arr.shape[0], N_PIXELS)
+    x = as_matrix(arr, "images", n_cols=N_PIXELS)
+    if np.any(x < 0):
+        raise ValueError(f"images must be non-negative (ink); got a minimum of {float(x.min()):.4g}")
+    total = x.sum(axis=1)
+    if np.any(total == 0):
+        raise ValueError(f"every image needs some ink; got {int(np.sum(total == 0))} blank image(s) "
+                         f"(the first at row {int(np.argmax(total == 0))})")
+    return x[:, frame_mask()].sum(axis=1) / total
 
 
 def _blur(images: np.ndarray) -> np.ndarray:

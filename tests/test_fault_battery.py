@@ -909,6 +909,21 @@ def _(env):
     return expect_error(lambda: check_binary(np.array(["0", "1"])), "real numbers", "strings")
 
 
+@fault("sliders and theory inputs", "share_inside_box on a blank picture")
+def _(env):
+    return expect_error(lambda: ae.share_inside_box(np.zeros((3, 28, 28))), "some ink", "blank")
+
+
+@fault("sliders and theory inputs", "share_inside_box on negative pixels")
+def _(env):
+    return expect_error(lambda: ae.share_inside_box(-np.ones((2, 784))), "non-negative", "-1")
+
+
+@fault("sliders and theory inputs", "share_inside_box on 10-pixel rows")
+def _(env):
+    return expect_error(lambda: ae.share_inside_box(np.ones((2, 10))), "784 columns", "(2, 10)")
+
+
 # --- running the battery ----------------------------------------------------------------------
 
 class Env:

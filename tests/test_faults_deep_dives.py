@@ -19,6 +19,7 @@ import aehelpers as ae  # noqa: E402
 RNG = np.random.default_rng(0)
 J = RNG.normal(size=(16, 16))  # a 16-pixel (4 × 4) Jacobian
 U = np.linalg.qr(RNG.normal(size=(16, 3)))[0]  # three orthonormal eigenvectors as columns
+W784 = RNG.normal(size=(3, 784))  # three code units' weights over 28 × 28 pixels
 HEBB = SimpleNamespace(W=U.T * 2.0, trace=[0.5, 0.9, 0.99])
 VIEWS = {"families": ["digits", "noise"],
          "views": {8: {"errors": {"digits": 0.05, "noise": 0.3}, "relative": {"digits": 0.4, "noise": 0.9}},
@@ -38,6 +39,12 @@ FAULTS = [
     ("jacobian: pixels as flat indices", lambda: ae.plot_jacobian({"a": J}, [3, 5], [(0, 0)]),
      ["pixels", "(row, column)", "[3, 5]"]),
     ("jacobian: no column pixels", lambda: ae.plot_jacobian({"a": J}, [(0, 0)], []), ["columns_at", "non-empty", "[]"]),
+    ("weights: a bare matrix, not a dict", lambda: ae.plot_weight_pictures(W784), ["weights", "(W_enc, W_dec)", "ndarray"]),
+    ("weights: a single matrix for a model", lambda: ae.plot_weight_pictures({"m": W784}),
+     ["weights['m']", "pair", "ndarray"]),
+    ("weights: encoder and decoder of different sizes", lambda: ae.plot_weight_pictures({"m": (W784, W784[:2])}),
+     ["weights['m']", "same shape", "(3, 784)", "(2, 784)"]),
+    ("weights: units 0", lambda: ae.plot_weight_pictures({"m": (W784, W784)}, units=0), ["units", "positive", "0"]),
     ("family sweep: a list, not identity_views' dict", lambda: ae.plot_family_sweep([1, 2]),
      ["identity_views", "'views'", "[1, 2]"]),
     ("family sweep: no sizes", lambda: ae.plot_family_sweep({"families": [], "views": {}}), ["identity_views", "got"]),
@@ -79,6 +86,16 @@ def test_jacobian_shows_rows_then_the_first_models_columns():
     assert np.allclose(first_row, J[1].reshape(4, 4))  # output pixel (0, 1) is row 1 of J
     column = fig.axes[2].images[0].get_array()[2:6, 2:6]
     assert np.allclose(column, J[:, 4].reshape(4, 4))  # input pixel (1, 0) is column 4
+    plt.close("all")
+
+
+def test_weight_pictures_show_decoder_columns_then_encoder_rows_per_model():
+    fig = ae.plot_weight_pictures({"bottleneck": (-W784, W784), "overcomplete": (W784, 2 * W784)}, units=2)
+    assert [ax.get_title() for ax in fig.axes] == ["bottleneck (p = 3): first 2 code units",
+                                                   "overcomplete (p = 3): first 2 code units"]
+    mosaic = fig.axes[0].images[0].get_array()
+    assert np.allclose(mosaic[2:30, 2:30], W784[0].reshape(28, 28))  # top row, first tile: decoder column 1
+    assert np.allclose(fig.axes[1].images[0].get_clim(), [-2 * np.abs(W784).max(), 2 * np.abs(W784).max()])
     plt.close("all")
 
 

@@ -25,6 +25,7 @@ def test_plot_digit_rows_labels_rows_and_pads_short_ones():
     assert np.allclose(image[2:30, 2:30], X[0].reshape(28, 28))  # white digits on black: values as stored
     assert np.ma.getmaskarray(image[32:60, 4 * 30 + 2:5 * 30]).all()  # the short row ends in blank tiles
     assert ax.get_xticks().size == 0
+    assert not any(spine.get_visible() for spine in ax.spines.values())  # no frame around the tiles
     plt.close(ax.figure)
 
 

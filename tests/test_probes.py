@@ -161,3 +161,12 @@ def test_make_probes_passes_keep_ink():
     b = nd.shifted_digits(src, 5, np.random.default_rng(0), keep_ink=True)
     assert a.shape == (5, 784)
     assert np.isclose(a.sum(axis=1).mean(), src.sum(axis=1).mean(), rtol=0.5) and b.shape == a.shape
+
+
+def test_share_inside_box_reads_the_ink_in_the_20x20_box():
+    even = np.ones((2, 28, 28, 1))                       # noise spread evenly: 400 of 784 pixels
+    assert np.allclose(nd.share_inside_box(even), 400 / 784)
+    boxed = nd.uniform_noise(5, 0)                       # probes are drawn inside the box only
+    assert np.allclose(nd.share_inside_box(boxed), 1.0)
+    half = np.zeros((1, 784)); half[0, 0] = 1.0; half[0, nd.frame_mask()] = 1 / 400   # one unit out, one in
+    assert np.allclose(nd.share_inside_box(half), 0.5)

@@ -8,6 +8,7 @@ Introduced in notebook 02a.
   (λ_{p+1}/λ_p)^{2k} the eigengap predicts.
 * ``plot_jacobian`` (03a): rows of each model's Jacobian at a few output pixels, then one model's
   columns at a few input pixels, as signed 28 × 28 pictures.
+* ``plot_weight_pictures`` (03a): each model's first decoder columns and encoder rows as signed pictures.
 * ``plot_family_sweep`` (03a): each probe family's absolute and relative error against the code size.
 * ``plot_class_profiles`` (04a): the average code of each digit class, units in standard scores.
 * ``plot_hebbian_neurons`` (05a): how fast each Hebbian rule reaches the PCA subspace, and its neurons
@@ -123,6 +124,36 @@ def plot_jacobian(jacobians: dict, pixels, columns_at, *, distances: dict | None
     panel(axes[-1], f"{name}\ncolumns", np.stack([mats[first][:, r * side + c] for r, c in cols_at]), cols_at,
           f"input pixel (row, column){', ' + columns_note if columns_note else ''}", f"{name}: columns (the identity: one dot at the pixel)")
     fig.suptitle("The Jacobian ∂(A∘B)/∂x at a test digit: rows (top), columns (bottom)")
+    return fig
+
+
+def plot_weight_pictures(weights: dict, *, units: int = 12):
+    """One panel per model: ``weights`` maps a name to ``(W_enc, W_dec)``, both p × n (encoder rows,
+    decoder columns); the first ``units`` of each are drawn as signed 28 × 28 pictures, red positive, blue
+    negative, on the panel's own symmetric scale.  Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    if not isinstance(weights, dict) or not weights:
+        raise ValueError(f"weights must map a model's name to (W_enc, W_dec); got {type(weights).__name__}")
+    if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+        raise ValueError(f"units must be a positive integer; got {units!r}")
+    pairs = {}
+    for name, pair in weights.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"weights[{name!r}] must be a pair (W_enc, W_dec); got {type(pair).__name__}")
+        enc, dec = (as_matrix(w, f"weights[{name!r}][{k}] ({what}, p × n)")
+                    for k, (w, what) in enumerate(zip(pair, ("encoder rows", "decoder columns"))))
+        if enc.shape != dec.shape:
+            raise ValueError(f"weights[{name!r}]: encoder and decoder must have the same shape; got {enc.shape} and {dec.shape}")
+        pairs[name] = (enc, dec)
+    fig, axes = plt.subplots(len(pairs), 1, figsize=(12, 3.2 * len(pairs)), constrained_layout=True, squeeze=False)
+    for ax, (name, (enc, dec)) in zip(axes[:, 0], pairs.items()):
+        k = min(units, len(dec))
+        shown = {"decoder\ncolumn": dec[:k], "encoder\nrow": enc[:k]}
+        lim = float(max(np.abs(w).max() for w in shown.values())) or 1.0
+        plot_digit_rows(shown, ax=ax, cmap="RdBu_r", vmin=-lim, vmax=lim, column_labels=range(1, k + 1),
+                        xlabel="code unit", title=f"{name} (p = {len(dec)}): first {k} code units")
+    fig.suptitle("Weights as 28×28 images: decoder columns and encoder rows (red +, blue −)")
     return fig
 
 

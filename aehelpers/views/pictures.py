@@ -149,6 +149,9 @@ def plot_digit_rows(rows: dict, *, ncols: int | None = None, title: str = "", xl
         ax.set_xticks(centres[:len(labels)], labels)
     ax.set_xlabel(xlabel)
     ax.grid(False)
+    ax.tick_params(length=0)  # labels only: the tiles are the frame
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     ax.set_title(title)
     return ax
 
