@@ -71,6 +71,7 @@ FACE = {
     'SIDE': 'probes',
     'add_noise': 'probes',
     'frame_mask': 'probes',
+    'ink_offset': 'probes',
     'inverted_digits': 'probes',
     'letters': 'probes',
     'make_probes': 'probes',

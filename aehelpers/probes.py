@@ -74,12 +74,8 @@ def frame_mask() -> np.ndarray:
     return mask.ravel()
 
 
-def share_inside_box(images) -> np.ndarray:
-    """``(k,)``: each image's share of its ink (sum of pixel values) inside the 20×20 digit box.
-
-    ``images`` holds ``k`` non-negative images of 784 pixels each, flat or as ``(k, 28, 28[, 1])``; every
-    image needs some ink, since an empty picture has no share to measure.  Noise spread evenly over the
-    28×28 frame puts 400 / 784 ≈ 51 % of its ink inside."""
+def _ink(images) -> np.ndarray:
+    """``images`` as ``(k, 784)`` non-negative ink, each image with some: the one validator of the ink measures."""
     arr = as_real_array(images, "images")
     if arr.ndim >= 2 and arr.shape[0] and arr.size == arr.shape[0] * N_PIXELS:
         arr = arr.reshape(arr.shape[0], N_PIXELS)
@@ -90,7 +86,27 @@ def share_inside_box(images) -> np.ndarray:
     if np.any(total == 0):
         raise ValueError(f"every image needs some ink; got {int(np.sum(total == 0))} blank image(s) "
                          f"(the first at row {int(np.argmax(total == 0))})")
-    return x[:, frame_mask()].sum(axis=1) / total
+    return x
+
+
+def share_inside_box(images) -> np.ndarray:
+    """``(k,)``: each image's share of its ink (sum of pixel values) inside the 20×20 digit box.
+
+    ``images`` holds ``k`` non-negative images of 784 pixels each, flat or as ``(k, 28, 28[, 1])``; every
+    image needs some ink, since an empty picture has no share to measure.  Noise spread evenly over the
+    28×28 frame puts 400 / 784 ≈ 51 % of its ink inside."""
+    x = _ink(images)
+    return x[:, frame_mask()].sum(axis=1) / x.sum(axis=1)
+
+
+def ink_offset(images) -> np.ndarray:
+    """``(k,)``: how far, in pixels, each image's centre of mass (its ink's mean position) lies from pixel
+    (14, 14), where MNIST centred its digits by their centre of mass.  Same ``images`` as ``share_inside_box``."""
+    x = _ink(images).reshape(-1, SIDE, SIDE)
+    rows, cols = np.indices((SIDE, SIDE))
+    total = x.sum(axis=(1, 2))
+    r, c = (x * rows).sum(axis=(1, 2)) / total, (x * cols).sum(axis=(1, 2)) / total
+    return np.hypot(r - 14.0, c - 14.0)
 
 
 def _blur(images: np.ndarray) -> np.ndarray:

@@ -924,6 +924,17 @@ def _(env):
     return expect_error(lambda: ae.share_inside_box(np.ones((2, 10))), "784 columns", "(2, 10)")
 
 
+@fault("sliders and theory inputs", "ink_offset on a picture with a NaN")
+def _(env):
+    bad = np.ones((2, 784)); bad[1, 5] = np.nan
+    return expect_error(lambda: ae.ink_offset(bad), "finite", "nan")
+
+
+@fault("sliders and theory inputs", "ink_offset on a blank picture")
+def _(env):
+    return expect_error(lambda: ae.ink_offset(np.zeros((1, 784))), "some ink", "blank")
+
+
 # --- running the battery ----------------------------------------------------------------------
 
 class Env:

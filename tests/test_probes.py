@@ -170,3 +170,10 @@ def test_share_inside_box_reads_the_ink_in_the_20x20_box():
     assert np.allclose(nd.share_inside_box(boxed), 1.0)
     half = np.zeros((1, 784)); half[0, 0] = 1.0; half[0, nd.frame_mask()] = 1 / 400   # one unit out, one in
     assert np.allclose(nd.share_inside_box(half), 0.5)
+
+
+def test_ink_offset_is_the_centre_of_mass_distance_from_pixel_14_14():
+    dot = np.zeros((2, 28, 28)); dot[0, 14, 14] = 1.0; dot[1, 17, 18] = 2.0   # on the centre; 3 down, 4 right
+    assert np.allclose(nd.ink_offset(dot), [0.0, 5.0])
+    pair = np.zeros((1, 784)); pair[0, 14 * 28 + 10] = pair[0, 14 * 28 + 18] = 1.0   # balanced about (14, 14)
+    assert np.allclose(nd.ink_offset(pair), 0.0)

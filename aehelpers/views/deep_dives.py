@@ -31,6 +31,11 @@ def _vector(x, name: str, *, min_size: int = 1) -> np.ndarray:
     return arr
 
 
+def _sub(n: int) -> str:
+    """``n`` in subscript digits (u₃₂, not u_32)."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 def plot_captured_by_step(history, *, ax=None):
     """‖P_A uᵢ‖² (the share of eigenvector uᵢ inside col(A)) after every step, one thin line per i
     coloured from u₁ (dark) to u_p (light), with the means of the first four and the last four thick.
@@ -47,8 +52,8 @@ def plot_captured_by_step(history, *, ax=None):
     for i in range(p):
         ax.plot(x, history[:, i], color=colours[i], lw=0.6, alpha=0.6)
     k = min(4, p)
-    ax.plot(x, history[:, :k].mean(axis=1), color=colours[0], lw=2.5, label=f"u₁…u_{k}, mean")
-    ax.plot(x, history[:, -k:].mean(axis=1), color=colours[-1], lw=2.5, label=f"the last {k} (…u_{p}), mean")
+    ax.plot(x, history[:, :k].mean(axis=1), color=colours[0], lw=2.5, label=f"u₁…u{_sub(k)}, mean")
+    ax.plot(x, history[:, -k:].mean(axis=1), color=colours[-1], lw=2.5, label=f"the last {k} (…u{_sub(p)}), mean")
     ax.axhline(0.5, color="0.5", ls=":", lw=1)
     ax.set_xscale("log")
     ax.set(xlabel="gradient step (log scale)", ylabel="‖P_A uᵢ‖², share of uᵢ in col(A)", ylim=(-0.02, 1.02),
