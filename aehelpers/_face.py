@@ -17,6 +17,7 @@ FACE = {
     'as_real_array': 'checks',
     'check': 'checks',
     'check_answer': 'checks',
+    'check_answers': 'checks',
     'check_binary': 'checks',
     'check_images': 'checks',
     'check_int_in_range': 'checks',
@@ -26,6 +27,7 @@ FACE = {
     'check_stop': 'checks',
     'check_timing': 'checks',
     'check_unit_interval': 'checks',
+    'within': 'checks',
     # data
     'KERAS_CACHE': 'data',
     'MNIST': 'data',

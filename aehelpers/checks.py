@@ -205,6 +205,65 @@ def check_answer(claim: str, holds, detail: str = "") -> None:
     print(line if holds else f"{line} — this run says otherwise; this cell's output shows why")
 
 
+def within(value, tolerance) -> "_Within":
+    """An exercise's numeric answer with its slack: ``ae.within(best, 0.15)`` accepts any number
+    no further than 0.15 from ``best``, in ``check_answers``."""
+    for what, x in (("value", value), ("tolerance", tolerance)):
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real) or not np.isfinite(float(x)):
+            raise TypeError(f"within(value, tolerance) needs finite numbers; got {what} = {x!r}")
+    if tolerance < 0:
+        raise ValueError(f"within(value, tolerance) needs a tolerance >= 0; got {tolerance!r}")
+    return _Within(float(value), float(tolerance))
+
+
+class _Within(tuple):
+    """``(value, tolerance)`` from ``within``, shown as the answer it stands for."""
+
+    def __new__(cls, value: float, tolerance: float):
+        return super().__new__(cls, (value, tolerance))
+
+    def __repr__(self):
+        return f"{self[0]:.4g} (within {self[1]:g})"
+
+
+def check_answers(namespace, /, **expected) -> None:
+    """Judge the learner's answers, one verdict line each: ``ae.check_answers(globals(), answer_1=truth)``.
+
+    Each keyword names the variable the exercise asked for and gives this run's answer.  A variable
+    the learner set gets a ``check_answer`` verdict; one not set prints the answer instead.  Strings
+    match ignoring case and surrounding spaces, ``True``/``False`` only a bool, whole numbers any
+    equal number, and ``ae.within(x, tol)`` any number within ``tol`` of ``x``.
+    """
+    if not hasattr(namespace, "get") or not hasattr(namespace, "__contains__"):
+        raise TypeError(f"check_answers(namespace, ...) needs a mapping of names, such as globals(); "
+                        f"got {type(namespace).__name__}")
+    if not expected:
+        raise ValueError("check_answers(globals(), ...) needs at least one answer, such as answer_1=truth")
+    for name, truth in expected.items():
+        if not isinstance(truth, (_Within, str, bool, np.bool_, numbers.Integral)):
+            raise TypeError(f"check_answers: {name}'s answer must be a str, a bool, a whole number or "
+                            f"ae.within(x, tol); got {type(truth).__name__} {truth!r}")
+    for name, truth in expected.items():
+        shown = repr(truth) if isinstance(truth, (_Within, str)) else str(truth)
+        if name not in namespace:
+            print(f"no {name} set — here is the answer: {shown}")
+            continue
+        given = namespace.get(name)
+        check_answer(f"your {name} matches this run", _matches(given, truth), f"you said {given!r}, it is {shown}")
+
+
+def _matches(given, truth) -> bool:
+    """Whether the learner's ``given`` is ``truth``, by the rules ``check_answers`` states."""
+    is_number = isinstance(given, numbers.Real) and not isinstance(given, (bool, np.bool_))
+    if isinstance(truth, _Within):
+        return bool(is_number and abs(float(given) - truth[0]) <= truth[1] * (1 + 1e-9))  # 0.5 - 0.35 > 0.15 in floats
+    if isinstance(truth, str):
+        return isinstance(given, str) and given.strip().lower() == truth.strip().lower()
+    if isinstance(truth, (bool, np.bool_)):
+        return isinstance(given, (bool, np.bool_)) and bool(given) == bool(truth)
+    return bool(is_number and float(given) == float(truth))
+
+
 def check_timing(claim: str, holds, detail: str = "") -> None:
     """A claim about speed on the learner's machine: ``✓ claim`` or ``✗ claim``, printed, never raised.
 

@@ -87,16 +87,19 @@ def _epoch_timer(times: list):
 
 
 def bench_recipes(cfg, data):
-    """The blog's 784-32-784 model four ways, interleaved chunk by chunk (load hits all alike).
+    """The blog's 784-32-784 model five ways, interleaved chunk by chunk (load hits all alike).
 
     ``seed_recipe``: the seed's code exactly as written (``compile(optimizer="adam",
     loss="binary_crossentropy")``: one step per call, ``jit_compile="auto"``), the peer;
     ``aehelpers_recipe``: the series' compile (``build_autoencoder``: 16 steps per call, XLA);
+    ``steps16_recipe``: the same without XLA (16 steps per call, ``jit_compile=False``), so XLA's own
+    share and its one-off compile (first epoch's extra over this row's) are measured side by side;
     ``limit``: the same arithmetic in a plain float32 NumPy loop (``bench/limit.py``), and the five
     GEMMs of an epoch alone.  All start from the same weights; every path is silent (no progress bar).
     NumPy's BLAS runs with 1 thread or all cores, whichever a probe (a tenth of an epoch of GEMMs each)
     just found faster: on a loaded machine multi-threaded BLAS on these small matrices was 20× slower.
     """
+    import keras
     from threadpoolctl import threadpool_limits
 
     from aehelpers.theory.framework import entropy_floor
@@ -110,13 +113,17 @@ def bench_recipes(cfg, data):
     plain = _seed_recipe_model()
     ae.seed_everything(cfg["seed"])
     helper = build_autoencoder(32).model
+    ae.seed_everything(cfg["seed"])
+    no_xla = build_autoencoder(32).model  # the same start, recompiled without XLA
+    no_xla.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
+                   steps_per_execution=STEPS_PER_EXECUTION, jit_compile=False)
     numpy_net = NumpyAutoencoder(plain.get_weights())
     rng = np.random.default_rng(cfg["seed"])
-    names = ("plain", "aehelpers", "numpy", "gemm")
+    names = ("plain", "aehelpers", "steps16", "numpy", "gemm")
     framework_gemm = {"xla": [], "tf": []}  # the same five GEMMs through TensorFlow, 16 batches per call
     seconds = dict.fromkeys(names, 0.0)  # whole calls: everything each path does
     epoch_s = {name: [] for name in names}  # per epoch (Keras: inside its epochs, timed by a callback)
-    val = {name: [] for name in names[:3]}
+    val = {name: [] for name in names[:4]}
     threads = {1: [], os.cpu_count() or 1: []}  # GEMM epoch by BLAS threads
     blas = {"threads": 1}
 
@@ -127,12 +134,16 @@ def bench_recipes(cfg, data):
         seconds["plain"] += time.perf_counter() - t
         val["plain"] += h.history["val_loss"]
 
-    def run_helper(start):
-        t = time.perf_counter()
-        h = train(helper, x_train, epochs=chunk, batch_size=256, validation_data=(x_test,), progress=False,
-                  callbacks=[_epoch_timer(epoch_s["aehelpers"])])
-        seconds["aehelpers"] += time.perf_counter() - t
-        val["aehelpers"] += h["val_loss"]
+    def series_runner(model, name):  # the series' training loop (ae.train), for its compile with and without XLA
+        def run(start):
+            t = time.perf_counter()
+            h = train(model, x_train, epochs=chunk, batch_size=256, validation_data=(x_test,), progress=False,
+                      callbacks=[_epoch_timer(epoch_s[name])])
+            seconds[name] += time.perf_counter() - t
+            val[name] += h["val_loss"]
+        return run
+
+    run_helper, run_steps16 = series_runner(helper, "aehelpers"), series_runner(no_xla, "steps16")
 
     def run_gemm(start):
         t = time.perf_counter()
@@ -158,13 +169,13 @@ def bench_recipes(cfg, data):
                 val["numpy"].append(r["val_loss"])
         seconds["numpy"] += time.perf_counter() - t
 
-    runners = (run_gemm, run_plain, run_helper, run_numpy)  # gemm first: it picks the BLAS threads
+    runners = (run_gemm, run_plain, run_helper, run_steps16, run_numpy)  # gemm first: it picks the BLAS threads
     for i, start in enumerate(range(0, epochs, chunk)):
-        k = i % 3
+        k = i % 4
         for fn in (runners[0], *runners[1 + k:], *runners[1:1 + k]):
             fn(start)
         print(f"  recipes: epoch {start + chunk}/{epochs}  val_bce seed code {val['plain'][-1]:.4f}  "
-              f"aehelpers {val['aehelpers'][-1]:.4f}  numpy {val['numpy'][-1]:.4f}  (BLAS threads "
+              f"aehelpers {val['aehelpers'][-1]:.4f}  no XLA {val['steps16'][-1]:.4f}  numpy {val['numpy'][-1]:.4f}  (BLAS threads "
               f"{blas['threads']}); median epoch s: " +
               "  ".join(f"{n} {statistics.median(epoch_s[n][-chunk:]):.3f}" for n in names), flush=True)
     floor = float(entropy_floor(x_test))
@@ -189,6 +200,17 @@ def bench_recipes(cfg, data):
                                "call_time_ratio": round(seconds["aehelpers"] / seconds["plain"], 4),
                                "calls": -(-epochs // chunk),
                                "excess_bce": round(val["aehelpers"][-1] - floor, 5), "epochs": epochs}
+    compile_s = (epoch_s["aehelpers"][0] - med["aehelpers"]) - (epoch_s["steps16"][0] - med["steps16"])
+    out["steps16_recipe"] = {"val_bce": round(val["steps16"][-1], 5), "median_epoch_s": round(med["steps16"], 3),
+                             "first_epoch_s": round(epoch_s["steps16"][0], 3),
+                             "steps_per_execution": STEPS_PER_EXECUTION, "jit_compile": bool(no_xla.jit_compile),
+                             "epoch_time_ratio": round(med["steps16"] / med["plain"], 4), "epochs": epochs}
+    out["aehelpers_recipe"].update(
+        first_epoch_s=round(epoch_s["aehelpers"][0], 3),
+        # XLA alone, on top of 16 steps per call: per epoch, and its one-off compile (first-epoch extra over
+        # the no-XLA row's) against what it saves over the run's epochs
+        xla_time_ratio=round(med["aehelpers"] / med["steps16"], 4), xla_compile_s=round(compile_s, 2),
+        xla_saved_s=round(epochs * (med["steps16"] - med["aehelpers"]), 1))
     out["limit"] = {"numpy_epoch_s": round(med["numpy"], 3), "numpy_val_bce": round(val["numpy"][-1], 5),
                     "gemm_epoch_s": round(med["gemm"], 3),
                     "gemm_epoch_s_by_blas_threads": {str(k): round(statistics.median(v), 3) for k, v in threads.items()},
@@ -530,6 +552,9 @@ def targets(results: dict) -> list[str]:
         if "xla_gemm_epoch_s" in lim:  # how much of that gap is the framework's matrix products
             out.append(f"  the five GEMMs of an epoch alone: NumPy {lim['gemm_epoch_s']} s, through XLA "
                        f"{lim['xla_gemm_epoch_s']} s, through TensorFlow without XLA {lim['tf_gemm_epoch_s']} s")
+        if "xla_time_ratio" in rec:  # XLA's own share, against the same compile without it
+            out.append(f"  XLA alone (16 steps per call, with ÷ without): {rec['xla_time_ratio']} per epoch; its one-off "
+                       f"compile {rec['xla_compile_s']} s against {rec['xla_saved_s']} s saved over {rec['epochs']} epochs")
         out.append(f"same loss (± 0.0005): series − seed code {rec['val_bce_minus_seed']:+.5f}, series − NumPy "
                    f"{rec['val_bce_minus_numpy']:+.5f} — {judge(same)}")
     if sweep.get("reference") == "the seed's code":

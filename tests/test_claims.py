@@ -46,3 +46,40 @@ def test_a_timing_claim_is_reported_never_raised(capsys):
     assert lines[1].startswith("✗ XLA makes an epoch shorter (0.61 s against 0.52 s)") and "load" in lines[1]
     with pytest.raises(TypeError, match=r"check_timing\('x', \.\.\.\) needs a single bool; got float"):
         check_timing("x", 0.5)
+
+
+def test_check_answers_judges_set_answers_and_reveals_missing_ones(capsys):
+    from aehelpers.checks import check_answers, within
+
+    ns = {"answer_1": " Worse", "answer_2": 0.6, "answer_3": 1, "answer_4": 784.0}
+    check_answers(ns, answer_1="worse", answer_2=within(0.5, 0.15), answer_3=True, answer_4=784, answer_5="yes")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "✓ your answer_1 matches this run (you said ' Worse', it is 'worse')"
+    assert lines[1] == "✓ your answer_2 matches this run (you said 0.6, it is 0.5 (within 0.15))"
+    assert lines[2].startswith("✗ your answer_3 matches this run (you said 1, it is True)")  # 1 is not a bool
+    assert lines[3].startswith("✓ your answer_4 matches this run")
+    assert lines[4] == "no answer_5 set — here is the answer: 'yes'"
+
+
+@pytest.mark.parametrize("given, truth, holds", [
+    (0.66, 0.5, False), (float("nan"), 0.5, False), ("0.5", 0.5, False), (True, 1.0, False), (0.35, 0.5, True)])
+def test_within_needs_a_number_inside_the_slack(capsys, given, truth, holds):
+    from aehelpers.checks import check_answers, within
+
+    check_answers({"x": given}, x=within(truth, 0.15))
+    assert capsys.readouterr().out.startswith("✓" if holds else "✗")
+
+
+def test_check_answers_refuses_bad_calls():
+    from aehelpers.checks import check_answers, within
+
+    with pytest.raises(TypeError, match="mapping of names, such as globals\\(\\); got list"):
+        check_answers(["answer_1"], answer_1="x")
+    with pytest.raises(ValueError, match="at least one answer"):
+        check_answers({})
+    with pytest.raises(TypeError, match="answer_1's answer must be .* ae.within\\(x, tol\\); got float 0.5"):
+        check_answers({}, answer_1=0.5)
+    with pytest.raises(TypeError, match="finite numbers; got tolerance = nan"):
+        within(1.0, float("nan"))
+    with pytest.raises(ValueError, match="tolerance >= 0; got -1"):
+        within(1.0, -1)

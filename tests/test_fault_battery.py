@@ -897,6 +897,30 @@ def _(env):
     return expect_error(lambda: check_answer("your guess is right", [True]), "single bool", "list")
 
 
+@fault("sliders and theory inputs", "check_answers(a list of names) instead of globals()")
+def _(env):
+    from aehelpers.checks import check_answers
+    return expect_error(lambda: check_answers(["answer_1"], answer_1="yes"), "mapping", "globals()", "list")
+
+
+@fault("sliders and theory inputs", "check_answers(globals(), answer_1=a float) without ae.within's slack")
+def _(env):
+    from aehelpers.checks import check_answers
+    return expect_error(lambda: check_answers({}, answer_1=0.25), "answer_1", "ae.within", "float")
+
+
+@fault("sliders and theory inputs", "within(value, a negative tolerance)")
+def _(env):
+    from aehelpers.checks import within
+    return expect_error(lambda: within(0.5, -0.1), "tolerance >= 0", "-0.1")
+
+
+@fault("sliders and theory inputs", "within(a string, tolerance)")
+def _(env):
+    from aehelpers.checks import within
+    return expect_error(lambda: within("0.5", 0.1), "finite numbers", "'0.5'")
+
+
 @fault("sliders and theory inputs", "check_timing(claim, a float) instead of one bool")
 def _(env):
     from aehelpers.checks import check_timing

@@ -13,3 +13,10 @@ def test_06_with_latent_dim_8_and_noise_factor_0_3():
     text = outputs_text(nb)
     assert "latent 8:" in text, "exercise 2's solution must report the 8-number code"
     assert "at noise_factor = 0.3" in text and "✗" not in text
+
+
+def test_06_with_noise_factor_0_8():
+    """Exercise 1's other choice: the denoiser trained at 0.8 (the VAE is the ordinary run's, from the cache)."""
+    nb = run_invited("06_conv_denoising_vae.ipynb", noise_factor=0.8)
+    text = outputs_text(nb)
+    assert "at noise_factor = 0.8" in text and "✗" not in text

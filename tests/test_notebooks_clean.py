@@ -62,8 +62,8 @@ def test_a_wrong_answer_is_a_verdict_not_an_error(path):
     raising = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
                and re.search(r'ae\.check\(\s*f?"your ', "".join(c["source"]))]
     assert raising == [], f"{path.name}: cells {raising} judge the learner's answer with ae.check; use ae.check_answer"
-    answers = [i for i, c in enumerate(nb["cells"]) if "in globals()" in "".join(c["source"])]
-    judged = [i for i in answers if "ae.check_answer(" in "".join(nb["cells"][i]["source"])]
+    answers = [i for i, c in enumerate(nb["cells"]) if re.search(r"in globals\(\)|globals\(\)\.get", "".join(c["source"]))]
+    judged = [i for i in answers if re.search(r"ae\.check_answers?\(", "".join(nb["cells"][i]["source"]))]
     assert judged == answers, f"{path.name}: cells {sorted(set(answers) - set(judged))} read an answer but give no verdict"
 
 
