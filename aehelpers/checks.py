@@ -7,7 +7,9 @@ for every function that takes images (finite pixels in [0, 1]: no raw 0..255, no
 ``check_stop`` for every value a slider or a pure ``render_*`` is given.  Notebooks state a
 claim in prose and check it in the next cell with ``check("the code is dense", dead == 0)``:
 the reader sees one ✓ line, and the notebook stops loudly (``ClaimFailed``) when the claim is
-false.  Introduced in notebook 00.
+false.  An exercise's answers are judged in one line, ``check_answers(globals(), answer_1=truth,
+answer_2=within(x, tol))``: each answer the learner set gets a ✓ or ✗ verdict (never raised), and
+each one not set prints the expected answer.  Introduced in notebook 00.
 """
 from __future__ import annotations
 

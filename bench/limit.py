@@ -9,6 +9,8 @@ the validation loss after every epoch as ``fit(validation_data=...)`` computes i
 NumPy's BLAS, on preallocated arrays.  ``framework_gemm_epoch`` runs the same five GEMMs through
 TensorFlow, 16 batches per call as the series' compile does, with XLA or without: the floor under a
 Keras epoch on that path, which says how much of the gap to NumPy is the framework's matrix products.
+``XlaLoopAutoencoder`` trains the model as ``NumpyAutoencoder`` does, in TensorFlow with each call's loop
+over 16 batches compiled by XLA: how much of the rest is Keras' per-step machinery.
 Used by ``bench/run.py``, section ``recipes``.
 """
 from __future__ import annotations
@@ -77,6 +79,68 @@ class NumpyAutoencoder:
         val = self.loss(x_val) if x_val is not None else None
         return {"seconds": time.perf_counter() - t, "val_loss": val}
 
+
+
+class XlaLoopAutoencoder:
+    """The same model, arithmetic and batches as ``NumpyAutoencoder``, in TensorFlow with the loop over each
+    call's batches compiled by XLA too: a call runs up to ``steps_per_call`` steps as one XLA program.
+
+    Keras' ``fit`` with ``steps_per_execution`` and ``jit_compile=True`` compiles one step and runs it once per
+    batch from an uncompiled loop (a ``tf.while_loop`` fetching each batch from its dataset); this row measures
+    what the same framework does without that per-step machinery.  Batch shapes met for the first time
+    (a call's full 16, the epoch's remaining full batches, the short last batch) each compile once.
+    """
+
+    def __init__(self, weights, learning_rate: float = 1e-3, steps_per_call: int = 16):
+        import tensorflow as tf
+
+        self.tf, self.k, self.lr = tf, steps_per_call, learning_rate
+        self.params = [tf.Variable(np.array(w, dtype=np.float32)) for w in weights]  # W1, b1, W2, b2
+        self.m = [tf.Variable(tf.zeros_like(w)) for w in self.params]
+        self.v = [tf.Variable(tf.zeros_like(w)) for w in self.params]
+        self.t = tf.Variable(0.0)
+        self._steps = tf.function(self._run_steps, jit_compile=True)
+        self._bce_sum = tf.function(self._bce_sum_of, jit_compile=True)
+
+    def _run_steps(self, xs):  # xs: (steps, batch, 784); the loop is unrolled into one XLA program
+        tf = self.tf
+        for i in range(xs.shape[0]):
+            W1, b1, W2, b2 = self.params
+            xb = xs[i]
+            h = tf.nn.relu(xb @ W1 + b1)
+            g = (tf.sigmoid(h @ W2 + b2) - xb) / float(xb.shape[0] * xb.shape[1])
+            dh = tf.matmul(g, W2, transpose_b=True) * tf.cast(h > 0, tf.float32)
+            grads = (tf.matmul(xb, dh, transpose_a=True), tf.reduce_sum(dh, 0),
+                     tf.matmul(h, g, transpose_a=True), tf.reduce_sum(g, 0))
+            self.t.assign_add(1.0)
+            alpha = self.lr * tf.sqrt(1 - BETA_2 ** self.t) / (1 - BETA_1 ** self.t)
+            for w, grad, m, v in zip(self.params, grads, self.m, self.v):
+                m.assign_add((grad - m) * (1 - BETA_1))
+                v.assign_add((grad * grad - v) * (1 - BETA_2))
+                w.assign_sub(alpha * m / (tf.sqrt(v) + EPSILON))
+
+    def _bce_sum_of(self, xb):
+        tf = self.tf
+        W1, b1, W2, b2 = self.params
+        a = tf.nn.relu(xb @ W1 + b1) @ W2 + b2
+        return tf.reduce_sum(tf.maximum(a, 0) - a * xb + tf.math.log1p(tf.exp(-tf.abs(a))))
+
+    def loss(self, x: np.ndarray, chunk: int = 2000) -> float:
+        """Mean BCE of the reconstruction of ``x``, as ``NumpyAutoencoder.loss``."""
+        return sum(float(self._bce_sum(x[i:i + chunk])) for i in range(0, len(x), chunk)) / x.size
+
+    def fit_epoch(self, x: np.ndarray, rng: np.random.Generator, batch_size: int = 256, x_val=None) -> dict:
+        """One shuffled epoch over ``x`` (and the validation loss on ``x_val``); returns seconds and val_loss."""
+        t = time.perf_counter()
+        order = rng.permutation(len(x))
+        full = len(x) // batch_size
+        for start in range(0, full, self.k):  # calls of k full batches, then the rest, then the short batch
+            steps = min(self.k, full - start)
+            self._steps(x[order[start * batch_size:(start + steps) * batch_size]].reshape(steps, batch_size, -1))
+        if len(x) % batch_size:
+            self._steps(x[order[full * batch_size:]][None])
+        val = self.loss(x_val) if x_val is not None else None
+        return {"seconds": time.perf_counter() - t, "val_loss": val}
 
 def gemm_epoch(m: int, n: int = 784, p: int = 32, batch_size: int = 256, seed: int = 0) -> float:
     """Seconds for the five GEMMs of forward + backward over one epoch of ``m`` examples, nothing else."""

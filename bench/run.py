@@ -94,8 +94,9 @@ def bench_recipes(cfg, data):
     ``aehelpers_recipe``: the series' compile (``build_autoencoder``: 16 steps per call, XLA);
     ``steps16_recipe``: the same without XLA (16 steps per call, ``jit_compile=False``), so XLA's own
     share and its one-off compile (first epoch's extra over this row's) are measured side by side;
-    ``limit``: the same arithmetic in a plain float32 NumPy loop (``bench/limit.py``), and the five
-    GEMMs of an epoch alone.  All start from the same weights; every path is silent (no progress bar).
+    ``limit``: the same arithmetic in a plain float32 NumPy loop (``bench/limit.py``), the same again in
+    TensorFlow with each call's 16 steps compiled by XLA as one program (``xla_loop``: Keras' per-step
+    machinery left out), and the five GEMMs of an epoch alone.  All start from the same weights; every path is silent (no progress bar).
     NumPy's BLAS runs with 1 thread or all cores, whichever a probe (a tenth of an epoch of GEMMs each)
     just found faster: on a loaded machine multi-threaded BLAS on these small matrices was 20× slower.
     """
@@ -105,7 +106,7 @@ def bench_recipes(cfg, data):
     from aehelpers.theory.framework import entropy_floor
     from aehelpers.nets.models import build_autoencoder
     from aehelpers.nets.training import JIT_COMPILE, STEPS_PER_EXECUTION, train
-    from bench.limit import NumpyAutoencoder, framework_gemm_epoch, gemm_epoch
+    from bench.limit import NumpyAutoencoder, XlaLoopAutoencoder, framework_gemm_epoch, gemm_epoch
 
     x_train, x_test = data.x_train, data.x_test
     epochs, chunk = cfg["epochs"], cfg["chunk"]
@@ -118,12 +119,13 @@ def bench_recipes(cfg, data):
     no_xla.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
                    steps_per_execution=STEPS_PER_EXECUTION, jit_compile=False)
     numpy_net = NumpyAutoencoder(plain.get_weights())
-    rng = np.random.default_rng(cfg["seed"])
-    names = ("plain", "aehelpers", "steps16", "numpy", "gemm")
+    xla_loop_net = XlaLoopAutoencoder(plain.get_weights(), steps_per_call=STEPS_PER_EXECUTION)
+    rng, loop_rng = np.random.default_rng(cfg["seed"]), np.random.default_rng(cfg["seed"])
+    names = ("plain", "aehelpers", "steps16", "numpy", "xla_loop", "gemm")
     framework_gemm = {"xla": [], "tf": []}  # the same five GEMMs through TensorFlow, 16 batches per call
     seconds = dict.fromkeys(names, 0.0)  # whole calls: everything each path does
     epoch_s = {name: [] for name in names}  # per epoch (Keras: inside its epochs, timed by a callback)
-    val = {name: [] for name in names[:4]}
+    val = {name: [] for name in names[:5]}
     threads = {1: [], os.cpu_count() or 1: []}  # GEMM epoch by BLAS threads
     blas = {"threads": 1}
 
@@ -169,13 +171,22 @@ def bench_recipes(cfg, data):
                 val["numpy"].append(r["val_loss"])
         seconds["numpy"] += time.perf_counter() - t
 
-    runners = (run_gemm, run_plain, run_helper, run_steps16, run_numpy)  # gemm first: it picks the BLAS threads
+    def run_xla_loop(start):
+        t = time.perf_counter()
+        for _ in range(chunk):
+            r = xla_loop_net.fit_epoch(x_train, loop_rng, batch_size=256, x_val=x_test)
+            epoch_s["xla_loop"].append(r["seconds"])
+            val["xla_loop"].append(r["val_loss"])
+        seconds["xla_loop"] += time.perf_counter() - t
+
+    runners = (run_gemm, run_plain, run_helper, run_steps16, run_numpy, run_xla_loop)  # gemm first: BLAS threads
     for i, start in enumerate(range(0, epochs, chunk)):
-        k = i % 4
+        k = i % 5
         for fn in (runners[0], *runners[1 + k:], *runners[1:1 + k]):
             fn(start)
         print(f"  recipes: epoch {start + chunk}/{epochs}  val_bce seed code {val['plain'][-1]:.4f}  "
-              f"aehelpers {val['aehelpers'][-1]:.4f}  no XLA {val['steps16'][-1]:.4f}  numpy {val['numpy'][-1]:.4f}  (BLAS threads "
+              f"aehelpers {val['aehelpers'][-1]:.4f}  no XLA {val['steps16'][-1]:.4f}  numpy {val['numpy'][-1]:.4f}  "
+              f"XLA loop {val['xla_loop'][-1]:.4f}  (BLAS threads "
               f"{blas['threads']}); median epoch s: " +
               "  ".join(f"{n} {statistics.median(epoch_s[n][-chunk:]):.3f}" for n in names), flush=True)
     floor = float(entropy_floor(x_test))
@@ -194,6 +205,8 @@ def bench_recipes(cfg, data):
                                "epoch_time_ratio": round(med["aehelpers"] / med["plain"], 4),
                                # per epoch: aehelpers / the same arithmetic in a plain NumPy loop
                                "numpy_time_ratio": round(med["aehelpers"] / med["numpy"], 4),
+                               # per epoch: aehelpers / the same training with the loop compiled too (no Keras)
+                               "xla_loop_time_ratio": round(med["aehelpers"] / med["xla_loop"], 4),
                                "val_bce_minus_seed": round(val["aehelpers"][-1] - val["plain"][-1], 5),
                                "val_bce_minus_numpy": round(val["aehelpers"][-1] - val["numpy"][-1], 5),
                                # whole fit calls, set-up and XLA compiling included (noisier: few calls)
@@ -213,6 +226,9 @@ def bench_recipes(cfg, data):
         xla_saved_s=round(epochs * (med["steps16"] - med["aehelpers"]), 1))
     out["limit"] = {"numpy_epoch_s": round(med["numpy"], 3), "numpy_val_bce": round(val["numpy"][-1], 5),
                     "gemm_epoch_s": round(med["gemm"], 3),
+                    # the same training in TensorFlow, each call's 16 steps one XLA program (no Keras)
+                    "xla_loop_epoch_s": round(med["xla_loop"], 3), "xla_loop_val_bce": round(val["xla_loop"][-1], 5),
+                    "xla_loop_first_epoch_s": round(epoch_s["xla_loop"][0], 3),
                     "gemm_epoch_s_by_blas_threads": {str(k): round(statistics.median(v), 3) for k, v in threads.items()},
                     # the same GEMMs through TensorFlow, 16 batches per call: XLA's and TF's own kernels
                     "xla_gemm_epoch_s": round(statistics.median(framework_gemm["xla"]), 3),
@@ -552,11 +568,15 @@ def targets(results: dict) -> list[str]:
         if "xla_gemm_epoch_s" in lim:  # how much of that gap is the framework's matrix products
             out.append(f"  the five GEMMs of an epoch alone: NumPy {lim['gemm_epoch_s']} s, through XLA "
                        f"{lim['xla_gemm_epoch_s']} s, through TensorFlow without XLA {lim['tf_gemm_epoch_s']} s")
+        if "xla_loop_epoch_s" in lim:  # the same training with each call's loop compiled too: Keras' per-step share
+            out.append(f"  the same training in TensorFlow with each call's 16 steps one XLA program (no Keras): "
+                       f"{lim['xla_loop_epoch_s']} s per epoch, loss {lim['xla_loop_val_bce']}; the series' epoch is "
+                       f"{rec['xla_loop_time_ratio']}× it")
         if "xla_time_ratio" in rec:  # XLA's own share, against the same compile without it
             out.append(f"  XLA alone (16 steps per call, with ÷ without): {rec['xla_time_ratio']} per epoch; its one-off "
                        f"compile {rec['xla_compile_s']} s against {rec['xla_saved_s']} s saved over {rec['epochs']} epochs")
-        out.append(f"same loss (± 0.0005): series − seed code {rec['val_bce_minus_seed']:+.5f}, series − NumPy "
-                   f"{rec['val_bce_minus_numpy']:+.5f} — {judge(same)}")
+        out.append(f"same loss (± 0.0005): series − seed code {rec['val_bce_minus_seed'] + 0.0:+.5f}, series − NumPy "
+                   f"{rec['val_bce_minus_numpy'] + 0.0:+.5f} — {judge(same)}")  # + 0.0: no "-0.00000"
     if sweep.get("reference") == "the seed's code":
         out.append(f"sweep ≤ 0.20 × 50 epochs of the seed code per p: {sweep['time_ratio']} — "
                    f"{judge(sweep['time_ratio'] <= 0.20)}; loss gap ≤ 2 % at every p: {sweep['max_rel_loss_gap']} — "

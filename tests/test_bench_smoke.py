@@ -112,3 +112,29 @@ def test_results_md_shows_a_figure_two_sections_share_once_with_its_own_section(
     rows = [line for line in out.read_text().splitlines() if line.startswith("| `")]
     assert "| `series_s.site_full.cold` | 5.0 | T2 |" in rows and "| `series_s.full` | 10.0 | T1 |" in rows
     assert sum("site_full" in r for r in rows) == 2 and all(r.count(" | ") == 2 for r in rows)  # "|" escaped
+
+
+def test_the_xla_loop_limit_does_the_numpy_loops_arithmetic():
+    """bench/limit.py's XLA loop (each call's steps one XLA program) against its NumPy loop, same weights and
+    batches: after two epochs the same validation loss and weights up to float32 rounding.  Two steps per call
+    on 1,000 examples: a call of 2 full batches, a call of the third, then the short last batch."""
+    import numpy as np
+
+    from bench.limit import NumpyAutoencoder, XlaLoopAutoencoder
+
+    rng = np.random.default_rng(0)
+    x = (1 / (1 + np.exp(-rng.normal(size=(1000, 10)) @ rng.normal(size=(10, 784))))).astype(np.float32)
+    weights = [rng.normal(scale=0.05, size=s).astype(np.float32) for s in ((784, 32), (32,), (32, 784), (784,))]
+    numpy_model, xla_model = NumpyAutoencoder(weights), XlaLoopAutoencoder(weights, steps_per_call=2)
+
+    class InOrder:
+        def permutation(self, m):
+            return np.arange(m)
+
+    for _ in range(2):
+        a = numpy_model.fit_epoch(x, InOrder(), batch_size=256, x_val=x[:300])
+        b = xla_model.fit_epoch(x, InOrder(), batch_size=256, x_val=x[:300])
+    assert abs(a["val_loss"] - b["val_loss"]) < 1e-5
+    assert int(xla_model.t.numpy()) == numpy_model.t == 8  # 4 batches per epoch, the short one included
+    for w_numpy, w_xla in zip(numpy_model.params, xla_model.params):
+        np.testing.assert_allclose(w_numpy, w_xla.numpy(), rtol=0, atol=1e-5)

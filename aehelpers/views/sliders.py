@@ -277,22 +277,21 @@ class _LiveView:
     def __init__(self, job, show):
         self.job, self.show, self.slider = job, show, None
         self.x_show = job.plan.x_eval[np.arange(show) if np.ndim(show) == 0 else np.asarray(show)]
-        self._sweep, self._pictures, self._lock = None, {}, threading.Lock()
+        self._sweep, self._pictures, self._lock = None, None, threading.Lock()
 
     def refresh(self, _p=None) -> None:  # a model landed (in the watcher's thread): new curves, same stops
         with self._lock:
-            self._sweep, self._pictures = self.job.ready(show=self.show), {}
+            self._sweep = self.job.ready(show=self.show)
+            self._pictures = _PicturesOnDemand(self._sweep)
         if self.slider is not None:
             self.slider._show()
 
     def render(self, p: int) -> Frame:
-        with self._lock:
-            sweep, training = self._sweep, self.job.training()
-            if sweep is None or p not in sweep.p_values:
-                return render_training(self.x_show, p, () if sweep is None else sweep.p_values)
-            if p not in self._pictures:
-                self._pictures[p] = (codes_png(sweep.codes[p]), curves_png(sweep, p))
-        frame = render_bottleneck(sweep, self._pictures, p)
+        with self._lock:  # this sweep with its own pictures: a model landing meanwhile swaps both for the next render
+            sweep, pictures, training = self._sweep, self._pictures, self.job.training()
+        if sweep is None or p not in sweep.p_values:
+            return render_training(self.x_show, p, () if sweep is None else sweep.p_values)
+        frame = render_bottleneck(sweep, pictures, p)
         if training:
             label = frame.label + " · " + format_label({"still training": ", ".join(map(str, training))})
             frame = dataclasses.replace(frame, label=label)
