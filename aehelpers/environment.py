@@ -100,8 +100,11 @@ def check_environment(*, strict: bool = True) -> dict:
     """Report versions, backend, GPU and Graphviz; raise ``RuntimeError`` listing every problem.
 
     Graphviz is optional (only ``plot_model`` needs it), so its absence is reported, not raised.
+    With ``strict=False`` the report always has every key; ``keras_backend`` and ``gpus`` are ``None``
+    when a package problem kept Keras from being imported.
     """
     report: dict = {"python": sys.version.split()[0]}
+    report.update(keras_backend=None, gpus=None)  # None: not looked at, because a package problem came first
     problems = []
     python_spec, pins = requirements()
     if not satisfies(report["python"], python_spec):

@@ -29,6 +29,8 @@ def test_missing_and_wrong_versions_fail_loudly(monkeypatch):
     assert re.search(r"keras \S*>=3\.10\S* needed; found 2\.15\.0", str(err.value))
     report = environment.check_environment(strict=False)
     assert len(report["problems"]) == 2
+    # every key is there, so a caller can print the report before it reports the problems (notebook 00)
+    assert report["keras_backend"] is None and report["gpus"] is None and "graphviz_dot" in report
 
 
 @pytest.mark.parametrize("version, ok", [("3.10.9", False), ("3.11.0", True), ("3.13.1", True), ("3.14.0", False)])
