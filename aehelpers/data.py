@@ -40,8 +40,13 @@ class MNIST:
 
     @property
     def is_full(self) -> bool:
-        """True for the full 60,000/10,000 set, False for the offline sample."""
+        """True for the full 60,000/10,000 set; False for the offline sample and for a subset (``n_train=...``)."""
         return len(self.x_train) == 60_000 and len(self.x_test) == 10_000
+
+    @property
+    def is_sample(self) -> bool:
+        """True when the digits come from the bundled offline sample, whatever subset was asked for."""
+        return self.source.startswith(_SAMPLE_SOURCE)
 
     def describe(self) -> str:
         """The one-line announcement printed when the data is first loaded.

@@ -37,7 +37,7 @@ def test_explicit_path_scaled_and_flattened(tmp_path):
     assert 0.0 <= d.x_train.min() and d.x_train.max() <= 1.0
     np.testing.assert_allclose(d.x_train[3] * 255, raw["x_train"][3].ravel(), atol=1e-3)
     assert d.y_test.tolist() == raw["y_test"].tolist()
-    assert str(tmp_path / "m.npz") in d.source and not d.is_full
+    assert str(tmp_path / "m.npz") in d.source and not d.is_full and not d.is_sample  # a file, not the sample
 
 
 def test_keep_28x28_and_limits(tmp_path):
@@ -78,10 +78,12 @@ def test_offline_sample_is_real_stratified_mnist(capsys):
     assert not np.array_equal(d.y_train[:10], np.sort(d.y_train[:10]))  # shuffled, not sorted
     # real digits: mostly background, mean ink like MNIST's (~0.13), not noise
     assert 0.08 < d.x_train.mean() < 0.2 and (d.x_train == 0).mean() > 0.6
+    assert d.is_sample
     out = capsys.readouterr().out
     assert out.count("MNIST: offline sample") == 1 and "4,000 train / 1,000 test" in out
     load_mnist()  # announced once per process, not on every call
     assert capsys.readouterr().out == ""
+    assert load_mnist(n_train=100, verbose=False).is_sample  # a subset of the sample is still the sample
 
 
 def test_sample_split_is_deterministic():
