@@ -397,6 +397,11 @@ def test_plot_convergence_counts_epochs_and_says_what_the_first_one_cost():
     assert list(ax1.lines[0].get_xdata()) == [1, 2, 3]  # epochs, not seconds: the axis starts at the start
     assert "2.0 s with compilation" in ax1.get_xlabel() and "0.50 s each" in ax1.get_xlabel()
     assert np.allclose(ax2.lines[-1].get_ydata(), 1 - cos[:, -1])  # the last angle, in red
+    right = [child for child in ax2.child_axes if child.get_ylabel() == "principal angle θ"]
+    assert len(right) == 1  # the same values read as degrees: 1 − cos 10° sits at 10°
+    ticks = dict(zip([t.get_text() for t in right[0].get_yticklabels()], right[0].get_yticks()))
+    assert "10°" in ticks and np.isclose(ticks["10°"], 10.0)
+    assert np.isclose(right[0]._functions[1](10.0), 1 - np.cos(np.radians(10.0)))
     with pytest.raises(ValueError, match="one row per ratio"):
         plots.plot_convergence([1.2, 1.01], cos)
 

@@ -252,11 +252,28 @@ def plot_convergence(ratios, cosines, *, seconds=None, axes=None):
     ax2.set(yscale="log", xlabel=xlabel, ylabel="1 − cos(principal angle)",
             title="col(A) turns onto the top-p eigenvectors")
     ax2.legend()
+    _degrees_axis(ax2)
     from matplotlib.ticker import MaxNLocator
 
     for ax in (ax1, ax2):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return ax1, ax2
+
+
+def _degrees_axis(ax):
+    """A right-hand axis reading ``ax``'s 1 − cos(θ) values (log scale) as the angle θ in degrees."""
+    def to_degrees(one_minus_cos):
+        return np.degrees(np.arccos(np.clip(1 - np.asarray(one_minus_cos, dtype=float), -1.0, 1.0)))
+
+    def from_degrees(deg):
+        return 1 - np.cos(np.radians(np.asarray(deg, dtype=float)))
+
+    right = ax.secondary_yaxis("right", functions=(to_degrees, from_degrees))
+    low, high = ax.get_ylim()
+    ticks = [d for d in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 90) if low <= from_degrees(d) <= high]
+    right.set_yticks(ticks, [f"{d:g}°" for d in ticks])
+    right.set_ylabel("principal angle θ")
+    return right
 
 
 def plot_error_surface(theta1, theta2, errors, *, labels=("θ₁", "θ₂"), ax=None, title="E around a saddle"):
