@@ -112,11 +112,12 @@ bench: $(TEST_STAMP)
 bench-smoke: $(TEST_STAMP)
 	$(QUICK) $(BIN)/python bench/run.py --smoke --out build/bench-smoke
 
-# Keeps each cell's tags (parameters, solution) and jupyter.source_hidden (exercise solutions stay folded).
+# Keeps each cell's tags (parameters, solution) and its jupyter metadata: source_hidden and outputs_hidden keep
+# exercise solutions folded (a mask of two ("jupyter", key) pairs would keep only the last).
 strip: $(SITE_STAMP)
 	$(BIN)/python -m jupyter nbconvert --clear-output --inplace --log-level=WARN \
 		--ClearMetadataPreprocessor.enabled=True --ClearMetadataPreprocessor.clear_notebook_metadata=False \
-		'--ClearMetadataPreprocessor.preserve_cell_metadata_mask=[("jupyter","source_hidden"),"tags"]' \
+		'--ClearMetadataPreprocessor.preserve_cell_metadata_mask=["jupyter","tags"]' \
 		notebooks/*.ipynb
 
 clean:

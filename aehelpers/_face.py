@@ -265,6 +265,12 @@ FACE = {
     'stack_boolean': 'theory.stacking',
     'stack_linear': 'theory.stacking',
     'stack_pca': 'theory.stacking',
+    # views.codes
+    'pick_by_class': 'views.codes',
+    'plot_code_heatmap': 'views.codes',
+    'plot_codes_by_class': 'views.codes',
+    'standardise': 'views.codes',
+    'unit_order': 'views.codes',
     # views.deep_dives
     'plot_alternating': 'views.deep_dives',
     'plot_captured_by_step': 'views.deep_dives',
@@ -300,9 +306,6 @@ FACE = {
     'plot_losses': 'views.pictures',
     'to_png': 'views.pictures',
     # views.plots
-    'pick_by_class': 'views.plots',
-    'plot_code_heatmap': 'views.plots',
-    'plot_codes_by_class': 'views.plots',
     'plot_convergence': 'views.plots',
     'plot_critical_points': 'views.plots',
     'plot_entropy_floor': 'views.plots',
@@ -316,8 +319,6 @@ FACE = {
     'plot_paths': 'views.plots',
     'plot_remedies': 'views.plots',
     'plot_spectrum': 'views.plots',
-    'standardise': 'views.plots',
-    'unit_order': 'views.plots',
     # views.robustness
     'NoiseView': 'views.robustness',
     'ThresholdView': 'views.robustness',

@@ -84,6 +84,19 @@ def test_a_page_has_mathml_figures_static_slider_and_site_links():
     assert "AEMATHTOKEN" not in page and "data-ae-no-kernel" not in page  # the slider has its static twin
 
 
+def test_a_solution_is_folded_code_and_output_and_other_cells_are_not():
+    nb = _executed_notebook()
+    solution = nbformat.v4.new_code_cell("answer = 42", metadata={"tags": ["solution"],
+                                                                  "jupyter": {"source_hidden": True, "outputs_hidden": True}})
+    solution.outputs = [nbformat.v4.new_output("stream", name="stdout", text="the answer is 42\n")]
+    nb.cells.append(solution)
+    page = bs.convert(nb, title="T", notebook_names=set(), quick=False,
+                      nav={"index": "index.html", "prev": None, "next": None, "source": "x.ipynb"})
+    folded = re.findall(r"<details class=\"ae-solution\" data-ae-solution(?:=\"\")?>(.*?)</details>", page, re.S)
+    assert len(folded) == 1 and "answer" in folded[0] and "the answer is 42" in folded[0]
+    assert "✓ 1 &lt; 2" not in folded[0] and "✓ 1 &lt; 2" in page  # the ordinary cell stays open
+
+
 def test_a_widget_without_static_twin_is_named_not_dropped():
     nb = _executed_notebook()
     del nb.cells[1].outputs[1]  # an older widget shell: no static output after it

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from aehelpers.views import plots as code_plots  # noqa: E402
+from aehelpers.views import codes as code_plots  # noqa: E402
 
 RNG = np.random.default_rng(0)
 LABELS = np.repeat(np.arange(10), 30)

@@ -395,7 +395,7 @@ def test_plot_convergence_counts_epochs_and_says_what_the_first_one_cost():
     cos = np.array([[0.9, 0.5], [0.99, 0.8], [0.999, 0.95]])
     ax1, ax2 = plots.plot_convergence([1.2, 1.01, 1.001], cos, seconds=[2.0, 2.5, 3.0])
     assert list(ax1.lines[0].get_xdata()) == [1, 2, 3]  # epochs, not seconds: the axis starts at the start
-    assert "2.0 s with compilation" in ax1.get_xlabel() and "0.50 s each" in ax1.get_xlabel()
+    assert "2.0 s, tracing included" in ax1.get_xlabel() and "0.50 s each" in ax1.get_xlabel()
     assert np.allclose(ax2.lines[-1].get_ydata(), 1 - cos[:, -1])  # the last angle, in red
     right = [child for child in ax2.child_axes if child.get_ylabel() == "principal angle θ"]
     assert len(right) == 1  # the same values read as degrees: 1 − cos 10° sits at 10°

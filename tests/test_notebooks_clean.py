@@ -38,11 +38,14 @@ def test_name_and_arc(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_solutions_are_folded(path):
-    """An exercise's worked solution is a code cell tagged `solution`, folded until the reader opens it."""
+    """An exercise's worked solution is a code cell tagged `solution`, folded until the reader opens it: its code
+    and its output, so that Run All does not show the answer under a "predict first" question."""
     nb = json.loads(path.read_text())
     open_ = [i for i, c in enumerate(nb["cells"]) if "solution" in c["metadata"].get("tags", [])
-             and not c["metadata"].get("jupyter", {}).get("source_hidden")]
-    assert open_ == [], f"{path.name}: solution cells {open_} are not folded (metadata jupyter.source_hidden)"
+             and not (c["metadata"].get("jupyter", {}).get("source_hidden")
+                      and c["metadata"].get("jupyter", {}).get("outputs_hidden"))]
+    assert open_ == [], (f"{path.name}: solution cells {open_} are not folded "
+                         "(metadata jupyter.source_hidden and jupyter.outputs_hidden)")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -77,7 +80,8 @@ def test_make_strip_keeps_tags_and_folded_solutions(tmp_path):
     assert mask, "the strip recipe must say which cell metadata it keeps"
     nb = {"cells": [{"cell_type": "code", "id": "a", "execution_count": 3, "source": "x = 1",
                      "outputs": [{"output_type": "stream", "name": "stdout", "text": "1\n"}],
-                     "metadata": {"tags": ["solution"], "jupyter": {"source_hidden": True}, "scrolled": True}}],
+                     "metadata": {"tags": ["solution"], "jupyter": {"source_hidden": True, "outputs_hidden": True},
+                                  "scrolled": True}}],
           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     target = tmp_path / "n.ipynb"
     target.write_text(json.dumps(nb))
@@ -85,7 +89,7 @@ def test_make_strip_keeps_tags_and_folded_solutions(tmp_path):
                     "--ClearMetadataPreprocessor.enabled=True", "--ClearMetadataPreprocessor.clear_notebook_metadata=False",
                     f"--ClearMetadataPreprocessor.preserve_cell_metadata_mask={mask.group(1)}", str(target)], check=True)
     cell = json.loads(target.read_text())["cells"][0]
-    assert cell["metadata"] == {"tags": ["solution"], "jupyter": {"source_hidden": True}}
+    assert cell["metadata"] == {"tags": ["solution"], "jupyter": {"source_hidden": True, "outputs_hidden": True}}
     assert cell["outputs"] == [] and cell["execution_count"] is None
 
 

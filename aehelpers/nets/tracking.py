@@ -5,7 +5,7 @@ two kernels as Baldi's A and B and writes into the epoch's logs the test MSE, th
 cosines between col(A) and the reference basis (u₁ … u_p) and the seconds since training began.
 Because it writes into the logs, the numbers land in ``history`` and a cached fit
 (``ae.cached_fit``) remembers them with the weights; ``subspace_history(history)`` reads them back
-as arrays.  The first epoch's seconds include Keras' tracing and XLA compilation.
+as arrays.  The first epoch's seconds include Keras' tracing (and XLA's compilation when it is on).
 
 Introduced in notebook 02.
 """

@@ -20,7 +20,7 @@ import numpy as np
 
 from aehelpers.checks import as_matrix, as_real_array
 from aehelpers.views.pictures import axes_for, panels, plot_digit_rows
-from aehelpers.views.plots import standardise, unit_order
+from aehelpers.views.codes import standardise, unit_order
 
 
 def _vector(x, name: str, *, min_size: int = 1) -> np.ndarray:

@@ -24,7 +24,8 @@ import numpy as np
 from aehelpers.checks import as_matrix, check_int_in_range, check_stop
 from aehelpers.theory.pca import PCA
 from aehelpers.views.pictures import mosaic, new_figure, to_png
-from aehelpers.views.plots import plot_code_heatmap, plot_loss_vs_p, plot_mse_vs_p
+from aehelpers.views.codes import plot_code_heatmap
+from aehelpers.views.plots import plot_loss_vs_p, plot_mse_vs_p
 from aehelpers.views.slider import Frame, Slider, format_label
 
 _DIGITS = "digits"  # the family the models were trained on (``aehelpers.nets.identity.DIGITS``)
