@@ -1,7 +1,8 @@
 """Plots of what the notebooks measure: loss against p, the linear landscape, Hebbian and Boolean runs.
 
 Cosmetic code a reader may skip: each plot takes ``ax=None`` (``axes=None`` for several panels)
-and returns what it drew; one quantity per axis, never a curve on a twin axis.
+and returns what it drew; one quantity per axis, never a curve on a twin axis (a second scale for the
+same values is fine: ``plot_convergence`` reads its 1 − cos θ in degrees too).
 
 * Against the bottleneck size p (notebook 04): ``plot_loss_vs_p`` (validation cross-entropy and
   its entropy floor), ``plot_mse_vs_p`` (test MSE, and rank-p PCA's), both side by side in
@@ -123,7 +124,8 @@ def plot_convergence(ratios, cosines, *, seconds=None, axes=None):
     """Two panels over the epochs: error ratio to PCA, and every principal-angle cosine (last in red).
 
     The x axis counts epochs, not seconds: the first epoch also pays for tracing the training step
-    (and for XLA's compilation when it is on).  With ``seconds`` (elapsed at each epoch's end) the axis label says how long the
+    (and for XLA's compilation when it is on).  With ``seconds`` (elapsed at each epoch's end) the
+    axis label says how long the
     first epoch and each later one took.
     """
     ax1, ax2 = panels(axes, 2, width=5.0)
